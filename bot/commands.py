@@ -1,0 +1,149 @@
+"""Parsing ``/procure`` text into typed commands, shared by every platform.
+
+A malformed command raises ``BadInput`` whose message includes the usage line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.requests import Category, parse_number
+from bot.services import LIST_SCOPES
+
+USAGE = {
+    "help": "help",
+    "list": "list [open|mine|unclaimed|all] [category]",
+    "show": "show N",
+    "claim": "claim N",
+    "unclaim": "unclaim N",
+    "status": "status N <status>",
+    "note": "note N <text>",
+    "cancel": "cancel N",
+    "contracts": "contracts [days]",
+    "contract": "contract add | contract show N",
+    "calendar": "calendar",
+    "digest": "digest",
+    "stats": "stats [weeks]",
+}
+
+HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
+`/need [title]` — post a new IT need (opens a form)
+`/procure list [open|mine|unclaimed|all] [category]` — list requests
+`/procure show N` — details, comments and history of request N
+`/procure claim N` · `unclaim N` — take a request, or give it back (procurement)
+`/procure status N <status>` — move a request on (procurement)
+`/procure note N <text>` — add a note; it also goes into the card's thread
+`/procure cancel N` — cancel a request (its requester or procurement)
+`/procure contracts [days]` — notice deadlines in the next days (default 90)
+`/procure contract add` · `contract show N` — the contract calendar
+`/procure calendar` — the calendar as an .ics file in a DM
+`/procure digest` — preview the digest in a DM
+`/procure stats [weeks]` — cycle times and throughput
+Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    number: int | None = None
+    arg: str | None = None
+    extra: str | None = None
+
+
+def usage(name: str) -> str:
+    return f"Usage: `/procure {USAGE[name]}`"
+
+
+def parse(text: str) -> Command:
+    words = (text or "").replace("\x00", "").split()
+    if not words:
+        return Command("help")
+    name, rest = words[0].lower(), words[1:]
+    if name not in USAGE:
+        shown = words[0][:40]
+        raise BadInput(f"I don't know `{shown}`. Try `/procure help`.\n{_all_usage()}")
+    try:
+        return _PARSERS[name](name, rest, text)
+    except BadInput as exc:
+        raise BadInput(f"{exc.message}\n{usage(name)}") from None
+
+
+def _all_usage() -> str:
+    return "\n".join(f"`/procure {line}`" for line in USAGE.values())
+
+
+def _no_args(name, rest, text) -> Command:
+    if rest:
+        raise BadInput(f"`{name}` takes no arguments.")
+    return Command(name)
+
+
+def _numbered(name, rest, text) -> Command:
+    if len(rest) != 1:
+        raise BadInput(f"`{name}` needs exactly one request number.")
+    return Command(name, parse_number(rest[0]))
+
+
+def _list(name, rest, text) -> Command:
+    scope, category = "open", None
+    for word in rest:
+        lowered = word.lower()
+        if lowered in LIST_SCOPES:
+            scope = lowered
+        elif lowered in {c.value for c in Category}:
+            category = lowered
+        else:
+            options = ", ".join(c.value for c in Category)
+            raise BadInput(f"{word[:40]!r} is neither a list ({', '.join(LIST_SCOPES)}) nor a category ({options}).")
+    return Command(name, arg=scope, extra=category)
+
+
+def _status(name, rest, text) -> Command:
+    if len(rest) != 2:
+        raise BadInput("`status` needs a request number and a status.")
+    return Command(name, parse_number(rest[0]), arg=rest[1].lower())
+
+
+def _note(name, rest, text) -> Command:
+    if not rest:
+        raise BadInput("`note` needs a request number and the note.")
+    number = parse_number(rest[0])
+    # Keep the note's own spacing: take everything after the number.
+    body = text.split(None, 2)[2].strip() if len(text.split(None, 2)) == 3 else ""
+    if not body:
+        raise BadInput("Write the note after the request number.")
+    return Command(name, number, arg=body)
+
+
+def _days(name, rest, text, default: int, unit: str, maximum: int) -> Command:
+    if not rest:
+        return Command(name, arg=str(default))
+    if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= maximum:
+        raise BadInput(f"`{name}` takes a number of {unit} from 1 to {maximum}.")
+    return Command(name, arg=str(int(rest[0])))
+
+
+def _contract(name, rest, text) -> Command:
+    if rest and rest[0].lower() == "add" and len(rest) == 1:
+        return Command(name, arg="add")
+    if rest and rest[0].lower() == "show" and len(rest) == 2:
+        return Command(name, parse_number(rest[1]), arg="show")
+    raise BadInput("Use `contract add` or `contract show N`.")
+
+
+_PARSERS = {
+    "help": _no_args,
+    "list": _list,
+    "show": _numbered,
+    "claim": _numbered,
+    "unclaim": _numbered,
+    "status": _status,
+    "note": _note,
+    "cancel": _numbered,
+    "contracts": lambda n, r, t: _days(n, r, t, 90, "days", 3650),
+    "contract": _contract,
+    "calendar": _no_args,
+    "digest": _no_args,
+    "stats": lambda n, r, t: _days(n, r, t, 8, "weeks", 104),
+}

@@ -1,0 +1,55 @@
+"""Plain-text formatting shared by every platform's renderer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from bot.requests import Event, Request
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return "no estimate"
+    whole = amount == amount.to_integral_value()
+    return f"{currency} {amount:,.0f}" if whole else f"{currency} {amount:,.2f}"
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def summary(request: Request) -> str:
+    """One line of key fields: category, quantity, cost, needed-by, urgency, data."""
+    parts = [request.category.value, f"qty {request.quantity}", money(request.estimated_cost, request.currency)]
+    if request.needed_by:
+        parts.append(f"needed by {day(request.needed_by)}")
+    parts.append(f"urgency {request.urgency.value}")
+    parts.append(f"data {request.sensitivity.value}")
+    return " · ".join(parts)
+
+
+def describe_event(event: Event) -> str:
+    """A readable line for one audit event (without who and when)."""
+    if event.action == "created":
+        return "created the request"
+    if event.action == "commented":
+        return "added a comment"
+    changes = []
+    for name in sorted(set(event.before) | set(event.after)):
+        old, new = (_shown(name, side.get(name)) for side in (event.before, event.after))
+        changes.append(f"{name}: {old} → {new}")
+    detail = "; ".join(changes)
+    return f"{event.action} ({detail})" if detail else event.action
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if name in ("owner", "requester", "it_owner", "procurement_owner"):
+        return f"<@{value}>"
+    return str(value)

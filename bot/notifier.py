@@ -1,0 +1,65 @@
+"""The port through which the core reaches people. Slack, Teams and the shell implement it.
+
+The core hands over domain objects; each platform renders them its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.requests import Request
+
+
+@dataclass(frozen=True)
+class CardRef:
+    """Where a request's card lives: a channel and the message's id in it."""
+
+    channel: str
+    ts: str
+
+
+class NotifyError(Exception):
+    """The chat platform refused or failed; the database stays the source of truth."""
+
+
+class Notifier(Protocol):
+    def post_card(self, request: Request) -> CardRef:
+        """Posts the request's card to the shared channel."""
+
+    def update_card(self, card: CardRef, request: Request) -> None:
+        """Re-renders an existing card in place."""
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        """Posts ``text`` (said by ``author``) into the card's thread."""
+
+    def send_dm(self, user: str, text: str) -> None:
+        """Sends a direct message."""
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        """Sends a file to the user in a direct message."""
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        """Tells the platform whose personal views (App Home) show ``request``."""
+
+
+class NullNotifier:
+    """Reaches nobody; for the command line and tests that only look at the database."""
+
+    def post_card(self, request: Request) -> CardRef:
+        return CardRef("none", str(request.id))
+
+    def update_card(self, card: CardRef, request: Request) -> None:
+        pass
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        pass
+
+    def send_dm(self, user: str, text: str) -> None:
+        pass
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        pass
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        pass

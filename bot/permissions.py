@@ -1,0 +1,106 @@
+"""Who may do what: one check that every path (button, command, modal, shell, CLI) calls."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+
+from bot.errors import NotAllowed
+
+
+class Role(StrEnum):
+    REQUESTER = "requester"
+    PROCUREMENT = "procurement"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    COMMENT = "comment"
+    EDIT = "edit"
+    CANCEL = "cancel"
+    CLAIM = "claim"
+    UNCLAIM = "unclaim"
+    CHANGE_STATUS = "change status"
+    MANAGE_CONTRACT = "manage contract"
+    ADMINISTER = "administer"
+
+
+# Resolves a user-group ID (S…) to its members; platforms provide it (Slack: usergroups.users.list).
+GroupResolver = Callable[[str], Iterable[str]]
+
+
+class Roles:
+    """Role membership from ``TANDEM_PROCUREMENT`` / ``TANDEM_ADMINS``: user IDs and group IDs."""
+
+    def __init__(self, procurement: Iterable[str] = (), admins: Iterable[str] = (), groups: GroupResolver | None = None):
+        self.procurement = tuple(procurement)
+        self.admins = tuple(admins)
+        self._groups = groups
+        self._lock = threading.Lock()
+
+    def _members(self, entries: tuple[str, ...]) -> set[str]:
+        members = {entry for entry in entries if not entry.startswith("S")}
+        if self._groups is not None:
+            for entry in entries:
+                if entry.startswith("S"):
+                    members.update(self._groups(entry))
+        return members
+
+    def role_of(self, user: str) -> Role:
+        if user in self._members(self.admins):
+            return Role.ADMIN
+        if user in self._members(self.procurement):
+            return Role.PROCUREMENT
+        return Role.REQUESTER
+
+    def is_procurement(self, user: str) -> bool:
+        return self.role_of(user) in (Role.PROCUREMENT, Role.ADMIN)
+
+    def procurement_members(self) -> set[str]:
+        return self._members(self.procurement) | self._members(self.admins)
+
+
+_REFUSALS = {
+    Action.CLAIM: "Only procurement members can claim requests.",
+    Action.CHANGE_STATUS: "Only procurement members can change a request's status.",
+    Action.UNCLAIM: "Only the person who claimed {subject} (or an admin) can unclaim it.",
+    Action.EDIT: "Only the requester of {subject} (or an admin) can edit it.",
+    Action.CANCEL: "Only the requester of {subject} or procurement can cancel it.",
+    Action.MANAGE_CONTRACT: "Only procurement members and the contract's owners can change {subject}.",
+    Action.ADMINISTER: "Only Tandem admins can do that.",
+}
+
+
+def authorize(
+    roles: Roles,
+    user: str,
+    action: Action,
+    *,
+    subject: str = "it",
+    requester: str | None = None,
+    owners: Iterable[str] = (),
+) -> None:
+    """Raises ``NotAllowed`` unless ``user`` may do ``action``.
+
+    ``requester`` is the subject's requester (for requests); ``owners`` are the people who
+    own the subject (the claimer of a request, the IT and procurement owners of a contract).
+    """
+    role = roles.role_of(user)
+    owners = {owner for owner in owners if owner}
+    if role is Role.ADMIN or action in (Action.VIEW, Action.CREATE, Action.COMMENT):
+        return
+    procurement = role is Role.PROCUREMENT
+    allowed = {
+        Action.CLAIM: procurement,
+        Action.CHANGE_STATUS: procurement,
+        Action.UNCLAIM: user in owners,
+        Action.EDIT: user == requester,
+        Action.CANCEL: procurement or user == requester,
+        Action.MANAGE_CONTRACT: procurement or user in owners,
+        Action.ADMINISTER: False,
+    }[action]
+    if not allowed:
+        raise NotAllowed(_REFUSALS[action].format(subject=subject))

@@ -1,0 +1,328 @@
+"""The request (IT need) domain: its fields, its status flow and input validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from bot.errors import BadInput, InvalidTransition
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CLAIMED = "claimed"
+    SOURCING = "sourcing"
+    APPROVED = "approved"
+    ORDERED = "ordered"
+    FULFILLED = "fulfilled"
+    ON_HOLD = "on_hold"
+    AWAITING_IT = "awaiting_it"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Status.FULFILLED, Status.CANCELLED)
+
+
+STATUS_LABELS = {
+    Status.NEW: "New",
+    Status.CLAIMED: "Claimed",
+    Status.SOURCING: "Sourcing",
+    Status.APPROVED: "Approved",
+    Status.ORDERED: "Ordered",
+    Status.FULFILLED: "Fulfilled",
+    Status.ON_HOLD: "On hold",
+    Status.AWAITING_IT: "Awaiting IT",
+    Status.CANCELLED: "Cancelled",
+}
+
+# The main line of the flow; each step may only move to the next one.
+FLOW = (Status.NEW, Status.CLAIMED, Status.SOURCING, Status.APPROVED, Status.ORDERED, Status.FULFILLED)
+# States that pause the flow and later resume where they were.
+PAUSES = (Status.ON_HOLD, Status.AWAITING_IT)
+
+
+class Category(StrEnum):
+    HARDWARE = "hardware"
+    SOFTWARE = "software"
+    SAAS = "saas"
+    TELECOM = "telecom"
+    SERVICES = "services"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Sensitivity(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    RESTRICTED = "restricted"
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    title: str
+    details: str
+    category: Category
+    quantity: int
+    estimated_cost: Decimal | None
+    currency: str
+    needed_by: date | None
+    urgency: Urgency
+    sensitivity: Sensitivity
+    preferred_vendor: str
+    contract_id: int | None
+    requester: str
+    owner: str | None
+    status: Status
+    resume_status: Status | None
+    created_at: datetime
+    updated_at: datetime
+    claimed_at: datetime | None = None
+    closed_at: datetime | None = None
+    card_channel: str | None = None
+    card_ts: str | None = None
+
+    @property
+    def number(self) -> str:
+        return f"#{self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.sensitivity in (Sensitivity.CONFIDENTIAL, Sensitivity.RESTRICTED)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row of the append-only audit log."""
+
+    id: int
+    subject: str  # "request" or "contract"
+    subject_id: int
+    at: datetime
+    actor: str
+    action: str
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    request_id: int
+    at: datetime
+    author: str
+    text: str
+    source: str  # "thread", "command", "shell"
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """A request with what is shown alongside it: comments and history."""
+
+    request: Request
+    comments: list[Comment]
+    events: list[Event]
+
+
+# --- the status flow -------------------------------------------------------------------
+
+
+def next_statuses(request: Request) -> list[Status]:
+    """Statuses a procurement member may move ``request`` to with a status change.
+
+    Claiming (new → claimed) and unclaiming (claimed → new) are separate actions.
+    """
+    status = request.status
+    if not status.is_open:
+        return []
+    if status in PAUSES:
+        resume = request.resume_status or Status.CLAIMED
+        allowed = [resume]
+        if status is Status.AWAITING_IT:
+            allowed.append(Status.ON_HOLD)
+        return allowed + [Status.CANCELLED]
+    allowed = []
+    if status is not Status.NEW:
+        allowed.append(FLOW[FLOW.index(status) + 1])
+        allowed.append(Status.AWAITING_IT)
+    allowed += [Status.ON_HOLD, Status.CANCELLED]
+    return allowed
+
+
+def check_transition(request: Request, target: Status) -> None:
+    allowed = next_statuses(request)
+    if target in allowed:
+        return
+    if not request.is_open:
+        raise InvalidTransition(f"{request.number} is {request.status.label.lower()}; it can no longer change.")
+    if target is Status.CLAIMED and request.status is Status.NEW:
+        raise InvalidTransition(f"Use `claim {request.id}` to take {request.number}.")
+    if target is request.status:
+        raise InvalidTransition(f"{request.number} is already {target.label.lower()}.")
+    names = ", ".join(f"`{s.value}`" for s in allowed)
+    hint = f" Claim it first to start sourcing." if request.status is Status.NEW else ""
+    raise InvalidTransition(
+        f"{request.number} cannot move from {request.status.value} to {target.value}. "
+        f"Allowed next: {names}.{hint}"
+    )
+
+
+# --- input ------------------------------------------------------------------------------
+
+TITLE_MAX = 150
+DETAILS_MAX = 3000
+VENDOR_MAX = 100
+NOTE_MAX = 3000
+
+
+@dataclass(frozen=True)
+class NeedInput:
+    """A validated new-need (or edit) form."""
+
+    title: str
+    details: str
+    category: Category
+    quantity: int
+    estimated_cost: Decimal | None
+    currency: str
+    needed_by: date | None
+    urgency: Urgency
+    sensitivity: Sensitivity
+    preferred_vendor: str = ""
+
+
+def clean_text(value: object, limit: int) -> str:
+    """Trims user text and removes characters that never belong in a message."""
+    text = "" if value is None else str(value)
+    text = text.replace("\x00", "")
+    text = re.sub(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    return text.strip()[:limit]
+
+
+def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
+    """Validates a need form given as plain strings; raises ``BadInput`` with one message
+    per bad field so forms can show them inline."""
+    errors: dict[str, str] = {}
+
+    title = clean_text(form.get("title"), 10_000)
+    if not title:
+        errors["title"] = "Give the need a short title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+
+    details = clean_text(form.get("details"), 100_000)
+    if len(details) > DETAILS_MAX:
+        errors["details"] = f"Keep the details under {DETAILS_MAX} characters."
+
+    category = _choice(form.get("category"), Category, "category", errors, required=True)
+    urgency = _choice(form.get("urgency") or "normal", Urgency, "urgency", errors)
+    sensitivity = _choice(form.get("sensitivity") or "internal", Sensitivity, "sensitivity", errors)
+
+    quantity = 1
+    raw_quantity = clean_text(form.get("quantity"), 50) or "1"
+    if not raw_quantity.isdigit() or int(raw_quantity) < 1:
+        errors["quantity"] = "Quantity must be a whole number of at least 1."
+    elif int(raw_quantity) > 1_000_000:
+        errors["quantity"] = "Quantity must be at most 1,000,000."
+    else:
+        quantity = int(raw_quantity)
+
+    estimated_cost = None
+    raw_cost = clean_text(form.get("estimated_cost"), 50).replace(",", "")
+    if raw_cost:
+        try:
+            estimated_cost = Decimal(raw_cost)
+        except InvalidOperation:
+            errors["estimated_cost"] = "Estimated cost must be a number, like 1200 or 99.50."
+        else:
+            if not estimated_cost.is_finite() or estimated_cost <= 0:
+                errors["estimated_cost"] = "Estimated cost must be more than 0."
+                estimated_cost = None
+            elif estimated_cost >= Decimal("1e12"):
+                errors["estimated_cost"] = "Estimated cost is too large."
+                estimated_cost = None
+            else:
+                estimated_cost = estimated_cost.quantize(Decimal("0.01"))
+
+    currency = (clean_text(form.get("currency"), 10) or default_currency).upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors["currency"] = "Currency must be a 3-letter code like USD or EUR."
+
+    needed_by = None
+    raw_date = clean_text(form.get("needed_by"), 50)
+    if raw_date:
+        try:
+            needed_by = parse_date(raw_date)
+        except BadInput as exc:
+            errors["needed_by"] = exc.message
+        else:
+            if needed_by < today:
+                errors["needed_by"] = "The needed-by date is in the past."
+
+    vendor = clean_text(form.get("preferred_vendor"), 10_000)
+    if len(vendor) > VENDOR_MAX:
+        errors["preferred_vendor"] = f"Keep the vendor name under {VENDOR_MAX} characters."
+
+    if errors:
+        first = next(iter(errors.values()))
+        raise BadInput(first, errors=errors)
+    return NeedInput(
+        title=title,
+        details=details,
+        category=category,
+        quantity=quantity,
+        estimated_cost=estimated_cost,
+        currency=currency,
+        needed_by=needed_by,
+        urgency=urgency,
+        sensitivity=sensitivity,
+        preferred_vendor=vendor,
+    )
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{text!r} is not a date; use YYYY-MM-DD, for example 2027-03-31.") from None
+
+
+def _choice(value, enum, name: str, errors: dict, required: bool = False):
+    text = clean_text(value, 50).lower()
+    if not text:
+        if required:
+            errors[name] = f"Choose a {name}."
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        options = ", ".join(member.value for member in enum)
+        errors[name] = f"{name.capitalize()} must be one of: {options}."
+        return None
+
+
+def parse_number(text: str) -> int:
+    """A request or contract number as users type it: ``12`` or ``#12``."""
+    cleaned = text.strip().lstrip("#")
+    if not cleaned.isdigit() or len(cleaned) > 9 or int(cleaned) < 1:
+        raise BadInput(f"{text!r} is not a request number; use a number like 12 or #12.")
+    return int(cleaned)

@@ -1,0 +1,322 @@
+"""Services: the rules of the request lifecycle, enforced in one place for every platform.
+
+Each change runs in one write transaction that checks permission and state, saves the
+request and appends one audit event. Only after it commits are people told, through the
+``Notifier``; a chat failure is logged and never undoes a committed decision (the next
+change re-syncs the card).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock, today
+from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.notifier import CardRef, Notifier, NotifyError
+from bot.permissions import Action, Roles, authorize
+from bot.requests import (
+    NOTE_MAX,
+    Comment,
+    Request,
+    RequestDetails,
+    Status,
+    check_transition,
+    clean_text,
+    next_statuses,
+    parse_need,
+)
+from storage import Store
+from storage import requests as repo
+from storage.requests import RequestFilter
+
+log = logging.getLogger(__name__)
+
+LIST_SCOPES = ("open", "mine", "unclaimed", "all")
+OPEN_STATUSES = tuple(status for status in Status if status.is_open)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Request]
+    total: int
+
+
+class RequestService:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        roles: Roles,
+        clock: Clock,
+        tz: ZoneInfo,
+        base_currency: str = "USD",
+    ):
+        self.store = store
+        self.notifier = notifier
+        self.roles = roles
+        self.clock = clock
+        self.tz = tz
+        self.base_currency = base_currency
+
+    # --- reading ---------------------------------------------------------------------
+
+    def get(self, request_id: int) -> Request:
+        request = repo.get_request(self.store.db, request_id)
+        if request is None:
+            raise NotFound(f"There is no request #{request_id}.")
+        return request
+
+    def show(self, actor: str, request_id: int) -> RequestDetails:
+        request = self.get(request_id)
+        authorize(self.roles, actor, Action.VIEW)
+        db = self.store.db
+        return RequestDetails(request, repo.comments_for(db, request_id), repo.events_for(db, "request", request_id))
+
+    def list(self, actor: str, scope: str = "open", category: str | None = None, limit: int = 50) -> Page:
+        if scope not in LIST_SCOPES:
+            raise BadInput(f"Unknown list {scope!r}; use one of: {', '.join(LIST_SCOPES)}.")
+        db = self.store.db
+        if scope == "mine":
+            # Mine: what I asked for and what I claimed, still open.
+            mine = {}
+            for where in (
+                RequestFilter(statuses=OPEN_STATUSES, requester=actor, category=category),
+                RequestFilter(statuses=OPEN_STATUSES, owner=actor, category=category),
+            ):
+                for request in repo.list_requests(db, where, limit=limit)[0]:
+                    mine[request.id] = request
+            items = sorted(mine.values(), key=lambda r: r.id, reverse=True)
+            return Page(items[:limit], len(items))
+        where = {
+            "open": RequestFilter(statuses=OPEN_STATUSES, category=category),
+            "unclaimed": RequestFilter(statuses=(Status.NEW,), category=category),
+            "all": RequestFilter(category=category),
+        }[scope]
+        items, total = repo.list_requests(db, where, limit=limit)
+        return Page(items, total)
+
+    def allowed_statuses(self, request: Request) -> list[Status]:
+        return next_statuses(request)
+
+    # --- changing ----------------------------------------------------------------------
+
+    def create(self, actor: str, form: dict, contract_id: int | None = None) -> Request:
+        authorize(self.roles, actor, Action.CREATE)
+        need = parse_need(form, today(self.clock, self.tz), self.base_currency)
+        now = self.clock.now()
+        with self.store.write() as db:
+            request = repo.insert_request(
+                db,
+                Request(
+                    id=0,
+                    **dataclasses.asdict(need),
+                    contract_id=contract_id,
+                    requester=actor,
+                    owner=None,
+                    status=Status.NEW,
+                    resume_status=None,
+                    created_at=now,
+                    updated_at=now,
+                ),
+            )
+            repo.add_event(db, "request", request.id, now, actor, "created", {}, _public_fields(request))
+        self._publish(request)
+        return self.get(request.id)
+
+    def edit(self, actor: str, request_id: int, form: dict) -> Request:
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            authorize(self.roles, actor, Action.EDIT, subject=before.number, requester=before.requester)
+            if not before.is_open:
+                raise InvalidTransition(f"{before.number} is {before.status.label.lower()}; it can no longer be edited.")
+            need = parse_need(form, today(self.clock, self.tz), self.base_currency)
+            after = dataclasses.replace(before, **dataclasses.asdict(need), updated_at=now)
+            after = self._resume_if_awaiting(after, actor)
+            self._save(db, before, after, actor, "edited")
+        return self._publish(after)
+
+    def claim(self, actor: str, request_id: int) -> Request:
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            authorize(self.roles, actor, Action.CLAIM, subject=before.number)
+            if before.owner == actor and before.is_open:
+                raise InvalidTransition(f"You have already claimed {before.number}.")
+            if before.owner:
+                raise InvalidTransition(f"{before.number} is already claimed by <@{before.owner}>.")
+            if before.status is not Status.NEW:
+                raise InvalidTransition(f"{before.number} is {before.status.label.lower()}; only new requests can be claimed.")
+            after = dataclasses.replace(before, owner=actor, status=Status.CLAIMED, claimed_at=now, updated_at=now)
+            self._save(db, before, after, actor, "claimed")
+        return self._publish(after, also=before.owner)
+
+    def unclaim(self, actor: str, request_id: int) -> Request:
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            if not before.owner or not before.is_open:
+                raise InvalidTransition(f"{before.number} is not claimed by anyone.")
+            authorize(self.roles, actor, Action.UNCLAIM, subject=before.number, owners=[before.owner])
+            after = dataclasses.replace(
+                before, owner=None, status=Status.NEW, resume_status=None, claimed_at=None, updated_at=now
+            )
+            self._save(db, before, after, actor, "unclaimed")
+        return self._publish(after, also=before.owner)
+
+    def change_status(self, actor: str, request_id: int, target: Status | str) -> Request:
+        target = _status(target)
+        if target is Status.CANCELLED:
+            return self.cancel(actor, request_id)
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            authorize(self.roles, actor, Action.CHANGE_STATUS, subject=before.number)
+            check_transition(before, target)
+            after = _moved(before, target, now)
+            self._save(db, before, after, actor, "status")
+        return self._publish(after)
+
+    def cancel(self, actor: str, request_id: int) -> Request:
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            authorize(self.roles, actor, Action.CANCEL, subject=before.number, requester=before.requester)
+            check_transition(before, Status.CANCELLED)
+            after = _moved(before, Status.CANCELLED, now)
+            self._save(db, before, after, actor, "cancelled")
+        return self._publish(after)
+
+    def comment(
+        self, actor: str, request_id: int, text: str, source: str, external_id: str | None = None
+    ) -> Comment | None:
+        """Adds a comment. Returns ``None`` (and changes nothing) if ``external_id`` was seen.
+
+        A comment by command or shell is also posted into the card's thread; a comment
+        that came from the thread is not echoed back. The requester's reply returns a
+        request that awaits IT to where it was.
+        """
+        text = clean_text(text, 100_000)
+        if not text:
+            raise BadInput("Write a note after the request number, for example `note 12 Quote received`.")
+        if len(text) > NOTE_MAX:
+            raise BadInput(f"Keep notes under {NOTE_MAX} characters.")
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, request_id)
+            authorize(self.roles, actor, Action.COMMENT)
+            comment = repo.add_comment(db, request_id, now, actor, text, source, external_id)
+            if comment is None:
+                return None
+            repo.add_event(db, "request", request_id, now, actor, "commented", {}, {"comment": comment.id})
+            after = self._resume_if_awaiting(dataclasses.replace(before, updated_at=now), actor)
+            if after.status is not before.status:
+                self._save(db, before, after, actor, "status")
+            else:
+                repo.save_request(db, after)
+        if source != "thread" and before.card_ts:
+            self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), text, actor)
+        if after.status is not before.status:
+            self._publish(after)
+        return comment
+
+    def record_thread_edit(self, external_id: str, text: str) -> bool:
+        """A thread message was edited in chat: keep the stored comment in step."""
+        text = clean_text(text, NOTE_MAX)
+        if not text:
+            return False
+        with self.store.write() as db:
+            return repo.update_comment_text(db, external_id, text)
+
+    def find_by_card(self, channel: str, ts: str) -> Request | None:
+        return repo.find_by_card(self.store.db, channel, ts)
+
+    def resync_card(self, request_id: int) -> Request:
+        """Re-renders (or re-posts) a card from the database."""
+        return self._publish(self.get(request_id))
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _load(self, db, request_id: int) -> Request:
+        request = repo.get_request(db, request_id)
+        if request is None:
+            raise NotFound(f"There is no request #{request_id}.")
+        return request
+
+    def _save(self, db, before: Request, after: Request, actor: str, action: str) -> None:
+        repo.save_request(db, after)
+        changed_before, changed_after = _diff(before, after)
+        repo.add_event(db, "request", after.id, after.updated_at, actor, action, changed_before, changed_after)
+
+    def _resume_if_awaiting(self, request: Request, actor: str) -> Request:
+        if request.status is Status.AWAITING_IT and actor == request.requester:
+            return dataclasses.replace(request, status=request.resume_status or Status.CLAIMED, resume_status=None)
+        return request
+
+    def _publish(self, request: Request, also: str | None = None) -> Request:
+        """Puts the card in step with the database and refreshes personal views."""
+        if request.card_ts:
+            self._notify(self.notifier.update_card, CardRef(request.card_channel, request.card_ts), request)
+        else:
+            card = self._notify(self.notifier.post_card, request)
+            if card is not None:
+                with self.store.write() as db:
+                    repo.set_card(db, request.id, card.channel, card.ts)
+                request = dataclasses.replace(request, card_channel=card.channel, card_ts=card.ts)
+        people = {request.requester, request.owner, also} - {None}
+        self._notify(self.notifier.request_changed, request, people)
+        return request
+
+    def _notify(self, send, *args):
+        try:
+            return send(*args)
+        except NotifyError as exc:
+            log.warning("notify failed: %s (%s); the database is unchanged and the card re-syncs on the next change",
+                        send.__name__, exc)
+            return None
+
+
+def _status(value: Status | str) -> Status:
+    if isinstance(value, Status):
+        return value
+    text = str(value).strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return Status(text)
+    except ValueError:
+        names = ", ".join(status.value for status in Status)
+        raise BadInput(f"{value!r} is not a status; use one of: {names}.") from None
+
+
+def _moved(request: Request, target: Status, now) -> Request:
+    changes: dict = {"status": target, "updated_at": now}
+    if target.is_open and target in (Status.ON_HOLD, Status.AWAITING_IT):
+        # Pausing remembers where to resume (a pause inside a pause keeps the original).
+        changes["resume_status"] = request.resume_status if request.status in (Status.ON_HOLD, Status.AWAITING_IT) else request.status
+    else:
+        changes["resume_status"] = None
+    if not target.is_open:
+        changes["closed_at"] = now
+    return dataclasses.replace(request, **changes)
+
+
+_AUDITED = ("title", "details", "category", "quantity", "estimated_cost", "currency", "needed_by", "urgency",
+            "sensitivity", "preferred_vendor", "contract_id", "owner", "status")
+
+
+def _public_fields(request: Request) -> dict:
+    return {name: _plain(getattr(request, name)) for name in _AUDITED}
+
+
+def _diff(before: Request, after: Request) -> tuple[dict, dict]:
+    old, new = _public_fields(before), _public_fields(after)
+    changed = [name for name in _AUDITED if old[name] != new[name]]
+    return {name: old[name] for name in changed}, {name: new[name] for name in changed}
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int)):
+        return value.value if hasattr(value, "value") else value
+    return str(value)

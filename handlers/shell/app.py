@@ -1,0 +1,32 @@
+"""Starts the local shell on the configured database."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import build_core
+from bot.permissions import Roles
+from handlers.shell import render
+from handlers.shell.console import PERSONAS, Shell, ShellNotifier, channel_label
+
+
+def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock | None = None) -> int:
+    names = {user: name for name, user in PERSONAS.items()}
+    procurement, admins = settings.procurement, settings.admins
+    if not procurement and not admins:
+        # No roles configured: let the demo personas play procurement and admin.
+        procurement, admins = (PERSONAS["buyer"],), (PERSONAS["admin"],)
+
+    def write(text: str) -> None:
+        stdout.write(render.mentions(text, names) + "\n")
+        stdout.flush()
+
+    notifier = ShellNotifier(channel_label(settings.channel), write, names)
+    core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
+    try:
+        Shell(core, stdin, stdout, names, user=PERSONAS["it"]).run()
+    finally:
+        core.close()
+    return 0

@@ -1,0 +1,250 @@
+"""The local shell: try Tandem with no Slack workspace.
+
+Type ``/need`` and ``/procure`` exactly as in Slack, switch who you are (``/as buyer``)
+and where you are (``/in channel`` or ``/in dm``), and see what the bot would post. Forms
+become questions. It drives the same services as Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TextIO
+
+from bot import commands, dispatch
+from bot.core import Core
+from bot.errors import BadInput, DomainError
+from bot.notifier import CardRef
+from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
+from handlers.shell import render
+
+log = logging.getLogger(__name__)
+
+# Who the shell can play when no one is named: one of each role.
+PERSONAS = {
+    "it": "U0SHELLIT",
+    "buyer": "U0SHELLBUY",
+    "admin": "U0SHELLADM",
+}
+
+SHELL_HELP = """Shell commands:
+  /need [title]            post a new IT need (answers the form's questions)
+  /procure <subcommand>    as in Slack; /procure help lists them
+  /reply N <text>          reply in request N's card thread (recorded as a comment)
+  /as <name or U-id>       switch who you are (it, buyer, admin, or any Slack user ID)
+  /in channel | /in dm     switch where you are
+  /who                     who and where you are, and everyone's role
+  /help  /quit"""
+
+NEED_QUESTIONS = [
+    ("title", "Title", None),
+    ("details", "Why is it needed? (business justification)", None),
+    ("category", "Category", [c.value for c in Category]),
+    ("quantity", "Quantity", None),
+    ("estimated_cost", "Estimated cost (number, blank if unknown)", None),
+    ("currency", "Currency", None),
+    ("needed_by", "Needed by (YYYY-MM-DD, blank if no date)", None),
+    ("urgency", "Urgency", [u.value for u in Urgency]),
+    ("sensitivity", "Data sensitivity", [s.value for s in Sensitivity]),
+    ("preferred_vendor", "Preferred vendor (blank if none)", None),
+]
+
+
+def channel_label(channel: str | None) -> str:
+    if not channel:
+        return "#it-procurement"
+    return channel if channel.startswith("#") else "#" + channel
+
+
+class ShellNotifier:
+    """Prints what the bot would post in Slack."""
+
+    def __init__(self, channel_name: str, write: Callable[[str], None], names: dict[str, str]):
+        self.channel_name = channel_name
+        self.write = write
+        self.names = names
+
+    def post_card(self, request: Request) -> CardRef:
+        self.write(f"[{self.channel_name}] Tandem posted a card:\n{render.card(request, self.names)}")
+        return CardRef(self.channel_name, f"card-{request.id}")
+
+    def update_card(self, card: CardRef, request: Request) -> None:
+        self.write(f"[{self.channel_name}] card {request.number} updated:\n{render.card(request, self.names)}")
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        number = card.ts.removeprefix("card-")
+        who = render.person(author, self.names)
+        self.write(f"[{self.channel_name} › thread of #{number}] Tandem: {who} added a note: {text}")
+
+    def send_dm(self, user: str, text: str) -> None:
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem: {render.mentions(text, self.names)}")
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {filename} ({len(content)} bytes) — {title}")
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        pass  # the shell has no App Home
+
+
+class Shell:
+    def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, names: dict[str, str], user: str):
+        self.core = core
+        self.stdin = stdin
+        self.stdout = stdout
+        self.names = names
+        self.user = user
+        self.where = "channel"
+
+    # --- input and output ---------------------------------------------------------------
+
+    def say(self, text: str) -> None:
+        self.stdout.write(render.mentions(text, self.names) + "\n")
+        self.stdout.flush()
+
+    def ephemeral(self, text: str) -> None:
+        self.say("(only you can see this) " + text.replace("\n", "\n  "))
+
+    def ask(self, prompt: str) -> str | None:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            return None
+        line = line.rstrip("\n")
+        if not self.stdin.isatty():
+            self.stdout.write(line + "\n")  # piped input: echo it so the transcript reads well
+        return line
+
+    @property
+    def prompt(self) -> str:
+        where = self.channel_name if self.where == "channel" else "DM with Tandem"
+        return f"{render.person(self.user, self.names)} in {where} › "
+
+    @property
+    def channel_name(self) -> str:
+        return channel_label(self.core.settings.channel)
+
+    # --- the loop -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.say("Tandem local shell. Type /help for commands, /quit to leave.")
+        self.say(self.roster())
+        while True:
+            line = self.ask(self.prompt)
+            if line is None:
+                self.say("")
+                return
+            if not self.handle(line.strip()):
+                return
+
+    def handle(self, line: str) -> bool:
+        """Handles one line; returns False when the user wants to leave."""
+        if not line:
+            return True
+        word, _, rest = line.partition(" ")
+        word = word.lower()
+        try:
+            if word in ("/quit", "/exit"):
+                return False
+            elif word == "/help":
+                self.say(SHELL_HELP)
+            elif word == "/as":
+                self.switch_user(rest.strip())
+            elif word == "/in":
+                self.switch_place(rest.strip().lower())
+            elif word == "/who":
+                self.say(self.roster())
+            elif word == "/need":
+                self.need(rest.strip())
+            elif word == "/procure":
+                self.procure(rest)
+            elif word == "/reply":
+                self.reply(rest)
+            elif word.startswith("/"):
+                self.ephemeral(f"{word} is not a command here. Type /help.")
+            elif self.where == "dm":
+                self.say("Tandem: I answer /need and /procure commands. Try /procure help.")
+            else:
+                self.say(f"(a message in the channel; to discuss a request, use /reply N <text>)")
+        except DomainError as error:
+            self.ephemeral(error.message)
+        except Exception:
+            log.exception("shell command failed: %s", word)
+            self.ephemeral("Something went wrong; nothing was changed. The error is in the log.")
+        return True
+
+    def roster(self) -> str:
+        lines = [f"You are {render.person(self.user, self.names)} ({self.core.roles.role_of(self.user).value}); people:"]
+        for name, user in self.names_by_persona().items():
+            lines.append(f"  /as {name:<7} {user}  {self.core.roles.role_of(user).value}")
+        return "\n".join(lines)
+
+    def names_by_persona(self) -> dict[str, str]:
+        return {name: user for user, name in self.names.items()}
+
+    def switch_user(self, who: str) -> None:
+        personas = self.names_by_persona()
+        if who in personas:
+            self.user = personas[who]
+        elif who.upper().startswith(("U", "W")) and who[1:].isalnum():
+            self.user = who.upper()
+        else:
+            raise BadInput(f"Say /as followed by one of {', '.join(personas)} or a Slack user ID like U0123ABCD.")
+        self.say(f"You are now {render.person(self.user, self.names)} ({self.core.roles.role_of(self.user).value}).")
+
+    def switch_place(self, where: str) -> None:
+        if where not in ("channel", "dm"):
+            raise BadInput("Say /in channel or /in dm.")
+        self.where = where
+        self.say(f"You are now in the {'channel' if where == 'channel' else 'DM with Tandem'}.")
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def need(self, title: str) -> None:
+        self.say("New IT need — answer each question; Enter keeps [the default]; '.' cancels.")
+        defaults = {"title": title, "quantity": "1", "currency": self.core.settings.base_currency,
+                    "urgency": "normal", "sensitivity": "internal"}
+        form = dict(defaults)
+        pending = [q for q in NEED_QUESTIONS]
+        while True:
+            for key, question, options in pending:
+                choices = f" ({'/'.join(options)})" if options else ""
+                default = f" [{form.get(key)}]" if form.get(key) else ""
+                answer = self.ask(f"  {question}{choices}{default}: ")
+                if answer is None or answer.strip() == ".":
+                    self.ephemeral("Cancelled; nothing was posted.")
+                    return
+                if answer.strip():
+                    form[key] = answer.strip()
+            try:
+                request = self.core.requests.create(self.user, form)
+            except BadInput as error:
+                for key, message in error.errors.items():
+                    self.say(f"  ✗ {message}")
+                    form.pop(key, None)
+                    if key in defaults:
+                        form[key] = defaults[key]
+                pending = [q for q in NEED_QUESTIONS if q[0] in error.errors] or NEED_QUESTIONS
+                continue
+            self.ephemeral(f"Posted {request.number} {request.title} in {self.channel_name}.")
+            return
+
+    def procure(self, text: str) -> None:
+        reply = dispatch.run(self.core, self.user, commands.parse(text))
+        if isinstance(reply, dispatch.Said) or isinstance(reply, dispatch.Changed):
+            self.ephemeral(reply.text)
+        elif isinstance(reply, dispatch.Shown):
+            self.ephemeral(render.details(reply.details, self.names))
+        elif isinstance(reply, dispatch.Listed):
+            self.ephemeral(render.request_list(reply.page, reply.title, self.names))
+        else:
+            self.ephemeral(f"{type(reply).__name__} is not shown in the shell.")
+
+    def reply(self, text: str) -> None:
+        number, _, body = text.strip().partition(" ")
+        if not number or not body.strip():
+            raise BadInput("Say /reply N <text>, for example /reply 1 The quote is attached.")
+        request_id = parse_number(number)
+        who = render.person(self.user, self.names)
+        self.say(f"[{self.channel_name} › thread of #{request_id}] {who}: {body.strip()}")
+        self.core.requests.comment(self.user, request_id, body, source="thread")

@@ -1,0 +1,84 @@
+"""Opening the database, safely shared by Bolt's worker threads.
+
+Each thread gets its own SQLite connection (SQLite connections must not be used by two
+threads at once). Writes go through ``Store.write()``, which takes SQLite's write lock up
+front (``BEGIN IMMEDIATE``) so a read-check-write sequence such as a claim can never
+interleave with another writer, in this process or another one on the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.migrations import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path == ":memory:":
+            raise ValueError("Store needs a file: every thread opens its own connection")
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        db = self.db
+        db.execute("PRAGMA journal_mode=WAL")
+        migrations.apply(db)
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection, opened on first use."""
+        database = getattr(self._local, "db", None)
+        if database is None:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            database = Database(conn, execute_plugins=False)
+            self._local.db = database
+            with self._lock:
+                self._connections.append(conn)
+        return database
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Database]:
+        """One write transaction holding SQLite's write lock from the start."""
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():  # nested: a savepoint inside the outer transaction
+                yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        else:
+            db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def backup(self, target: str | Path) -> None:
+        """Copies the database with SQLite's online backup API (safe while running)."""
+        destination = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(destination)
+        finally:
+            destination.close()

@@ -1,0 +1,92 @@
+"""The schema, as a list of small migrations. Each runs once, in a transaction."""
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tandem")
+
+
+@migrations()
+def m001_requests(db: Database) -> None:
+    db["requests"].create(
+        {
+            "id": int,
+            "title": str,
+            "details": str,
+            "category": str,
+            "quantity": int,
+            "estimated_cost": str,  # Decimal as text: no float rounding
+            "currency": str,
+            "needed_by": str,  # ISO date
+            "urgency": str,
+            "sensitivity": str,
+            "preferred_vendor": str,
+            "contract_id": int,
+            "requester": str,
+            "owner": str,
+            "status": str,
+            "resume_status": str,
+            "created_at": str,
+            "updated_at": str,
+            "claimed_at": str,
+            "closed_at": str,
+            "card_channel": str,
+            "card_ts": str,
+        },
+        pk="id",
+        not_null={"title", "category", "quantity", "currency", "requester", "status", "created_at", "updated_at"},
+        defaults={"details": "", "preferred_vendor": "", "quantity": 1},
+    )
+    db["requests"].create_index(["status"])
+    db["requests"].create_index(["requester"])
+    db["requests"].create_index(["owner"])
+    db["requests"].create_index(["card_channel", "card_ts"])
+
+
+@migrations()
+def m002_events(db: Database) -> None:
+    db["events"].create(
+        {
+            "id": int,
+            "subject": str,
+            "subject_id": int,
+            "at": str,
+            "actor": str,
+            "action": str,
+            "before": str,
+            "after": str,
+        },
+        pk="id",
+        not_null={"subject", "subject_id", "at", "actor", "action"},
+    )
+    db["events"].create_index(["subject", "subject_id"])
+    db["events"].create_index(["at"])
+    # The audit log is append-only: the database itself refuses to change history.
+    db.execute(
+        "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
+@migrations()
+def m003_comments(db: Database) -> None:
+    db["comments"].create(
+        {
+            "id": int,
+            "request_id": int,
+            "at": str,
+            "author": str,
+            "text": str,
+            "source": str,
+            "external_id": str,  # the chat message's identity, so a retried event is stored once
+        },
+        pk="id",
+        not_null={"request_id", "at", "author", "text", "source"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["comments"].create_index(["request_id"])
+    db["comments"].create_index(["external_id"], unique=True)

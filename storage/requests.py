@@ -1,0 +1,222 @@
+"""Repository functions for requests, the audit log and comments.
+
+Each takes the database first and returns plain dataclasses from ``bot.requests``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlite_utils import Database
+
+from bot.clock import iso
+from bot.requests import Category, Comment, Event, Request, Sensitivity, Status, Urgency
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def row_to_request(row: dict) -> Request:
+    return Request(
+        id=row["id"],
+        title=row["title"],
+        details=row["details"] or "",
+        category=Category(row["category"]),
+        quantity=row["quantity"],
+        estimated_cost=Decimal(row["estimated_cost"]) if row["estimated_cost"] else None,
+        currency=row["currency"],
+        needed_by=date.fromisoformat(row["needed_by"]) if row["needed_by"] else None,
+        urgency=Urgency(row["urgency"]),
+        sensitivity=Sensitivity(row["sensitivity"]),
+        preferred_vendor=row["preferred_vendor"] or "",
+        contract_id=row["contract_id"],
+        requester=row["requester"],
+        owner=row["owner"],
+        status=Status(row["status"]),
+        resume_status=Status(row["resume_status"]) if row["resume_status"] else None,
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+        claimed_at=_dt(row["claimed_at"]),
+        closed_at=_dt(row["closed_at"]),
+        card_channel=row["card_channel"],
+        card_ts=row["card_ts"],
+    )
+
+
+def request_to_row(request: Request) -> dict:
+    """The storable form of a request's fields (without ``id``)."""
+    return {
+        "title": request.title,
+        "details": request.details,
+        "category": request.category.value,
+        "quantity": request.quantity,
+        "estimated_cost": str(request.estimated_cost) if request.estimated_cost is not None else None,
+        "currency": request.currency,
+        "needed_by": request.needed_by.isoformat() if request.needed_by else None,
+        "urgency": request.urgency.value,
+        "sensitivity": request.sensitivity.value,
+        "preferred_vendor": request.preferred_vendor,
+        "contract_id": request.contract_id,
+        "requester": request.requester,
+        "owner": request.owner,
+        "status": request.status.value,
+        "resume_status": request.resume_status.value if request.resume_status else None,
+        "created_at": iso(request.created_at),
+        "updated_at": iso(request.updated_at),
+        "claimed_at": iso(request.claimed_at) if request.claimed_at else None,
+        "closed_at": iso(request.closed_at) if request.closed_at else None,
+        "card_channel": request.card_channel,
+        "card_ts": request.card_ts,
+    }
+
+
+def insert_request(db: Database, request: Request) -> Request:
+    row = request_to_row(request)
+    table = db["requests"]
+    table.insert(row)
+    return get_request(db, table.last_pk)
+
+
+def save_request(db: Database, request: Request) -> Request:
+    db["requests"].update(request.id, request_to_row(request))
+    return request
+
+
+def get_request(db: Database, request_id: int) -> Request | None:
+    rows = list(db.query("select * from requests where id = ?", [request_id]))
+    return row_to_request(rows[0]) if rows else None
+
+
+def find_by_card(db: Database, channel: str, ts: str) -> Request | None:
+    rows = list(db.query("select * from requests where card_channel = ? and card_ts = ?", [channel, ts]))
+    return row_to_request(rows[0]) if rows else None
+
+
+def set_card(db: Database, request_id: int, channel: str, ts: str) -> None:
+    db.execute("update requests set card_channel = ?, card_ts = ? where id = ?", [channel, ts, request_id])
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    statuses: tuple[Status, ...] = ()
+    requester: str | None = None
+    owner: str | None = None
+    category: str | None = None
+    unclaimed: bool = False
+
+
+def list_requests(db: Database, where: RequestFilter, limit: int = 50, offset: int = 0) -> tuple[list[Request], int]:
+    """Matching requests, newest first, and how many match in all."""
+    clauses, params = [], []
+    if where.statuses:
+        clauses.append(f"status in ({', '.join('?' for _ in where.statuses)})")
+        params += [s.value for s in where.statuses]
+    if where.requester:
+        clauses.append("requester = ?")
+        params.append(where.requester)
+    if where.owner:
+        clauses.append("owner = ?")
+        params.append(where.owner)
+    if where.category:
+        clauses.append("category = ?")
+        params.append(where.category)
+    if where.unclaimed:
+        clauses.append("owner is null")
+    sql_where = " where " + " and ".join(clauses) if clauses else ""
+    total = db.execute(f"select count(*) from requests{sql_where}", params).fetchone()[0]
+    rows = db.query(f"select * from requests{sql_where} order by id desc limit ? offset ?", params + [limit, offset])
+    return [row_to_request(row) for row in rows], total
+
+
+# --- the audit log -----------------------------------------------------------------------
+
+
+def add_event(
+    db: Database, subject: str, subject_id: int, at: datetime, actor: str, action: str, before: dict, after: dict
+) -> None:
+    db["events"].insert(
+        {
+            "subject": subject,
+            "subject_id": subject_id,
+            "at": iso(at),
+            "actor": actor,
+            "action": action,
+            "before": json.dumps(before, default=str, sort_keys=True),
+            "after": json.dumps(after, default=str, sort_keys=True),
+        }
+    )
+
+
+def row_to_event(row: dict) -> Event:
+    return Event(
+        id=row["id"],
+        subject=row["subject"],
+        subject_id=row["subject_id"],
+        at=_dt(row["at"]),
+        actor=row["actor"],
+        action=row["action"],
+        before=json.loads(row["before"] or "{}"),
+        after=json.loads(row["after"] or "{}"),
+    )
+
+
+def events_for(db: Database, subject: str, subject_id: int) -> list[Event]:
+    rows = db.query("select * from events where subject = ? and subject_id = ? order by id", [subject, subject_id])
+    return [row_to_event(row) for row in rows]
+
+
+def events_since(db: Database, since: datetime | None = None):
+    if since is None:
+        rows = db.query("select * from events order by id")
+    else:
+        rows = db.query("select * from events where at >= ? order by id", [iso(since)])
+    return (row_to_event(row) for row in rows)
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def add_comment(
+    db: Database,
+    request_id: int,
+    at: datetime,
+    author: str,
+    text: str,
+    source: str,
+    external_id: str | None = None,
+) -> Comment | None:
+    """Stores a comment; returns ``None`` when ``external_id`` was stored before."""
+    try:
+        db["comments"].insert(
+            {
+                "request_id": request_id,
+                "at": iso(at),
+                "author": author,
+                "text": text,
+                "source": source,
+                "external_id": external_id,
+            }
+        )
+    except sqlite3.IntegrityError:
+        if external_id and db.execute("select 1 from comments where external_id = ?", [external_id]).fetchone():
+            return None
+        raise
+    return Comment(db["comments"].last_pk, request_id, at, author, text, source)
+
+
+def update_comment_text(db: Database, external_id: str, text: str) -> bool:
+    cursor = db.execute("update comments set text = ? where external_id = ?", [text, external_id])
+    return cursor.rowcount > 0
+
+
+def comments_for(db: Database, request_id: int) -> list[Comment]:
+    rows = db.query("select * from comments where request_id = ? order by id", [request_id])
+    return [
+        Comment(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
+        for row in rows
+    ]

@@ -1,0 +1,51 @@
+import pytest
+
+from bot.commands import Command, parse
+from bot.errors import BadInput
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", Command("help")),
+        ("help", Command("help")),
+        ("list", Command("list", arg="open")),
+        ("LIST mine saas", Command("list", arg="mine", extra="saas")),
+        ("list hardware", Command("list", arg="open", extra="hardware")),
+        ("show #12", Command("show", 12)),
+        ("claim 3", Command("claim", 3)),
+        ("unclaim 3", Command("unclaim", 3)),
+        ("status 4 Sourcing", Command("status", 4, arg="sourcing")),
+        ("note 5   Quote  from   Zoom ", Command("note", 5, arg="Quote  from   Zoom")),
+        ("cancel 6", Command("cancel", 6)),
+        ("contracts", Command("contracts", arg="90")),
+        ("contracts 30", Command("contracts", arg="30")),
+        ("contract add", Command("contract", arg="add")),
+        ("contract show 2", Command("contract", 2, arg="show")),
+        ("stats", Command("stats", arg="8")),
+    ],
+)
+def test_parses(text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("frobnicate", "I don't know `frobnicate`"),
+        ("show", "Usage: `/procure show N`"),
+        ("show twelve", "'twelve' is not a request number"),
+        ("show 0", "is not a request number"),
+        ("claim 1 2", "Usage: `/procure claim N`"),
+        ("status 4", "Usage: `/procure status N <status>`"),
+        ("note 5", "Usage: `/procure note N <text>`"),
+        ("list everything", "neither a list"),
+        ("contracts -1", "Usage: `/procure contracts [days]`"),
+        ("contract delete 3", "Usage: `/procure contract add | contract show N`"),
+        ("help me", "takes no arguments"),
+    ],
+)
+def test_malformed_input_answers_with_usage(text, fragment):
+    with pytest.raises(BadInput) as caught:
+        parse(text)
+    assert fragment in caught.value.message

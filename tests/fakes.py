@@ -1,0 +1,48 @@
+"""Test doubles that stand in for a chat platform (never for the code under test)."""
+
+from __future__ import annotations
+
+import threading
+
+from bot.notifier import CardRef, NotifyError
+from bot.requests import Request
+
+
+class RecordingNotifier:
+    """Records what the core asked the platform to do; can be told to fail."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+        self.fail_with: str | None = None
+        self._lock = threading.Lock()
+        self._next_ts = 0
+
+    def _record(self, *call):
+        with self._lock:
+            if self.fail_with:
+                raise NotifyError(self.fail_with)
+            self.calls.append(call)
+
+    def names(self) -> list[str]:
+        return [call[0] for call in self.calls]
+
+    def post_card(self, request: Request) -> CardRef:
+        self._record("post_card", request)
+        with self._lock:
+            self._next_ts += 1
+            return CardRef("C_SHARED", f"1700000000.{self._next_ts:06d}")
+
+    def update_card(self, card: CardRef, request: Request) -> None:
+        self._record("update_card", card, request)
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        self._record("post_in_thread", card, text, author)
+
+    def send_dm(self, user: str, text: str) -> None:
+        self._record("send_dm", user, text)
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        self._record("send_file", user, filename, content, title)
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        self._record("request_changed", request, people)
