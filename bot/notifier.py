@@ -6,6 +6,7 @@ The core hands over domain objects; each platform renders them its own way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from bot.requests import Request
@@ -19,15 +20,28 @@ class CardRef:
     ts: str
 
 
+@dataclass(frozen=True)
+class LinkedContract:
+    """A contract shown on a request's card, so co-terming is decided before its deadline."""
+
+    id: int
+    vendor: str
+    product: str
+    end_date: date
+    notice_deadline: date
+    days_left: int  # until the notice deadline; negative once it has passed
+    auto_renew: bool
+
+
 class NotifyError(Exception):
     """The chat platform refused or failed; the database stays the source of truth."""
 
 
 class Notifier(Protocol):
-    def post_card(self, request: Request) -> CardRef:
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
         """Posts the request's card to the shared channel."""
 
-    def update_card(self, card: CardRef, request: Request) -> None:
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
         """Re-renders an existing card in place."""
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
@@ -46,10 +60,10 @@ class Notifier(Protocol):
 class NullNotifier:
     """Reaches nobody; for the command line and tests that only look at the database."""
 
-    def post_card(self, request: Request) -> CardRef:
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
         return CardRef("none", str(request.id))
 
-    def update_card(self, card: CardRef, request: Request) -> None:
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
         pass
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
-from bot.notifier import CardRef, Notifier, NotifyError
+from bot.notifier import CardRef, LinkedContract, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.requests import (
     NOTE_MAX,
@@ -60,6 +61,8 @@ class RequestService:
         self.clock = clock
         self.tz = tz
         self.base_currency = base_currency
+        # Finds the contract to show on a request's card; the contract calendar plugs in here.
+        self.linked_contract: Callable[[Request], LinkedContract | None] = lambda request: None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -258,10 +261,11 @@ class RequestService:
 
     def _publish(self, request: Request, also: str | None = None) -> Request:
         """Puts the card in step with the database and refreshes personal views."""
+        linked = self.linked_contract(request)
         if request.card_ts:
-            self._notify(self.notifier.update_card, CardRef(request.card_channel, request.card_ts), request)
+            self._notify(self.notifier.update_card, CardRef(request.card_channel, request.card_ts), request, linked)
         else:
-            card = self._notify(self.notifier.post_card, request)
+            card = self._notify(self.notifier.post_card, request, linked)
             if card is not None:
                 with self.store.write() as db:
                     repo.set_card(db, request.id, card.channel, card.ts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.notifier import CardRef, NotifyError
+from bot.notifier import CardRef, LinkedContract, NotifyError
 from bot.requests import Request
 
 
@@ -26,14 +26,14 @@ class RecordingNotifier:
     def names(self) -> list[str]:
         return [call[0] for call in self.calls]
 
-    def post_card(self, request: Request) -> CardRef:
-        self._record("post_card", request)
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
+        self._record("post_card", request, linked)
         with self._lock:
             self._next_ts += 1
             return CardRef("C_SHARED", f"1700000000.{self._next_ts:06d}")
 
-    def update_card(self, card: CardRef, request: Request) -> None:
-        self._record("update_card", card, request)
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
+        self._record("update_card", card, request, linked)
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
         self._record("post_in_thread", card, text, author)

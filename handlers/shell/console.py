@@ -14,7 +14,7 @@ from typing import TextIO
 from bot import commands, dispatch
 from bot.core import Core
 from bot.errors import BadInput, DomainError
-from bot.notifier import CardRef
+from bot.notifier import CardRef, LinkedContract
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
 from handlers.shell import render
 
@@ -64,12 +64,12 @@ class ShellNotifier:
         self.write = write
         self.names = names
 
-    def post_card(self, request: Request) -> CardRef:
-        self.write(f"[{self.channel_name}] Tandem posted a card:\n{render.card(request, self.names)}")
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
+        self.write(f"[{self.channel_name}] Tandem posted a card:\n{render.card(request, self.names, linked)}")
         return CardRef(self.channel_name, f"card-{request.id}")
 
-    def update_card(self, card: CardRef, request: Request) -> None:
-        self.write(f"[{self.channel_name}] card {request.number} updated:\n{render.card(request, self.names)}")
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
+        self.write(f"[{self.channel_name}] card {request.number} updated:\n{render.card(request, self.names, linked)}")
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
         number = card.ts.removeprefix("card-")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.format import day, describe_event, summary, when
+from bot.notifier import LinkedContract
 from bot.requests import Request, RequestDetails, next_statuses
 from bot.services import Page
 
@@ -22,7 +23,7 @@ def person(user: str | None, names: dict[str, str]) -> str:
     return "@" + names.get(user, user)
 
 
-def card(request: Request, names: dict[str, str]) -> str:
+def card(request: Request, names: dict[str, str], linked: LinkedContract | None = None) -> str:
     owner = f"claimed by {person(request.owner, names)}" if request.owner else "unclaimed"
     lines = [
         f"┌ {request.number} {request.title} — {request.status.label}",
@@ -33,8 +34,20 @@ def card(request: Request, names: dict[str, str]) -> str:
         lines.append(f"│ preferred vendor: {request.preferred_vendor}")
     if request.details:
         lines.append(f"│ why: {request.details}")
+    if linked:
+        lines.append(f"│ under contract: {linked_line(linked)}")
     lines.append("└ " + " ".join(f"[{label}]" for label in card_actions(request)))
     return "\n".join(lines)
+
+
+def linked_line(linked: LinkedContract) -> str:
+    if linked.days_left >= 0:
+        left = f"{linked.days_left} days left"
+    else:
+        left = f"passed {-linked.days_left} days ago"
+    renew = "auto-renews" if linked.auto_renew else "does not auto-renew"
+    return (f"{linked.vendor} {linked.product} (contract {linked.id}), notice deadline {day(linked.notice_deadline)}"
+            f" ({left}), ends {day(linked.end_date)}, {renew}")
 
 
 def card_actions(request: Request) -> list[str]:
