@@ -63,6 +63,8 @@ class RequestService:
         self.base_currency = base_currency
         # Finds the contract to show on a request's card; the contract calendar plugs in here.
         self.linked_contract: Callable[[Request], LinkedContract | None] = lambda request: None
+        # Finds the contract in force for a vendor name, so a new need for that vendor links to it.
+        self.contract_for_vendor: Callable[[str], int | None] = lambda vendor: None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -82,24 +84,23 @@ class RequestService:
         if scope not in LIST_SCOPES:
             raise BadInput(f"Unknown list {scope!r}; use one of: {', '.join(LIST_SCOPES)}.")
         db = self.store.db
-        if scope == "mine":
-            # Mine: what I asked for and what I claimed, still open.
-            mine = {}
-            for where in (
-                RequestFilter(statuses=OPEN_STATUSES, requester=actor, category=category),
-                RequestFilter(statuses=OPEN_STATUSES, owner=actor, category=category),
-            ):
-                for request in repo.list_requests(db, where, limit=limit)[0]:
-                    mine[request.id] = request
-            items = sorted(mine.values(), key=lambda r: r.id, reverse=True)
-            return Page(items[:limit], len(items))
         where = {
             "open": RequestFilter(statuses=OPEN_STATUSES, category=category),
+            # Mine: what I asked for and what I claimed, still open.
+            "mine": RequestFilter(statuses=OPEN_STATUSES, involving=actor, category=category),
             "unclaimed": RequestFilter(statuses=(Status.NEW,), category=category),
             "all": RequestFilter(category=category),
         }[scope]
         items, total = repo.list_requests(db, where, limit=limit)
         return Page(items, total)
+
+    def requested_by(self, user: str, limit: int = 50) -> Page:
+        """Open needs ``user`` asked for."""
+        return Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, requester=user), limit))
+
+    def claimed_by(self, user: str, limit: int = 50) -> Page:
+        """Open requests ``user`` has claimed."""
+        return Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, owner=user), limit))
 
     def allowed_statuses(self, request: Request) -> list[Status]:
         return next_statuses(request)
@@ -109,6 +110,8 @@ class RequestService:
     def create(self, actor: str, form: dict, contract_id: int | None = None) -> Request:
         authorize(self.roles, actor, Action.CREATE)
         need = parse_need(form, today(self.clock, self.tz), self.base_currency)
+        if contract_id is None and need.preferred_vendor:
+            contract_id = self.contract_for_vendor(need.preferred_vendor)
         now = self.clock.now()
         with self.store.write() as db:
             request = repo.insert_request(

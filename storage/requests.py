@@ -107,7 +107,7 @@ class RequestFilter:
     requester: str | None = None
     owner: str | None = None
     category: str | None = None
-    unclaimed: bool = False
+    involving: str | None = None  # requested or claimed by this user
 
 
 def list_requests(db: Database, where: RequestFilter, limit: int = 50, offset: int = 0) -> tuple[list[Request], int]:
@@ -125,8 +125,9 @@ def list_requests(db: Database, where: RequestFilter, limit: int = 50, offset: i
     if where.category:
         clauses.append("category = ?")
         params.append(where.category)
-    if where.unclaimed:
-        clauses.append("owner is null")
+    if where.involving:
+        clauses.append("(requester = ? or owner = ?)")
+        params += [where.involving, where.involving]
     sql_where = " where " + " and ".join(clauses) if clauses else ""
     total = db.execute(f"select count(*) from requests{sql_where}", params).fetchone()[0]
     rows = db.query(f"select * from requests{sql_where} order by id desc limit ? offset ?", params + [limit, offset])

@@ -1,0 +1,78 @@
+"""Builds the Slack side of Tandem: the Web API client, the Bolt app and its listeners."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core, build_core
+from handlers.slack import errors, home, requests, threads
+from handlers.slack.home import HomePublisher
+from handlers.slack.notifier import SlackNotifier
+from handlers.slack.roles import SlackGroups
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SlackBot:
+    app: App
+    core: Core
+    client: WebClient
+    notifier: SlackNotifier
+    home: HomePublisher
+    executor: ThreadPoolExecutor
+
+    def close(self) -> None:
+        """Lets in-flight listeners finish, then closes the database."""
+        self.executor.shutdown(wait=True)
+        self.core.close()
+
+
+def web_client(settings: Settings) -> WebClient:
+    """A Web API client that waits out 429s (honouring Retry-After) and retries 5xx and
+    connection errors a few times, with slack-sdk's own retry handlers."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
+    client = web_client(settings)
+    notifier = SlackNotifier(client, settings.channel)
+    groups = SlackGroups(client)
+    core = build_core(settings, notifier, clock=clock, groups=groups.members)
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tandem-listener")
+    app = App(
+        client=client,
+        listener_executor=executor,
+        signing_secret=settings.slack_signing_secret or "socket-mode",
+        process_before_response=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    publisher = HomePublisher(core, client)
+    notifier.on_request_changed = publisher.request_changed
+    errors.register(app)
+    requests.register(app, core, notifier)
+    threads.register(app, core)
+    home.register(app, publisher)
+    groups.register(app)
+    return SlackBot(app, core, client, notifier, publisher, executor)

@@ -1,0 +1,363 @@
+"""Block Kit for Slack, built from small functions with slack-sdk's block models.
+
+All user text passes through ``escape`` so no title can ping ``@channel`` or forge a link,
+and every list stays inside Block Kit limits, ending with "and N more".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.format import day, describe_event, money, when
+from bot.notifier import LinkedContract
+from bot.requests import (
+    DETAILS_MAX,
+    NOTE_MAX,
+    TITLE_MAX,
+    VENDOR_MAX,
+    Category,
+    Request,
+    RequestDetails,
+    Sensitivity,
+    Status,
+    Urgency,
+    next_statuses,
+)
+from bot.services import Page
+from handlers.slack.ids import NOTE_BLOCK, VALUE, Actions, NeedFields, Views
+
+MESSAGE_BLOCKS = 50
+SURFACE_BLOCKS = 100  # modals and App Home
+SECTION_TEXT = 3000
+FIELD_TEXT = 2000
+FALLBACK_TEXT = 3000
+
+STATUS_EMOJI = {
+    Status.NEW: ":new:",
+    Status.CLAIMED: ":raising_hand:",
+    Status.SOURCING: ":mag:",
+    Status.APPROVED: ":white_check_mark:",
+    Status.ORDERED: ":package:",
+    Status.FULFILLED: ":tada:",
+    Status.ON_HOLD: ":double_vertical_bar:",
+    Status.AWAITING_IT: ":speech_balloon:",
+    Status.CANCELLED: ":no_entry_sign:",
+}
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def escape(text: str | None) -> str:
+    """Escapes user text for mrkdwn: ``&``, ``<`` and ``>`` (Slack's three control characters)."""
+    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
+
+
+def escape_message(text: str) -> str:
+    """Escapes a message that may quote user text but whose ``<@U…>`` mentions are Tandem's own."""
+    return _OWN_MENTION.sub(r"<@\1>", escape(text))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def mention(user: str | None) -> str:
+    return f"<@{user}>" if user else "_unclaimed_"
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, SECTION_TEXT))
+
+
+def plain(text: str, limit: int = 75) -> PlainTextObject:
+    return PlainTextObject(text=clip(text, limit), emoji=True)
+
+
+def status_text(status: Status) -> str:
+    return f"{STATUS_EMOJI[status]} {status.label}"
+
+
+def headline(request: Request) -> str:
+    return f"{request.number} {escape(request.title)}"
+
+
+def fallback(text: str) -> str:
+    """The notification text that accompanies blocks."""
+    return clip(text, FALLBACK_TEXT)
+
+
+def more(shown: int, total: int) -> list[Block]:
+    if total <= shown:
+        return []
+    return [ContextBlock(elements=[mrkdwn(f"…and {total - shown} more")])]
+
+
+# --- the request card --------------------------------------------------------------------
+
+
+def request_card(request: Request, linked: LinkedContract | None = None) -> list[Block]:
+    fields = [
+        mrkdwn(f"*Status*\n{status_text(request.status)}"),
+        mrkdwn(f"*Owner*\n{mention(request.owner)}"),
+        mrkdwn(f"*Requested by*\n{mention(request.requester)}"),
+        mrkdwn(f"*Category*\n{request.category.value}"),
+        mrkdwn(f"*Quantity*\n{request.quantity}"),
+        mrkdwn(f"*Estimated cost*\n{money(request.estimated_cost, request.currency)}"),
+        mrkdwn(f"*Needed by*\n{day(request.needed_by)}"),
+        mrkdwn(f"*Urgency · data*\n{request.urgency.value} · {request.sensitivity.value}"),
+    ]
+    if request.preferred_vendor:
+        fields.append(mrkdwn(f"*Preferred vendor*\n{clip(escape(request.preferred_vendor), FIELD_TEXT - 20)}"))
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(f"*{headline(request)}*"), fields=fields),
+    ]
+    if request.details:
+        blocks.append(SectionBlock(text=mrkdwn("*Why*\n" + clip(escape(request.details), SECTION_TEXT - 10))))
+    if linked:
+        blocks.append(ContextBlock(elements=[mrkdwn(":page_facing_up: Under contract: " + linked_text(linked))]))
+    actions = card_actions(request)
+    if actions:
+        blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
+    blocks.append(ContextBlock(elements=[mrkdwn(f"Updated {when(request.updated_at)} · reply in the thread to discuss")]))
+    return blocks
+
+
+def linked_text(linked: LinkedContract) -> str:
+    if linked.days_left >= 0:
+        left = f"*{linked.days_left} days left*"
+    else:
+        left = f"passed {-linked.days_left} days ago"
+    renew = "auto-renews" if linked.auto_renew else "does not auto-renew"
+    return (
+        f"{escape(linked.vendor)} {escape(linked.product)} (contract {linked.id}) — notice deadline "
+        f"{day(linked.notice_deadline)} ({left}), ends {day(linked.end_date)}, {renew}"
+    )
+
+
+def card_actions(request: Request) -> list:
+    value = str(request.id)
+    elements: list = []
+    if request.is_open:
+        if request.owner:
+            elements.append(ButtonElement(text=plain("Unclaim"), action_id=Actions.UNCLAIM, value=value))
+        else:
+            elements.append(ButtonElement(text=plain("Claim"), action_id=Actions.CLAIM, value=value, style="primary"))
+        options = [Option(text=plain(status.label), value=f"{request.id}:{status.value}") for status in next_statuses(request)]
+        if options:
+            elements.append(StaticSelectElement(placeholder=plain("Change status"), action_id=Actions.STATUS, options=options))
+    elements.append(ButtonElement(text=plain("Add note"), action_id=Actions.ADD_NOTE, value=value))
+    return elements
+
+
+def card_text(request: Request) -> str:
+    return fallback(f"{request.number} {request.title} — {request.status.label}")
+
+
+# --- lists and details ---------------------------------------------------------------------
+
+
+def request_row(request: Request, with_button: bool = True) -> SectionBlock:
+    owner = f"owner {mention(request.owner)}" if request.owner else "_unclaimed_"
+    text = (
+        f"*{headline(request)}*\n{status_text(request.status)} · {request.category.value} · "
+        f"{money(request.estimated_cost, request.currency)} · {owner}"
+    )
+    accessory = ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)) if with_button else None
+    return SectionBlock(text=mrkdwn(text), accessory=accessory)
+
+
+def request_list(page: Page, title: str, limit: int = MESSAGE_BLOCKS) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=plain(title, 150))]
+    if not page.items:
+        return blocks + [SectionBlock(text=mrkdwn("Nothing here. :sparkles:"))]
+    room = limit - len(blocks) - 1
+    shown = page.items[:room]
+    blocks += [request_row(request) for request in shown]
+    return blocks + more(len(shown), page.total)
+
+
+def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: LinkedContract | None = None) -> list[Block]:
+    request = item.request
+    blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
+    lines = [f"• {when(c.at)} {mention(c.author)}: {escape(c.text)}" for c in item.comments]
+    blocks += _section_lines("Comments", lines)
+    lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
+    blocks += _section_lines("History", lines)
+    if len(blocks) > limit:
+        blocks = blocks[: limit - 1] + [ContextBlock(elements=[mrkdwn("…the rest is cut to fit; see `/procure show` in a DM")])]
+    return blocks
+
+
+def _section_lines(title: str, lines: list[str]) -> list[Block]:
+    """Lines packed into as few sections as fit 3000 characters, at most 10 sections."""
+    if not lines:
+        return []
+    blocks: list[Block] = [DividerBlock()]
+    chunk = f"*{title}*"
+    used = 0
+    for index, line in enumerate(lines):
+        line = clip(line, 1000)
+        if len(chunk) + len(line) + 1 > SECTION_TEXT - 40:
+            blocks.append(SectionBlock(text=mrkdwn(chunk)))
+            chunk = ""
+            if len(blocks) > 10:
+                blocks.append(ContextBlock(elements=[mrkdwn(f"…and {len(lines) - index} more")]))
+                return blocks
+        chunk = f"{chunk}\n{line}" if chunk else line
+        used += 1
+    blocks.append(SectionBlock(text=mrkdwn(chunk)))
+    return blocks
+
+
+def text_blocks(text: str) -> list[Block]:
+    return [SectionBlock(text=mrkdwn(text))]
+
+
+# --- modals --------------------------------------------------------------------------------
+
+
+def _options(enum_values) -> list[Option]:
+    return [Option(text=plain(value.replace("_", " ").capitalize()), value=value) for value in enum_values]
+
+
+def _select(block: str, label: str, values, initial: str | None, optional: bool = False) -> InputBlock:
+    options = _options(values)
+    initial_option = next((o for o in options if o.value == initial), None)
+    return InputBlock(
+        block_id=block,
+        label=plain(label),
+        element=StaticSelectElement(action_id=VALUE, options=options, initial_option=initial_option,
+                                    placeholder=plain("Choose")),
+        optional=optional,
+    )
+
+
+def _text_input(block: str, label: str, *, initial: str | None = None, multiline: bool = False,
+                max_length: int | None = None, optional: bool = False, placeholder: str | None = None) -> InputBlock:
+    return InputBlock(
+        block_id=block,
+        label=plain(label),
+        element=PlainTextInputElement(
+            action_id=VALUE,
+            initial_value=clip(initial, max_length or 3000) if initial else None,
+            multiline=multiline,
+            max_length=max_length,
+            placeholder=plain(placeholder, 150) if placeholder else None,
+        ),
+        optional=optional,
+    )
+
+
+def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None) -> View:
+    blocks = [
+        _text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
+                    placeholder="50 Zoom licences"),
+        _text_input(NeedFields.DETAILS, "Why? (business justification)", multiline=True, max_length=DETAILS_MAX),
+        _select(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
+        _text_input(NeedFields.QUANTITY, "Quantity", initial="1", max_length=9),
+        _text_input(NeedFields.ESTIMATED_COST, "Estimated cost", optional=True, max_length=20, placeholder="7500"),
+        _text_input(NeedFields.CURRENCY, "Currency", initial=base_currency, max_length=3),
+        InputBlock(
+            block_id=NeedFields.NEEDED_BY,
+            label=plain("Needed by"),
+            element=DatePickerElement(action_id=VALUE),
+            optional=True,
+        ),
+        _select(NeedFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
+        _select(NeedFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
+        _text_input(NeedFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
+    ]
+    return View(
+        type="modal",
+        callback_id=Views.NEED,
+        title=plain("New IT need", 24),
+        submit=plain("Post need", 24),
+        close=plain("Cancel", 24),
+        blocks=blocks,
+    )
+
+
+def note_modal(request: Request) -> View:
+    return View(
+        type="modal",
+        callback_id=Views.NOTE,
+        private_metadata=str(request.id),
+        title=plain(f"Note on {request.number}", 24),
+        submit=plain("Add note", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            SectionBlock(text=mrkdwn(f"*{headline(request)}*")),
+            _text_input(NOTE_BLOCK, "Note", multiline=True, max_length=NOTE_MAX),
+        ],
+    )
+
+
+def details_modal(item: RequestDetails, linked: LinkedContract | None = None) -> View:
+    return View(
+        type="modal",
+        callback_id=Views.DETAILS,
+        title=plain(f"Request {item.request.number}", 24),
+        close=plain("Close", 24),
+        blocks=request_details(item, limit=SURFACE_BLOCKS, linked=linked),
+    )
+
+
+def form_values(view: dict) -> dict[str, str]:
+    """Plain strings from a submitted view's state, keyed by block ID."""
+    values: dict[str, str] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        action = actions.get(VALUE) or {}
+        if action.get("type") == "static_select":
+            selected = action.get("selected_option") or {}
+            values[block_id] = selected.get("value") or ""
+        elif action.get("type") == "datepicker":
+            values[block_id] = action.get("selected_date") or ""
+        else:
+            values[block_id] = action.get("value") or ""
+    return values
+
+
+# --- App Home --------------------------------------------------------------------------------
+
+HOME_SECTION_ROWS = 15
+
+
+def home_view(sections: list[tuple[str, Page]], footer: str) -> View:
+    blocks: list[Block] = [HeaderBlock(text=plain("Tandem", 150)),
+                           SectionBlock(text=mrkdwn("IT needs and the contract calendar, shared by IT and procurement. "
+                                                    "Post a need with `/need`; see everything with `/procure help`."))]
+    for title, page in sections:
+        blocks += [DividerBlock(), SectionBlock(text=mrkdwn(f"*{title}* ({page.total})"))]
+        if not page.items:
+            blocks.append(ContextBlock(elements=[mrkdwn("Nothing here.")]))
+            continue
+        shown = page.items[:HOME_SECTION_ROWS]
+        blocks += [request_row(request) for request in shown]
+        blocks += more(len(shown), page.total)
+    blocks.append(ContextBlock(elements=[mrkdwn(footer)]))
+    if len(blocks) > SURFACE_BLOCKS:
+        blocks = blocks[: SURFACE_BLOCKS - 1] + [ContextBlock(elements=[mrkdwn("…more in `/procure list`")])]
+    return View(type="home", blocks=blocks)

@@ -1,0 +1,104 @@
+"""The Notifier port, implemented with Slack's Web API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.notifier import CardRef, LinkedContract, NotifyError
+from bot.requests import Request
+from handlers.slack import blocks
+
+log = logging.getLogger(__name__)
+
+
+class SlackNotifier:
+    def __init__(self, client: WebClient, channel: str):
+        self.client = client
+        self.channel = channel
+        # Set once the App Home publisher exists (it needs the core, which needs this notifier).
+        self.on_request_changed: Callable[[Request, set[str]], None] | None = None
+        self._dm_channels: dict[str, str] = {}
+
+    def _call(self, what: str, send, **kwargs):
+        try:
+            return send(**kwargs)
+        except SlackApiError as error:
+            reason = error.response.get("error", "unknown_error")
+            log.warning("slack %s failed: %s (channel=%s)", what, reason, kwargs.get("channel"))
+            raise NotifyError(reason) from error
+        except (SlackClientError, OSError) as error:
+            log.warning("slack %s failed: %s", what, error)
+            raise NotifyError(str(error)) from error
+
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
+        response = self._call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=self.channel,
+            text=blocks.card_text(request),
+            blocks=blocks.request_card(request, linked),
+            unfurl_links=False,
+        )
+        return CardRef(response["channel"], response["ts"])
+
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
+        self._call(
+            "chat.update",
+            self.client.chat_update,
+            channel=card.channel,
+            ts=card.ts,
+            text=blocks.card_text(request),
+            blocks=blocks.request_card(request, linked),
+        )
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        self._call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=card.channel,
+            thread_ts=card.ts,
+            text=blocks.fallback(f"Note from <@{author}>: {blocks.escape(text)}"),
+        )
+
+    def dm_channel(self, user: str) -> str:
+        if user not in self._dm_channels:
+            response = self._call("conversations.open", self.client.conversations_open, users=user)
+            self._dm_channels[user] = response["channel"]["id"]
+        return self._dm_channels[user]
+
+    def send_dm(self, user: str, text: str, blocks_: list | None = None) -> str:
+        """Sends a DM; returns the message ts."""
+        response = self._call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=self.dm_channel(user),
+            text=blocks.fallback(text),
+            blocks=blocks_,
+        )
+        return response["ts"]
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        self._call(
+            "files_upload_v2",
+            self.client.files_upload_v2,
+            channel=self.dm_channel(user),
+            filename=filename,
+            content=content,
+            title=title,
+            initial_comment=title,
+        )
+
+    def permalink(self, card: CardRef) -> str | None:
+        try:
+            return self._call("chat.getPermalink", self.client.chat_getPermalink, channel=card.channel,
+                              message_ts=card.ts)["permalink"]
+        except NotifyError:
+            return None
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        if self.on_request_changed is not None:
+            self.on_request_changed(request, people)

@@ -1,0 +1,127 @@
+"""Listeners for requests: /need, /procure, card buttons and the need and note modals.
+
+Each listener acks first, turns the payload into plain values, calls one service and
+renders. Errors go to the one error handler in ``handlers.slack.errors``.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import commands, dispatch
+from bot.clock import today
+from bot.core import Core
+from bot.errors import BadInput
+from bot.notifier import CardRef
+from bot.requests import parse_need, parse_number
+from handlers.slack import blocks
+from handlers.slack.ids import NOTE_BLOCK, Actions, Views
+from handlers.slack.notifier import SlackNotifier
+from handlers.slack.errors import guarded
+
+
+def register(app: App, core: Core, notifier: SlackNotifier) -> None:
+    settings = core.settings
+    service = core.requests
+
+    @app.command("/need")
+    @guarded
+    def need(ack: Ack, command: dict, client: WebClient) -> None:
+        ack()
+        modal = blocks.need_modal(command.get("text", "").strip(), settings.base_currency)
+        client.views_open(trigger_id=command["trigger_id"], view=modal)
+
+    @app.view(Views.NEED)
+    @guarded
+    def need_submitted(ack: Ack, body: dict, view: dict) -> None:
+        form = blocks.form_values(view)
+        try:
+            parse_need(form, today(core.clock, settings.tz), settings.base_currency)
+        except BadInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        ack()
+        user = body["user"]["id"]
+        request = service.create(user, form)
+        link = notifier.permalink(CardRef(request.card_channel, request.card_ts)) if request.card_ts else None
+        where = f"<{link}|{request.number}>" if link else request.number
+        notifier.send_dm(user, f":white_check_mark: Your need {where} *{blocks.escape(request.title)}* is posted "
+                               f"in <#{settings.channel}>. Procurement will pick it up there.")
+
+    @app.command("/procure")
+    @guarded
+    def procure(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        user = command["user_id"]
+        reply = dispatch.run(core, user, commands.parse(command.get("text", "")))
+        if isinstance(reply, dispatch.OpenForm):
+            open_form(client, command["trigger_id"], reply.form)
+            return
+        respond(**render_reply(reply))
+
+    def open_form(client: WebClient, trigger_id: str, form: str) -> None:
+        raise BadInput(f"The {form} form is not available in Slack yet.")
+
+    @app.action(Actions.CLAIM)
+    @guarded
+    def claim(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        service.claim(body["user"]["id"], parse_number(action["value"]))
+
+    @app.action(Actions.UNCLAIM)
+    @guarded
+    def unclaim(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        service.unclaim(body["user"]["id"], parse_number(action["value"]))
+
+    @app.action(Actions.STATUS)
+    @guarded
+    def change_status(ack: Ack, body: dict, action: dict) -> None:
+        ack()
+        number, _, status = action["selected_option"]["value"].partition(":")
+        service.change_status(body["user"]["id"], parse_number(number), status)
+
+    @app.action(Actions.ADD_NOTE)
+    @guarded
+    def add_note(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        request = service.get(parse_number(action["value"]))
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(request))
+
+    @app.view(Views.NOTE)
+    @guarded
+    def note_submitted(ack: Ack, body: dict, view: dict) -> None:
+        text = blocks.form_values(view).get(NOTE_BLOCK, "")
+        if not text.strip():
+            ack(response_action="errors", errors={NOTE_BLOCK: "Write a note first."})
+            return
+        ack()
+        service.comment(body["user"]["id"], parse_number(view["private_metadata"]), text, source="note")
+
+    @app.action(Actions.OPEN)
+    @guarded
+    def open_request(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        details = service.show(body["user"]["id"], parse_number(action["value"]))
+        view = blocks.details_modal(details, service.linked_contract(details.request))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def render_reply(reply: dispatch.Reply) -> dict:
+    """An ephemeral response for a /procure reply."""
+    if isinstance(reply, dispatch.Said):
+        return ephemeral(reply.text, blocks.text_blocks(reply.text))
+    if isinstance(reply, dispatch.Changed):
+        text = blocks.escape_message(reply.text)
+        return ephemeral(text, blocks.text_blocks(text))
+    if isinstance(reply, dispatch.Shown):
+        request = reply.details.request
+        return ephemeral(blocks.card_text(request), blocks.request_details(reply.details))
+    if isinstance(reply, dispatch.Listed):
+        return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
+    raise TypeError(f"no Slack rendering for {type(reply).__name__}")
+
+
+def ephemeral(text: str, blocks_: list) -> dict:
+    return {"response_type": "ephemeral", "text": blocks.fallback(text), "blocks": blocks_, "replace_original": False}

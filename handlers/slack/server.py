@@ -1,0 +1,48 @@
+"""HTTP mode: Bolt's WSGI adapter behind waitress, a production WSGI server.
+
+``/slack/events`` takes Slack's signed requests; ``/healthz`` says whether the database is
+reachable. Teams runs its own endpoint on ``TEAMS_PORT``, so nothing else shares this one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.server import create_server
+
+from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+class TandemWSGI:
+    def __init__(self, bolt_handler: SlackRequestHandler, core: Core):
+        self.bolt = bolt_handler
+        self.core = core
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            return self.health(start_response)
+        return self.bolt(environ, start_response)
+
+    def health(self, start_response):
+        try:
+            self.core.store.db.execute("select 1").fetchone()
+            status, body = "200 OK", {"ok": True, "database": "ok"}
+        except sqlite3.Error as error:
+            status, body = "503 Service Unavailable", {"ok": False, "database": str(error)}
+        payload = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, threads: int = 8):
+    """A waitress server for Tandem; ``port=0`` picks a free port (see ``effective_port``)."""
+    wsgi = TandemWSGI(SlackRequestHandler(app, path=EVENTS_PATH), core)
+    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem")

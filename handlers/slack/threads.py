@@ -1,0 +1,49 @@
+"""Thread discussion: replies in a card's thread are recorded as comments on its request."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from slack_bolt import App
+
+from bot.core import Core
+from handlers.slack.errors import guarded
+
+log = logging.getLogger(__name__)
+
+RECORDED_SUBTYPES = (None, "thread_broadcast", "file_share")
+
+
+def register(app: App, core: Core) -> None:
+    service = core.requests
+
+    @app.event("message")
+    @guarded
+    def message(event: dict) -> None:
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            edited = event.get("message") or {}
+            if edited.get("thread_ts") and not edited.get("bot_id"):
+                service.record_thread_edit(message_id(event["channel"], edited["ts"]), unescape(edited.get("text", "")))
+            return
+        if subtype not in RECORDED_SUBTYPES or event.get("bot_id"):
+            return  # joins, deletions, bots (Tandem's own notes among them)
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if not thread_ts or thread_ts == ts or not event.get("user"):
+            return  # not a reply in a thread
+        request = service.find_by_card(event["channel"], thread_ts)
+        if request is None:
+            return  # a thread that is not a Tandem card
+        text = unescape(event.get("text", "")) or "(shared a file)"
+        service.comment(event["user"], request.id, text, source="thread", external_id=message_id(event["channel"], ts))
+
+
+def message_id(channel: str, ts: str) -> str:
+    """A Slack message's identity: a retried event carries the same one, so it is stored once."""
+    return f"slack:{channel}:{ts}"
+
+
+def unescape(text: str) -> str:
+    """Slack sends ``&``, ``<`` and ``>`` escaped; store what the person typed."""
+    return html.unescape(text) if "&" in text else text

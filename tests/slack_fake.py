@@ -1,0 +1,228 @@
+"""A fake Slack Web API on a free local port.
+
+It answers like Slack for the methods Tandem uses, records every call, validates every
+Block Kit payload with slack-sdk's block models, and can be told to fail a method
+(an error code, an HTTP status, or a 429 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+BOT_USER = "U0TANDEMBOT"
+JSON_FIELDS = ("blocks", "view", "attachments", "files", "users")
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict
+    headers: dict = field(default_factory=dict)
+
+
+@dataclass
+class Failure:
+    error: str | None = None
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self):
+        self.calls: list[Call] = []
+        self.invalid: list[str] = []
+        self.failures: dict[str, list[Failure]] = {}
+        self.users_by_email: dict[str, str] = {}
+        self.groups: dict[str, list[str]] = {}
+        self._ts = itertools.count(1)
+        self._changed = threading.Condition()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base + "/api/"
+
+    def start(self) -> "FakeSlack":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- scripting and inspection -----------------------------------------------------------
+
+    def fail(self, method: str, error: str | None = None, status: int = 200, times: int = 1, **headers) -> None:
+        """The next ``times`` calls to ``method`` fail."""
+        failure = Failure(error, status, {k.replace("_", "-"): v for k, v in headers.items()})
+        self.failures.setdefault(method, []).extend([failure] * times)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._changed:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Blocks until ``method`` was called ``count`` times (no sleeping: a condition wait)."""
+        with self._changed:
+            ok = self._changed.wait_for(lambda: len([c for c in self.calls if c.method == method]) >= count, timeout)
+            found = [call for call in self.calls if call.method == method]
+        if not ok:
+            seen = [call.method for call in self.calls]
+            raise AssertionError(f"expected {count} call(s) to {method}, saw {len(found)}; all calls: {seen}")
+        return found
+
+    def wait_until(self, method: str, matches, timeout: float = 10.0) -> Call:
+        """Blocks until a call to ``method`` satisfies ``matches``; returns that call."""
+        def found():
+            return next((c for c in self.calls if c.method == method and matches(c.args)), None)
+
+        with self._changed:
+            if not self._changed.wait_for(lambda: found() is not None, timeout):
+                raise AssertionError(f"no matching call to {method}; saw {[c.method for c in self.calls]}")
+            return found()
+
+    def reset(self) -> None:
+        with self._changed:
+            self.calls.clear()
+
+    # --- answering ---------------------------------------------------------------------------
+
+    def answer(self, method: str, args: dict) -> dict:
+        ts = lambda: f"1700000000.{next(self._ts):06d}"  # noqa: E731
+        channel = args.get("channel", "C0SHARED")
+        if method == "auth.test":
+            return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TANDEM", "team_id": "T0TEAM", "user": "tandem",
+                    "team": "Example", "url": "https://example.slack.com/"}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": channel if not channel.startswith("U") else "D" + channel[1:], "ts": ts(),
+                    "message": {"text": args.get("text", "")}}
+        if method == "chat.update":
+            return {"ok": True, "channel": channel, "ts": args.get("ts"), "text": args.get("text", "")}
+        if method == "chat.getPermalink":
+            return {"ok": True, "channel": channel,
+                    "permalink": f"https://example.slack.com/archives/{channel}/p{args.get('message_ts', '').replace('.', '')}"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
+        if method in ("views.open", "views.update", "views.push", "views.publish"):
+            return {"ok": True, "view": {"id": "V0VIEW"}}
+        if method == "users.lookupByEmail":
+            user = self.users_by_email.get(args.get("email", ""))
+            return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
+        if method == "usergroups.users.list":
+            return {"ok": True, "users": self.groups.get(args.get("usergroup", ""), [])}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": self.base + "/upload/F0FILE", "file_id": "F0FILE"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F0FILE", "title": args.get("files", [{}])[0].get("title", "")}]}
+        if method == "apps.connections.open":
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True}
+
+    def validate(self, method: str, args: dict) -> None:
+        blocks = args.get("blocks")
+        if isinstance(blocks, list):
+            limit = 50
+            if len(blocks) > limit:
+                self.invalid.append(f"{method}: {len(blocks)} blocks > {limit}")
+            for raw in blocks:
+                self._check_block(method, raw)
+        view = args.get("view")
+        if isinstance(view, dict):
+            try:
+                View(**view).to_dict()  # validates block count, titles and every block
+            except Exception as error:  # noqa: BLE001 - any model error is a finding
+                self.invalid.append(f"{method}: view invalid: {error}")
+            for raw in view.get("blocks", []):
+                self._check_block(method, raw)
+
+    def _check_block(self, method: str, raw: dict) -> None:
+        try:
+            block = Block.parse(raw)
+            if block is None:
+                raise ValueError(f"unknown block {raw.get('type')}")
+            block.to_dict()
+        except Exception as error:  # noqa: BLE001
+            self.invalid.append(f"{method}: block invalid: {error}")
+
+    def _record(self, method: str, args: dict, headers: dict) -> dict | None:
+        with self._changed:
+            self.calls.append(Call(method, args, headers))
+            self._changed.notify_all()
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                path = urlparse(self.path).path
+                args = parse_body(raw, self.headers.get("Content-Type", ""))
+                if path.startswith("/api/"):
+                    method = path.removeprefix("/api/")
+                elif path.startswith("/response/"):
+                    method = "response_url"
+                elif path.startswith("/upload/"):
+                    method, args = "file_upload", {"bytes": raw}
+                else:
+                    self.send_error(404)
+                    return
+                failure = None
+                with fake._changed:
+                    queue = fake.failures.get(method)
+                    if queue:
+                        failure = queue.pop(0)
+                if failure is None:
+                    fake.validate(method, args)
+                fake._record(method, args, dict(self.headers))
+                if failure is not None:
+                    body = {"ok": False, "error": failure.error or "ratelimited"}
+                    self._send(failure.status, body, failure.headers)
+                    return
+                self._send(200, fake.answer(method, args) if method.count(".") else {"ok": True})
+
+            def _send(self, status: int, body: dict, headers: dict | None = None):
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, str(value))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+def parse_body(raw: bytes, content_type: str) -> dict:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        return json.loads(raw)
+    if "multipart" in content_type or "octet" in content_type:
+        return {"bytes": raw}
+    args = {key: values[0] for key, values in parse_qs(raw.decode(), keep_blank_values=True).items()}
+    for name in JSON_FIELDS:
+        if isinstance(args.get(name), str) and args[name][:1] in "[{":
+            args[name] = json.loads(args[name])
+    return args
