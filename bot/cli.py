@@ -21,6 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("shell", help="a local console that plays any user in the channel or a DM")
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file")
+    imports = sub.add_parser("import-contracts", help="import contracts from CSV (all or nothing; re-import updates)")
+    imports.add_argument("file", metavar="FILE.csv")
+    exports = sub.add_parser("export-contracts", help="export every contract as CSV (the import format)")
+    exports.add_argument("file", metavar="FILE.csv")
+    calendar = sub.add_parser("export-calendar", help="export notice deadlines and end dates as iCalendar")
+    calendar.add_argument("file", metavar="FILE.ics")
     return parser
 
 
@@ -59,8 +65,81 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         store.close()
         print(f"Backed up {settings.db_path} to {args.file}.")
         return 0
+    if command in CONTRACT_COMMANDS:
+        return CONTRACT_COMMANDS[command](settings, args.file)
     parser.error(f"unknown command {command}")
     return 2
+
+
+# The command line acts as this user in the audit log, with an admin's rights: whoever can
+# run it can already read and write the database file.
+CLI_ACTOR = "cli"
+
+
+def _cli_core(settings: Settings):
+    from bot.core import build_core
+    from bot.notifier import NullNotifier
+    from bot.permissions import Roles
+
+    roles = Roles(settings.procurement, (*settings.admins, CLI_ACTOR))
+    return build_core(settings, NullNotifier(), roles=roles)
+
+
+def import_contracts(settings: Settings, path: str) -> int:
+    from bot.contracts import ImportRejected
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as file:
+            text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"tandem: cannot read {path}: {error}", file=sys.stderr)
+        return 1
+    core = _cli_core(settings)
+    try:
+        result = core.contracts.import_csv(CLI_ACTOR, text)
+    except ImportRejected as rejected:
+        for problem in rejected.problems:
+            print(problem, file=sys.stderr)
+        count = len(rejected.problems)
+        print(f"tandem: nothing was imported ({count} problem{'s' if count != 1 else ''}).", file=sys.stderr)
+        return 1
+    finally:
+        core.close()
+    print(f"Imported {path}: {result}.")
+    return 0
+
+
+def export_contracts(settings: Settings, path: str) -> int:
+    core = _cli_core(settings)
+    try:
+        text = core.contracts.export_csv()
+        count = len(core.contracts.all())
+    finally:
+        core.close()
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    print(f"Exported {count} contract{'s' if count != 1 else ''} to {path}.")
+    return 0
+
+
+def export_calendar(settings: Settings, path: str) -> int:
+    core = _cli_core(settings)
+    try:
+        content = core.contracts.calendar(CLI_ACTOR)
+    finally:
+        core.close()
+    with open(path, "wb") as file:
+        file.write(content)
+    events = content.count(b"BEGIN:VEVENT")
+    print(f"Wrote {events} event{'s' if events != 1 else ''} to {path}.")
+    return 0
+
+
+CONTRACT_COMMANDS = {
+    "import-contracts": import_contracts,
+    "export-contracts": export_contracts,
+    "export-calendar": export_calendar,
+}
 
 
 def run_shell(settings: Settings, stdin=None, stdout=None, clock=None) -> int:

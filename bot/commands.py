@@ -21,7 +21,7 @@ USAGE = {
     "note": "note N <text>",
     "cancel": "cancel N",
     "contracts": "contracts [days]",
-    "contract": "contract add | contract show N",
+    "contract": "contract add | contract show|edit|renew|renewed|cancel N",
     "calendar": "calendar",
     "digest": "digest",
     "stats": "stats [weeks]",
@@ -37,6 +37,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure cancel N` — cancel a request (its requester or procurement)
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
+`/procure contract edit N` · `renew N` · `renewed N` · `cancel N` — edit a contract, start its renewal (opens a linked request), mark it renewed or cancelled (procurement and the contract's owners)
 `/procure calendar` — the calendar as an .ics file in a DM
 `/procure digest` — preview the digest in a DM
 `/procure stats [weeks]` — cycle times and throughput
@@ -124,12 +125,25 @@ def _days(name, rest, text, default: int, unit: str, maximum: int) -> Command:
     return Command(name, arg=str(int(rest[0])))
 
 
+CONTRACT_ACTIONS = ("show", "edit", "renew", "renewed", "cancel")
+
+
 def _contract(name, rest, text) -> Command:
-    if rest and rest[0].lower() == "add" and len(rest) == 1:
+    action = rest[0].lower() if rest else ""
+    if action == "add" and len(rest) == 1:
         return Command(name, arg="add")
-    if rest and rest[0].lower() == "show" and len(rest) == 2:
-        return Command(name, parse_number(rest[1]), arg="show")
-    raise BadInput("Use `contract add` or `contract show N`.")
+    if action in CONTRACT_ACTIONS and len(rest) == 2:
+        return Command(name, _contract_number(rest[1]), arg=action)
+    if action in CONTRACT_ACTIONS:
+        raise BadInput(f"`contract {action}` needs exactly one contract number.")
+    raise BadInput("Use `contract add`, or `contract show`, `edit`, `renew`, `renewed` or `cancel` with a contract number.")
+
+
+def _contract_number(text: str) -> int:
+    try:
+        return parse_number(text)
+    except BadInput:
+        raise BadInput(f"{text[:40]!r} is not a contract number; use a number like 3.") from None
 
 
 _PARSERS = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.contract_service import ContractService, EmailResolver
 from bot.notifier import Notifier
 from bot.permissions import GroupResolver, Roles
 from bot.services import RequestService
@@ -19,6 +20,7 @@ class Core:
     clock: Clock
     roles: Roles
     requests: RequestService
+    contracts: ContractService
 
     def close(self) -> None:
         self.store.close()
@@ -30,9 +32,19 @@ def build_core(
     clock: Clock | None = None,
     groups: GroupResolver | None = None,
     roles: Roles | None = None,
+    resolve_email: EmailResolver | None = None,
 ) -> Core:
+    """``resolve_email`` finds the chat user for an e-mail address (contract owners given as
+    e-mail addresses); without it, such owners are stored as the e-mail address itself."""
     clock = clock or SystemClock()
     store = Store(settings.db_path)
     roles = roles or Roles(settings.procurement, settings.admins, groups)
     requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency)
-    return Core(settings, store, clock, roles, requests)
+    contracts = ContractService(
+        store, roles, clock, settings.tz, requests,
+        resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
+    )
+    # Cards show the contract a request is linked to (or its vendor's), with the notice deadline.
+    requests.linked_contract = contracts.linked
+    requests.contract_for_vendor = contracts.contract_id_for_vendor
+    return Core(settings, store, clock, roles, requests, contracts)

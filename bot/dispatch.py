@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot import commands
 from bot.commands import Command
+from bot.contracts import Contract, ContractDetails, Deadline
 from bot.core import Core
 from bot.requests import Request, RequestDetails
 from bot.services import Page
@@ -39,10 +40,50 @@ class Listed:
 
 @dataclass(frozen=True)
 class OpenForm:
+    """Open a form: ``need`` or ``contract``. To edit, ``subject_id`` names the contract and
+    ``values`` holds its current values (the form's field names to plain strings)."""
+
     form: str
+    subject_id: int | None = None
+    values: dict[str, str] | None = None
 
 
-Reply = Said | Changed | Shown | Listed | OpenForm
+@dataclass(frozen=True)
+class ContractsListed:
+    """Notice deadlines within ``days``, soonest first."""
+
+    deadlines: list[Deadline]
+    days: int
+    costs_visible: bool = True
+
+
+@dataclass(frozen=True)
+class ContractShown:
+    details: ContractDetails
+
+
+@dataclass(frozen=True)
+class ContractChanged:
+    """A contract changed; ``request`` is the renewal request when one was opened."""
+
+    contract: Contract
+    text: str
+    request: Request | None = None
+
+
+@dataclass(frozen=True)
+class SendFile:
+    """A file for the user, sent as a direct message (``Notifier.send_file``)."""
+
+    filename: str
+    content: bytes
+    title: str
+    text: str
+
+
+Reply = Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
+
+CALENDAR_FILE = "tandem-contracts.ics"
 
 LIST_TITLES = {
     "open": "Open requests",
@@ -81,4 +122,39 @@ def run(core: Core, actor: str, command: Command) -> Reply:
     if name == "cancel":
         request = service.cancel(actor, command.number)
         return Changed(request, f"{request.number} is cancelled.")
+    if name == "contracts":
+        days = int(command.arg or 90)
+        return ContractsListed(core.contracts.upcoming(actor, days), days, core.contracts.costs_visible(actor))
+    if name == "contract":
+        return _contract(core, actor, command)
+    if name == "calendar":
+        content = core.contracts.calendar(actor)
+        return SendFile(CALENDAR_FILE, content, "Tandem contract calendar",
+                        f"The contract calendar ({CALENDAR_FILE}) is in your DMs; import it into any calendar app.")
     return Said(f"`{name}` is not available yet.")
+
+
+def _contract(core: Core, actor: str, command: Command) -> Reply:
+    service = core.contracts
+    action, number = command.arg, command.number
+    if action == "add":
+        service.check_can_add(actor)
+        return OpenForm("contract")
+    if action == "show":
+        return ContractShown(service.show(actor, number))
+    if action == "edit":
+        return OpenForm("contract", subject_id=number, values=service.edit_form(actor, number))
+    if action == "renew":
+        renewal = service.start_renewal(actor, number)
+        contract, request = renewal.contract, renewal.request
+        return ContractChanged(contract, f"Renewal of {contract.name} started: {request.number} {request.title}.",
+                               request)
+    if action == "renewed":
+        contract = service.mark_renewed(actor, number)
+        return ContractChanged(contract, f"{contract.name} ({contract.number}) is marked renewed; "
+                                         f"it runs on into a new term after {contract.end_date}.")
+    if action == "cancel":
+        contract = service.cancel(actor, number)
+        return ContractChanged(contract, f"{contract.name} ({contract.number}) is marked cancelled; "
+                                         f"it runs out on {contract.end_date}.")
+    return Said(f"`contract {action}` is not available yet.")

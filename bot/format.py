@@ -35,8 +35,8 @@ def summary(request: Request) -> str:
 
 def describe_event(event: Event) -> str:
     """A readable line for one audit event (without who and when)."""
-    if event.action == "created":
-        return "created the request"
+    if event.action in ("created", "added", "imported"):
+        return f"{event.action} the {event.subject}"
     if event.action == "commented":
         return "added a comment"
     changes = []

@@ -24,6 +24,7 @@ class Action(StrEnum):
     CLAIM = "claim"
     UNCLAIM = "unclaim"
     CHANGE_STATUS = "change status"
+    ADD_CONTRACT = "add contract"
     MANAGE_CONTRACT = "manage contract"
     ADMINISTER = "administer"
 
@@ -69,6 +70,7 @@ _REFUSALS = {
     Action.UNCLAIM: "Only the person who claimed {subject} (or an admin) can unclaim it.",
     Action.EDIT: "Only the requester of {subject} (or an admin) can edit it.",
     Action.CANCEL: "Only the requester of {subject} or procurement can cancel it.",
+    Action.ADD_CONTRACT: "Only procurement members can add contracts.",
     Action.MANAGE_CONTRACT: "Only procurement members and the contract's owners can change {subject}.",
     Action.ADMINISTER: "Only Tandem admins can do that.",
 }
@@ -99,6 +101,7 @@ def authorize(
         Action.UNCLAIM: user in owners,
         Action.EDIT: user == requester,
         Action.CANCEL: procurement or user == requester,
+        Action.ADD_CONTRACT: procurement,
         Action.MANAGE_CONTRACT: procurement or user in owners,
         Action.ADMINISTER: False,
     }[action]

@@ -90,3 +90,44 @@ def m003_comments(db: Database) -> None:
     )
     db["comments"].create_index(["request_id"])
     db["comments"].create_index(["external_id"], unique=True)
+
+
+@migrations()
+def m004_contracts(db: Database) -> None:
+    db["contracts"].create(
+        {
+            "id": int,
+            "vendor": str,
+            "product": str,
+            # Case- and spacing-insensitive forms of vendor and product: how re-imports and
+            # needs find a contract (Python's casefold, so non-ASCII names match too).
+            "vendor_key": str,
+            "product_key": str,
+            "it_owner": str,
+            "procurement_owner": str,
+            "start_date": str,  # ISO date
+            "end_date": str,  # ISO date
+            "notice_days": int,
+            "auto_renew": int,  # 0 or 1
+            "term_months": int,
+            "annual_cost": str,  # Decimal as text: no float rounding
+            "currency": str,
+            "seats": int,
+            "notes": str,
+            "status": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={
+            "vendor", "product", "vendor_key", "product_key", "end_date", "notice_days", "auto_renew",
+            "term_months", "currency", "status", "created_at", "updated_at",
+        },
+        defaults={"notes": "", "auto_renew": 0, "term_months": 12},
+    )
+    # One contract per vendor + product: a re-import updates it instead of adding a copy.
+    db["contracts"].create_index(["vendor_key", "product_key"], unique=True)
+    db["contracts"].create_index(["status", "end_date"])
+    db["contracts"].create_index(["it_owner"])
+    db["contracts"].create_index(["procurement_owner"])
+    db["requests"].create_index(["contract_id"])

@@ -26,7 +26,7 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
     notifier = ShellNotifier(channel_label(settings.channel), write, names)
     core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
     try:
-        Shell(core, stdin, stdout, names, user=PERSONAS["it"]).run()
+        Shell(core, stdin, stdout, names, user=PERSONAS["it"], notifier=notifier).run()
     finally:
         core.close()
     return 0

@@ -49,6 +49,22 @@ NEED_QUESTIONS = [
     ("preferred_vendor", "Preferred vendor (blank if none)", None),
 ]
 
+CONTRACT_QUESTIONS = [
+    ("vendor", "Vendor", None),
+    ("product", "Product or service", None),
+    ("it_owner", "IT owner (it, buyer, admin, a Slack user ID or e-mail; blank if none)", None),
+    ("procurement_owner", "Procurement owner (same; blank if none)", None),
+    ("start_date", "Start date (YYYY-MM-DD, blank if unknown)", None),
+    ("end_date", "End date (YYYY-MM-DD)", None),
+    ("notice_days", "Notice period in days", None),
+    ("auto_renew", "Auto-renews", ["yes", "no"]),
+    ("term_months", "Renewal term in months", None),
+    ("annual_cost", "Annual cost (number, blank if unknown)", None),
+    ("currency", "Currency", None),
+    ("seats", "Seats or licences (blank if none)", None),
+    ("notes", "Notes", None),
+]
+
 
 def channel_label(channel: str | None) -> str:
     if not channel:
@@ -87,8 +103,10 @@ class ShellNotifier:
 
 
 class Shell:
-    def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, names: dict[str, str], user: str):
+    def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, names: dict[str, str], user: str,
+                 notifier=None):
         self.core = core
+        self.notifier = notifier or core.requests.notifier
         self.stdin = stdin
         self.stdout = stdout
         self.names = names
@@ -229,6 +247,54 @@ class Shell:
             self.ephemeral(f"Posted {request.number} {request.title} in {self.channel_name}.")
             return
 
+    def contract_form(self, contract_id: int | None, values: dict[str, str] | None) -> None:
+        """Asks the contract form's questions: to add a contract, or to edit ``contract_id``."""
+        editing = contract_id is not None
+        if editing:
+            self.say(f"Edit contract {contract_id} — Enter keeps [the current value]; '-' clears it; '.' cancels.")
+            defaults = dict(values or {})
+        else:
+            self.say("New contract — answer each question; Enter keeps [the default]; '.' cancels.")
+            defaults = {"currency": self.core.settings.base_currency, "term_months": "12"}
+            if self.core.roles.is_procurement(self.user):
+                defaults["procurement_owner"] = self.user
+        form = dict(defaults)
+        personas = self.names_by_persona()
+        pending = list(CONTRACT_QUESTIONS)
+        while True:
+            for key, question, options in pending:
+                choices = f" ({'/'.join(options)})" if options else ""
+                shown = form.get(key)
+                if shown and key.endswith("_owner"):
+                    shown = render.person(shown, self.names).removeprefix("@")
+                default = f" [{shown}]" if shown else ""
+                answer = self.ask(f"  {question}{choices}{default}: ")
+                if answer is None or answer.strip() == ".":
+                    self.ephemeral("Cancelled; nothing was changed.")
+                    return
+                answer = answer.strip()
+                if answer == "-":
+                    form[key] = ""
+                elif answer:
+                    form[key] = personas.get(answer.removeprefix("@"), answer) if key.endswith("_owner") else answer
+            try:
+                if editing:
+                    contract = self.core.contracts.edit(self.user, contract_id, form)
+                else:
+                    contract = self.core.contracts.add(self.user, form)
+            except BadInput as error:
+                if not error.errors:
+                    raise
+                for key, message in error.errors.items():
+                    self.say(f"  ✗ {message}")
+                    form[key] = defaults.get(key, "") if editing else ""
+                pending = [q for q in CONTRACT_QUESTIONS if q[0] in error.errors] or CONTRACT_QUESTIONS
+                continue
+            verb = "Saved" if editing else "Added"
+            self.ephemeral(f"{verb} contract {contract.id}: {contract.name}, notice deadline "
+                           f"{contract.notice_deadline} (ends {contract.end_date}).")
+            return
+
     def procure(self, text: str) -> None:
         reply = dispatch.run(self.core, self.user, commands.parse(text))
         if isinstance(reply, dispatch.Said) or isinstance(reply, dispatch.Changed):
@@ -237,6 +303,17 @@ class Shell:
             self.ephemeral(render.details(reply.details, self.names))
         elif isinstance(reply, dispatch.Listed):
             self.ephemeral(render.request_list(reply.page, reply.title, self.names))
+        elif isinstance(reply, dispatch.ContractsListed):
+            self.ephemeral(render.contract_list(reply.deadlines, reply.days, self.names, reply.costs_visible))
+        elif isinstance(reply, dispatch.ContractShown):
+            self.ephemeral(render.contract_details(reply.details, self.names))
+        elif isinstance(reply, dispatch.ContractChanged):
+            self.ephemeral(reply.text)
+        elif isinstance(reply, dispatch.SendFile):
+            self.notifier.send_file(self.user, reply.filename, reply.content, reply.title)
+            self.ephemeral(reply.text)
+        elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":
+            self.contract_form(reply.subject_id, reply.values)
         else:
             self.ephemeral(f"{type(reply).__name__} is not shown in the shell.")
 

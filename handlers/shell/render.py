@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.format import day, describe_event, summary, when
+from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
+from bot.format import day, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.requests import Request, RequestDetails, next_statuses
 from bot.services import Page
@@ -80,6 +81,79 @@ def details(item: RequestDetails, names: dict[str, str]) -> str:
     if item.comments:
         lines.append("  Comments:")
         lines += [f"    {when(c.at)} {person(c.author, names)}: {c.text}" for c in item.comments]
+    lines.append("  History:")
+    lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
+    return "\n".join(lines)
+
+
+# --- contracts -----------------------------------------------------------------------------
+
+
+def days_left(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} left"
+    return f"passed {-days} day{'s' if days != 1 else ''} ago"
+
+
+def contract_terms(contract: Contract, costs_visible: bool = True) -> str:
+    """Auto-renewal, cost and seats in one line."""
+    parts = [f"auto-renews for {contract.term_months} months" if contract.auto_renew else "does not auto-renew"]
+    if costs_visible:
+        parts.append(f"{money(contract.annual_cost, contract.currency)} a year" if contract.annual_cost is not None
+                     else "no annual cost given")
+    if contract.seats:
+        parts.append(f"{contract.seats:,} seats")
+    return " · ".join(parts)
+
+
+def owners(contract: Contract, names: dict[str, str]) -> str:
+    return (f"IT owner {person(contract.it_owner, names)} · "
+            f"procurement owner {person(contract.procurement_owner, names)}")
+
+
+def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], costs_visible: bool = True) -> str:
+    if not deadlines:
+        return f"No notice deadlines in the next {days} days."
+    lines = [f"Notice deadlines in the next {days} days ({len(deadlines)}):"]
+    for item in deadlines:
+        contract = item.contract
+        lines.append(f"  {day(item.notice_deadline)}  {days_left(item.days_left):<13} {contract.name}"
+                     f"  (contract {contract.id}, {contract.status.value})")
+        lines.append(f"      ends {day(contract.end_date)} · {contract_terms(contract, costs_visible)}")
+        lines.append(f"      {owners(contract, names)}")
+    return "\n".join(lines)
+
+
+def contract_actions(contract: Contract) -> list[str]:
+    actions = ["Edit"]
+    if contract.status is ContractStatus.ACTIVE:
+        actions.append("Start renewal")
+    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
+        actions.append("Mark renewed")
+    if contract.status.in_force:
+        actions.append("Mark cancelled")
+    return actions
+
+
+def contract_details(item: ContractDetails, names: dict[str, str]) -> str:
+    contract = item.contract
+    left = f" ({days_left(contract.days_left(item.today))})" if contract.status.awaits_decision else ""
+    start = f"{day(contract.start_date)} → " if contract.start_date else "ends "
+    lines = [
+        f"┌ Contract {contract.id}: {contract.vendor} — {contract.product} · {contract.status.label}",
+        f"│ {start}{day(contract.end_date)} · notice {contract.notice_days} days · "
+        f"notice deadline {day(contract.notice_deadline)}{left}",
+        f"│ {contract_terms(contract, item.costs_visible)}",
+        f"│ {owners(contract, names)}",
+    ]
+    if contract.notes:
+        lines.append(f"│ notes: {contract.notes}")
+    lines.append("└ " + " ".join(f"[{label}]" for label in contract_actions(contract)))
+    if item.requests:
+        lines.append("  Linked requests:")
+        lines += [f"    {r.number} {r.title} — {r.status.label}" for r in item.requests]
     lines.append("  History:")
     lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
     return "\n".join(lines)

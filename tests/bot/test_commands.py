@@ -22,6 +22,11 @@ from bot.errors import BadInput
         ("contracts 30", Command("contracts", arg="30")),
         ("contract add", Command("contract", arg="add")),
         ("contract show 2", Command("contract", 2, arg="show")),
+        ("contract edit 2", Command("contract", 2, arg="edit")),
+        ("Contract Renew #2", Command("contract", 2, arg="renew")),
+        ("contract renewed 2", Command("contract", 2, arg="renewed")),
+        ("contract cancel 2", Command("contract", 2, arg="cancel")),
+        ("calendar", Command("calendar")),
         ("stats", Command("stats", arg="8")),
     ],
 )
@@ -41,7 +46,10 @@ def test_parses(text, expected):
         ("note 5", "Usage: `/procure note N <text>`"),
         ("list everything", "neither a list"),
         ("contracts -1", "Usage: `/procure contracts [days]`"),
-        ("contract delete 3", "Usage: `/procure contract add | contract show N`"),
+        ("contract delete 3", "Usage: `/procure contract add | contract show|edit|renew|renewed|cancel N`"),
+        ("contract show", "`contract show` needs exactly one contract number."),
+        ("contract renew x", "'x' is not a contract number"),
+        ("contract add 3", "Use `contract add`"),
         ("help me", "takes no arguments"),
     ],
 )

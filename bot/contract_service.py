@@ -1,0 +1,417 @@
+"""The contract calendar's rules, enforced in one place for every platform.
+
+Each change runs in one write transaction that checks permission and state, saves the
+contract and appends one audit event (subject ``contract``). Procurement members and a
+contract's owners may change it; anyone may view it; only admins import.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.calendar import contract_calendar
+from bot.clock import Clock, today
+from bot.contracts import (
+    Contract,
+    ContractDetails,
+    ContractInput,
+    ContractStatus,
+    Deadline,
+    OwnerResolver,
+    contract_form,
+    format_csv,
+    looks_like_user_id,
+    parse_contract,
+    parse_csv,
+    roll_forward,
+)
+from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.notifier import LinkedContract
+from bot.permissions import Action, Roles, authorize
+from bot.requests import Request
+from bot.services import RequestService
+from storage import Store
+from storage import contracts as repo
+from storage.requests import add_event, events_for
+
+# The actor named in the audit log for what Tandem does by itself (the daily roll).
+SYSTEM = "tandem"
+
+# Finds the chat user with an e-mail address (Slack: users.lookupByEmail); None if nobody.
+EmailResolver = Callable[[str], "str | None"]
+
+_AUDITED = tuple(field.name for field in dataclasses.fields(ContractInput)) + ("status",)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+    def __str__(self) -> str:
+        return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass(frozen=True)
+class RollResult:
+    rolled: list[Contract]  # moved forward by their term
+    expired: list[Contract]
+
+
+@dataclass(frozen=True)
+class Renewal:
+    contract: Contract
+    request: Request
+
+
+class ContractService:
+    def __init__(
+        self,
+        store: Store,
+        roles: Roles,
+        clock: Clock,
+        tz: ZoneInfo,
+        requests: RequestService,
+        resolve_email: EmailResolver | None = None,
+        base_currency: str = "USD",
+        hide_costs: bool = False,
+    ):
+        self.store = store
+        self.roles = roles
+        self.clock = clock
+        self.tz = tz
+        self.requests = requests
+        self.resolve_email = resolve_email
+        self.base_currency = base_currency
+        self.hide_costs = hide_costs
+        self._rolled_on: date | None = None
+
+    def today(self) -> date:
+        return today(self.clock, self.tz)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, contract_id: int) -> Contract:
+        self._roll_if_new_day()
+        contract = repo.get_contract(self.store.db, contract_id)
+        if contract is None:
+            raise NotFound(f"There is no contract {contract_id}.")
+        return contract
+
+    def show(self, actor: str, contract_id: int) -> ContractDetails:
+        contract = self.get(contract_id)
+        authorize(self.roles, actor, Action.VIEW)
+        db = self.store.db
+        return ContractDetails(
+            contract,
+            events_for(db, "contract", contract_id),
+            repo.linked_requests(db, contract_id),
+            self.today(),
+            costs_visible=self.costs_visible(actor),
+        )
+
+    def all(self) -> list[Contract]:
+        self._roll_if_new_day()
+        return repo.list_contracts(self.store.db)
+
+    def owned_by(self, user: str) -> list[Contract]:
+        """Contracts in force that ``user`` owns (IT or procurement side)."""
+        self._roll_if_new_day()
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        return repo.list_contracts(self.store.db, in_force, owner=user)
+
+    def upcoming(self, actor: str, days: int = 90) -> list[Deadline]:
+        """Notice deadlines from today to ``days`` ahead, soonest first, of contracts
+        still awaiting a decision (active or renewing)."""
+        authorize(self.roles, actor, Action.VIEW)
+        self._roll_if_new_day()
+        now = self.today()
+        last = now + timedelta(days=days)
+        waiting = tuple(status for status in ContractStatus if status.awaits_decision)
+        items = [
+            Deadline(contract, contract.notice_deadline, contract.days_left(now))
+            for contract in repo.list_contracts(self.store.db, waiting)
+            if now <= contract.notice_deadline <= last
+        ]
+        return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
+
+    def costs_visible(self, actor: str) -> bool:
+        """With ``TANDEM_HIDE_COSTS``, contract costs are shown only to procurement and admins."""
+        return not self.hide_costs or self.roles.is_procurement(actor)
+
+    def active_for_vendor(self, vendor: str) -> Contract | None:
+        """The contract in force for a vendor name (case-insensitive); with several, the one
+        whose notice deadline comes first."""
+        if not vendor or not vendor.strip():
+            return None
+        self._roll_if_new_day()
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        found = repo.for_vendor(self.store.db, vendor, in_force)
+        return min(found, key=lambda c: (c.notice_deadline, c.id)) if found else None
+
+    def contract_id_for_vendor(self, vendor: str) -> int | None:
+        contract = self.active_for_vendor(vendor)
+        return contract.id if contract else None
+
+    def linked(self, request: Request) -> LinkedContract | None:
+        """The contract to show on a request's card: its own linked contract while in force,
+        otherwise the contract in force for its preferred vendor."""
+        contract = None
+        if request.contract_id:
+            contract = repo.get_contract(self.store.db, request.contract_id)
+            if contract is not None and not contract.status.in_force:
+                contract = None
+        if contract is None:
+            contract = self.active_for_vendor(request.preferred_vendor)
+        if contract is None:
+            return None
+        return LinkedContract(
+            id=contract.id,
+            vendor=contract.vendor,
+            product=contract.product,
+            end_date=contract.end_date,
+            notice_deadline=contract.notice_deadline,
+            days_left=contract.days_left(self.today()),
+            auto_renew=contract.auto_renew,
+        )
+
+    def edit_form(self, actor: str, contract_id: int) -> dict[str, str]:
+        """The contract's current values for an edit form, after checking ``actor`` may edit."""
+        contract = self.get(contract_id)
+        self._authorize_change(actor, contract)
+        return contract_form(contract)
+
+    def check_can_add(self, actor: str) -> None:
+        authorize(self.roles, actor, Action.ADD_CONTRACT)
+
+    # --- changing ------------------------------------------------------------------------
+
+    def add(self, actor: str, form: dict) -> Contract:
+        authorize(self.roles, actor, Action.ADD_CONTRACT)
+        data = parse_contract(form, self.base_currency, self._owner_resolver())
+        now = self.clock.now()
+        with self.store.write() as db:
+            existing = repo.find_by_name(db, data.vendor, data.product)
+            if existing is not None:
+                raise BadInput(
+                    f"There is already a contract for {existing.name} ({existing.number}); edit it instead.",
+                    field="product",
+                )
+            contract = repo.insert_contract(db, _new_contract(data, now))
+            add_event(db, "contract", contract.id, now, actor, "added", {}, _fields(contract))
+        return contract
+
+    def edit(self, actor: str, contract_id: int, form: dict) -> Contract:
+        data = parse_contract(form, self.base_currency, self._owner_resolver())
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, contract_id)
+            self._authorize_change(actor, before)
+            other = repo.find_by_name(db, data.vendor, data.product)
+            if other is not None and other.id != before.id:
+                raise BadInput(f"There is already a contract for {other.name} ({other.number}).", field="product")
+            after = _reactivated(dataclasses.replace(before, **dataclasses.asdict(data)), self.today())
+            if _fields(after) == _fields(before):
+                return before
+            self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "edited")
+        return self.get(contract_id)
+
+    def cancel(self, actor: str, contract_id: int) -> Contract:
+        """Marks a contract cancelled: notice is given, it runs out at its end date."""
+        return self._move(actor, contract_id, ContractStatus.CANCELLED, "cancelled")
+
+    def mark_renewed(self, actor: str, contract_id: int) -> Contract:
+        """The renewal is decided: at its end date the contract rolls into the next term."""
+        return self._move(actor, contract_id, ContractStatus.RENEWED, "renewed")
+
+    def start_renewal(self, actor: str, contract_id: int) -> Renewal:
+        """Marks the contract renewing and opens a request linked to it (its card is posted)."""
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, contract_id)
+            self._authorize_change(actor, before)
+            if before.status is ContractStatus.RENEWING:
+                open_ = [r for r in repo.linked_requests(db, contract_id) if r.is_open]
+                where = f" in request {open_[0].number}" if open_ else ""
+                raise InvalidTransition(f"{before.name} ({before.number}) is already being renewed{where}.")
+            if before.status is not ContractStatus.ACTIVE:
+                raise InvalidTransition(
+                    f"{before.name} ({before.number}) is {before.status.value}; only an active contract can start a renewal."
+                )
+            # Claim the renewal first, so two people pressing the button at once open one request.
+            after = dataclasses.replace(before, status=ContractStatus.RENEWING, updated_at=now)
+            self._save(db, before, after, actor, "renewal started")
+        try:
+            request = self.requests.create(actor, self._renewal_form(after), contract_id=contract_id)
+        except Exception:
+            with self.store.write() as db:
+                current = self._load(db, contract_id)
+                back = dataclasses.replace(current, status=before.status, updated_at=self.clock.now())
+                self._save(db, current, back, SYSTEM, "renewal not started")
+            raise
+        return Renewal(self.get(contract_id), request)
+
+    def roll(self, day: date | None = None) -> RollResult:
+        """The daily roll: contracts past their end date move forward by their term when they
+        auto-renew (or were renewed), and expire otherwise. Safe to run more than once a day."""
+        day = day or self.today()
+        rolled, expired = [], []
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        now = self.clock.now()
+        with self.store.write() as db:
+            for before in repo.ended_before(db, day, in_force):
+                outcome = roll_forward(before, day)
+                if outcome is None:
+                    continue
+                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now)
+                if outcome.expired:
+                    self._save(db, before, after, SYSTEM, "expired")
+                    expired.append(after)
+                else:
+                    self._save(db, before, after, SYSTEM, "rolled forward")
+                    rolled.append(after)
+        self._rolled_on = day
+        return RollResult(rolled, expired)
+
+    def import_csv(self, actor: str, text: str) -> ImportResult:
+        """Imports a contracts CSV, all or nothing (``ImportRejected`` lists every problem).
+
+        A row whose vendor and product match a stored contract (case-insensitively)
+        updates it; other rows add contracts."""
+        authorize(self.roles, actor, Action.ADMINISTER)
+        # Validate (and look owners up) before taking the write lock.
+        rows = parse_csv(text, self.base_currency, self._owner_resolver())
+        now = self.clock.now()
+        day = self.today()
+        added = updated = unchanged = 0
+        with self.store.write() as db:
+            for row in rows:
+                data = row.contract
+                before = repo.find_by_name(db, data.vendor, data.product)
+                if before is None:
+                    contract = repo.insert_contract(db, _new_contract(data, now))
+                    add_event(db, "contract", contract.id, now, actor, "imported", {}, _fields(contract))
+                    added += 1
+                    continue
+                after = _reactivated(dataclasses.replace(before, **dataclasses.asdict(data)), day)
+                if _fields(after) == _fields(before):
+                    unchanged += 1
+                    continue
+                self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "updated by import")
+                updated += 1
+        return ImportResult(added, updated, unchanged)
+
+    def export_csv(self) -> str:
+        """Every contract in the import format; importing it back gives the same contracts."""
+        return format_csv(self.all())
+
+    def calendar(self, actor: str, person: Callable[[str], str] = lambda user: user) -> bytes:
+        """The contract calendar as an ``.ics`` file (costs only for those who may see them)."""
+        authorize(self.roles, actor, Action.VIEW)
+        return contract_calendar(self.all(), include_costs=self.costs_visible(actor), person=person)
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _roll_if_new_day(self) -> None:
+        """Keeps what people see current even before the daily schedule has run."""
+        if self._rolled_on != self.today():
+            self.roll()
+
+    def _load(self, db, contract_id: int) -> Contract:
+        contract = repo.get_contract(db, contract_id)
+        if contract is None:
+            raise NotFound(f"There is no contract {contract_id}.")
+        return contract
+
+    def _authorize_change(self, actor: str, contract: Contract) -> None:
+        authorize(self.roles, actor, Action.MANAGE_CONTRACT, subject=contract.number, owners=contract.owners)
+
+    def _save(self, db, before: Contract, after: Contract, actor: str, action: str) -> None:
+        repo.save_contract(db, after)
+        old, new = _fields(before), _fields(after)
+        changed = [name for name in _AUDITED if old[name] != new[name]]
+        add_event(db, "contract", after.id, after.updated_at, actor, action,
+                  {name: old[name] for name in changed}, {name: new[name] for name in changed})
+
+    def _move(self, actor: str, contract_id: int, target: ContractStatus, action: str) -> Contract:
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, contract_id)
+            self._authorize_change(actor, before)
+            if before.status is target:
+                raise InvalidTransition(f"{before.name} ({before.number}) is already {target.value}.")
+            if not before.status.in_force:
+                raise InvalidTransition(f"{before.name} ({before.number}) is {before.status.value}; it can no longer change status.")
+            after = dataclasses.replace(before, status=target, updated_at=now)
+            self._save(db, before, after, actor, action)
+        return after
+
+    def _owner_resolver(self) -> OwnerResolver:
+        """User IDs are kept; e-mail addresses go to the directory when one is configured
+        (each address looked up once per form or file), and are kept as they are otherwise."""
+        cache: dict[str, str | None] = {}
+
+        def resolve(text: str) -> str | None:
+            if looks_like_user_id(text.upper()):
+                return text.upper()
+            email = text.lower()
+            if self.resolve_email is None:
+                return email
+            if email not in cache:
+                cache[email] = self.resolve_email(email)
+            return cache[email]
+
+        return resolve
+
+    def _renewal_form(self, contract: Contract) -> dict[str, str]:
+        """The need a renewal starts with: the contract's vendor, seats and cost, needed by
+        its notice deadline (or its end date once the deadline has passed)."""
+        now = self.today()
+        needed_by = next((day for day in (contract.notice_deadline, contract.end_date) if day >= now), None)
+        left = contract.days_left(now)
+        urgency = "critical" if left <= 7 else "high" if left <= 30 else "normal"
+        renew = f"auto-renews for {contract.term_months} months" if contract.auto_renew else "does not auto-renew"
+        details = (
+            f"Renewal of {contract.number}: {contract.name} ends {contract.end_date} ({renew}); "
+            f"notice deadline {contract.notice_deadline}."
+        )
+        if contract.notes:
+            details += f"\nNotes: {contract.notes}"
+        return {
+            "title": f"Renew {contract.name}"[:150],
+            "details": details,
+            "category": "other",
+            "quantity": str(contract.seats or 1),
+            "estimated_cost": str(contract.annual_cost) if contract.annual_cost else "",
+            "currency": contract.currency,
+            "needed_by": needed_by.isoformat() if needed_by else "",
+            "urgency": urgency,
+            "sensitivity": "internal",
+            "preferred_vendor": contract.vendor,
+        }
+
+
+def _new_contract(data: ContractInput, now) -> Contract:
+    return Contract(id=0, **dataclasses.asdict(data), status=ContractStatus.ACTIVE, created_at=now, updated_at=now)
+
+
+def _reactivated(contract: Contract, day: date) -> Contract:
+    """An expired contract given an end date that has not passed runs again."""
+    if contract.status is ContractStatus.EXPIRED and contract.end_date >= day:
+        return dataclasses.replace(contract, status=ContractStatus.ACTIVE)
+    return contract
+
+
+def _fields(contract: Contract) -> dict:
+    return {name: _plain(getattr(contract, name)) for name in _AUDITED}
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value.value if isinstance(value, ContractStatus) else value
+    return str(value)

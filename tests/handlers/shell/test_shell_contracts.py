@@ -1,0 +1,117 @@
+"""The contract calendar in the local shell, driven through its input and output."""
+
+import io
+
+from bot.cli import run_shell
+from bot.config import Settings
+
+CONTRACT = [
+    "Zoom",  # vendor
+    "Business",  # product
+    "it",  # IT owner: a persona's name
+    "",  # procurement owner: keep the default (the buyer)
+    "2026-01-01",
+    "2027-01-15",
+    "30",
+    "yes",
+    "",  # term: keep 12
+    "12000",
+    "",  # currency: keep USD
+    "50",
+    "",  # notes
+]
+
+
+def drive(settings, clock, *lines) -> str:
+    out = io.StringIO()
+    run_shell(settings, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out, clock=clock)
+    return out.getvalue()
+
+
+def shell_settings(tmp_path):
+    return Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db")})
+
+
+def test_procurement_adds_a_contract_lists_and_shows_it(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/procure contract add",
+        "/as buyer",
+        "/procure contract add", *CONTRACT,
+        "/procure contracts 30",
+        "/procure contracts 10",
+        "/procure contract show 1",
+        "/quit",
+    )
+    assert "(only you can see this) Only procurement members can add contracts." in out
+    assert "Procurement owner (same; blank if none) [buyer]:" in out
+    assert "Added contract 1: Zoom Business, notice deadline 2026-12-16 (ends 2027-01-15)." in out
+    assert "Notice deadlines in the next 30 days (1):" in out
+    assert "2026-12-16  30 days left  Zoom Business  (contract 1, active)" in out
+    assert "ends 2027-01-15 · auto-renews for 12 months · USD 12,000 a year · 50 seats" in out
+    assert "IT owner @it · procurement owner @buyer" in out
+    assert "No notice deadlines in the next 10 days." in out
+    shown = out.split("/procure contract show 1")[1]
+    assert "┌ Contract 1: Zoom — Business · Active" in shown
+    assert "notice deadline 2026-12-16 (30 days left)" in shown
+    assert "[Edit] [Start renewal] [Mark renewed] [Mark cancelled]" in shown
+    assert "@buyer added the contract" in shown
+
+
+def test_form_errors_are_asked_again_and_edits_keep_current_values(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as buyer",
+        "/procure contract add", "Zoom", "Business", "bob", "", "2026-01-01", "2026-02-01", "45", "maybe", "", "",
+        "", "", "",
+        # only the bad fields are asked again
+        "it", "20", "no",
+        "/procure contract edit 1", *([""] * 6), "60", *([""] * 6),
+        "/as it",
+        "/procure contract edit 1", ".",
+        "/as U0OTHER01",
+        "/procure contract edit 1",
+        "/quit",
+    )
+    assert "✗ Unknown owner 'bob'" in out
+    assert "✗ A 45-day notice period is longer than the contract" in out
+    assert "✗ Auto-renew must be yes or no." in out
+    assert "Added contract 1: Zoom Business, notice deadline 2026-01-12 (ends 2026-02-01)." in out
+    assert "Notice period in days [20]: 60" in out
+    assert "✗ A 60-day notice period is longer than the contract" in out, "still validated on edit"
+    assert "Cancelled; nothing was changed." in out, "the IT owner may open the edit form"
+    assert "Only procurement members and the contract's owners can change contract 1." in out
+
+
+def test_start_renewal_posts_a_linked_card_and_a_need_for_the_vendor_shows_the_contract(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as buyer",
+        "/procure contract add", *CONTRACT,
+        "/procure contract renew 1",
+        "/procure contract renew 1",
+        "/as it",
+        "/need Zoom webinars", "", "More webinars", "saas", "", "", "", "", "", "", "zoom",
+        "/procure contract show 1",
+        "/procure contract cancel 1",
+        "/as buyer",
+        "/procure contract cancel 1",
+        "/procure calendar",
+        "/quit",
+    )
+    assert "Renewal of Zoom Business started: #1 Renew Zoom Business." in out
+    assert "┌ #1 Renew Zoom Business — New" in out
+    assert ("│ under contract: Zoom Business (contract 1), notice deadline 2026-12-16 (30 days left), "
+            "ends 2027-01-15, auto-renews") in out
+    assert "Zoom Business (contract 1) is already being renewed in request #1." in out
+    webinars = out.split("┌ #2 Zoom webinars — New")[1]
+    assert webinars.split("└")[0].count("under contract: Zoom Business (contract 1)") == 1
+    shown = out.split("/procure contract show 1")[1]
+    assert "Linked requests:\n      #2 Zoom webinars — New\n      #1 Renew Zoom Business — New" in shown
+    assert "@buyer renewal started (status: active → renewing)" in shown
+    assert "@it in #it-procurement › /procure contract cancel 1\n(only you can see this) Zoom Business (contract 1) " \
+           "is marked cancelled; it runs out on 2027-01-15." in out, "the IT owner may mark it cancelled"
+    assert "Zoom Business (contract 1) is already cancelled." in out
+    assert "[DM to @buyer] Tandem sent a file: tandem-contracts.ics (" in out
+    assert "The contract calendar (tandem-contracts.ics) is in your DMs" in out
+    assert "Traceback" not in out

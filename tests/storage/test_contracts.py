@@ -1,0 +1,67 @@
+import sqlite3
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import pytest
+
+from bot.contracts import Contract, ContractStatus
+from storage import Store
+from storage import contracts as repo
+from storage.migrations import migrations
+
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
+
+
+def sample(**overrides) -> Contract:
+    values = dict(
+        id=0, vendor="Zoom", product="Business", it_owner="U0IT000001", procurement_owner=None,
+        start_date=None, end_date=date(2027, 1, 31), notice_days=30, auto_renew=True, term_months=12,
+        annual_cost=Decimal("12000.50"), currency="USD", seats=None, notes="", status=ContractStatus.ACTIVE,
+        created_at=NOW, updated_at=NOW,
+    )
+    values.update(overrides)
+    return Contract(**values)
+
+
+def test_the_contracts_migration_runs_once_after_the_others(tmp_path):
+    store = Store(tmp_path / "t.db")
+    names = [m.name for m in migrations.applied(store.db)]
+    assert names[:4] == ["m001_requests", "m002_events", "m003_comments", "m004_contracts"]
+    migrations.apply(store.db)
+    assert [m.name for m in migrations.applied(store.db)] == names
+    indexes = {index.name: index for index in store.db["contracts"].indexes}
+    unique = [index for index in indexes.values() if index.unique]
+    assert [index.columns for index in unique] == [["vendor_key", "product_key"]]
+
+
+def test_a_contract_is_stored_and_read_back_unchanged(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.write() as db:
+        stored = repo.insert_contract(db, sample())
+    assert stored == sample(id=1)
+    assert repo.get_contract(store.db, 2) is None
+
+
+def test_vendor_and_product_are_unique_ignoring_case_and_spacing(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.write() as db:
+        repo.insert_contract(db, sample(vendor="Ärzte Software", product="Cloud  Suite"))
+    assert repo.find_by_name(store.db, "ärzte software", " cloud suite ").id == 1
+    assert [c.id for c in repo.for_vendor(store.db, "ÄRZTE  SOFTWARE")] == [1]
+    with pytest.raises(sqlite3.IntegrityError):
+        with store.write() as db:
+            repo.insert_contract(db, sample(vendor="ärzte software", product="CLOUD SUITE"))
+    assert repo.count(store.db) == 1
+
+
+def test_queries_filter_by_status_owner_and_end_date(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.write() as db:
+        repo.insert_contract(db, sample(vendor="A", end_date=date(2026, 11, 1)))
+        repo.insert_contract(db, sample(vendor="B", end_date=date(2026, 11, 1), status=ContractStatus.CANCELLED))
+        repo.insert_contract(db, sample(vendor="C", end_date=date(2026, 12, 1), it_owner=None,
+                                        procurement_owner="U0PROC0001"))
+    active = (ContractStatus.ACTIVE,)
+    assert [c.vendor for c in repo.ended_before(store.db, date(2026, 11, 16), active)] == ["A"]
+    assert [c.vendor for c in repo.list_contracts(store.db, owner="U0PROC0001")] == ["C"]
+    assert [c.vendor for c in repo.list_contracts(store.db, active)] == ["A", "C"]
