@@ -26,6 +26,7 @@ class Call:
     method: str
     args: dict
     headers: dict = field(default_factory=dict)
+    answer: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -46,7 +47,7 @@ class FakeSlack:
         self._changed = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -161,9 +162,9 @@ class FakeSlack:
         except Exception as error:  # noqa: BLE001
             self.invalid.append(f"{method}: block invalid: {error}")
 
-    def _record(self, method: str, args: dict, headers: dict) -> dict | None:
+    def _record(self, method: str, args: dict, headers: dict, answer: dict) -> None:
         with self._changed:
-            self.calls.append(Call(method, args, headers))
+            self.calls.append(Call(method, args, headers, answer))
             self._changed.notify_all()
 
     def _handler(self):
@@ -192,14 +193,15 @@ class FakeSlack:
                     queue = fake.failures.get(method)
                     if queue:
                         failure = queue.pop(0)
-                if failure is None:
-                    fake.validate(method, args)
-                fake._record(method, args, dict(self.headers))
                 if failure is not None:
                     body = {"ok": False, "error": failure.error or "ratelimited"}
+                    fake._record(method, args, dict(self.headers), body)
                     self._send(failure.status, body, failure.headers)
                     return
-                self._send(200, fake.answer(method, args) if method.count(".") else {"ok": True})
+                fake.validate(method, args)
+                body = fake.answer(method, args) if "." in method else {"ok": True}
+                fake._record(method, args, dict(self.headers), body)
+                self._send(200, body)
 
             def _send(self, status: int, body: dict, headers: dict | None = None):
                 payload = json.dumps(body).encode()

@@ -173,7 +173,7 @@ def card_actions(request: Request) -> list:
 
 
 def card_text(request: Request) -> str:
-    return fallback(f"{request.number} {request.title} — {request.status.label}")
+    return fallback(f"{headline(request)} — {request.status.label}")
 
 
 # --- lists and details ---------------------------------------------------------------------

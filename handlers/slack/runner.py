@@ -7,7 +7,7 @@ import signal
 
 from bot.config import Settings
 from handlers.slack.app import build_slack
-from handlers.slack.server import EVENTS_PATH, make_server
+from handlers.slack.server import EVENTS_PATH, make_server, serve, stop
 
 log = logging.getLogger("tandem")
 
@@ -23,12 +23,12 @@ def run_slack(settings: Settings) -> int:
             handler.start()
         else:
             server = make_server(bot.app, bot.core, port=settings.port)
-            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            signal.signal(signal.SIGTERM, lambda *_: stop(server))
             log.info("Tandem serves Slack at http://0.0.0.0:%s%s", server.effective_port, EVENTS_PATH)
             try:
-                server.run()
-            except (KeyboardInterrupt, OSError):
-                pass
+                serve(server)
+            except KeyboardInterrupt:
+                stop(server)
     finally:
         bot.close()
     return 0

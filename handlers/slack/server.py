@@ -6,6 +6,7 @@ reachable. Teams runs its own endpoint on ``TEAMS_PORT``, so nothing else shares
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sqlite3
@@ -29,7 +30,11 @@ class TandemWSGI:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             return self.health(start_response)
-        return self.bolt(environ, start_response)
+        try:
+            return self.bolt(environ, start_response)
+        except ValueError:  # a body that is neither valid form data nor JSON
+            log.info("refused a request whose body could not be parsed")
+            return self.reply(start_response, "400 Bad Request", {"ok": False, "error": "invalid_body"})
 
     def health(self, start_response):
         try:
@@ -37,12 +42,32 @@ class TandemWSGI:
             status, body = "200 OK", {"ok": True, "database": "ok"}
         except sqlite3.Error as error:
             status, body = "503 Service Unavailable", {"ok": False, "database": str(error)}
+        return self.reply(start_response, status, body)
+
+    @staticmethod
+    def reply(start_response, status: str, body: dict):
         payload = json.dumps(body).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
 
 
-def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, threads: int = 8):
-    """A waitress server for Tandem; ``port=0`` picks a free port (see ``effective_port``)."""
+def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, threads: int = 8, **options):
+    """A waitress server for Tandem; ``port=0`` picks a free port (see ``effective_port``).
+    ``options`` are waitress adjustments."""
     wsgi = TandemWSGI(SlackRequestHandler(app, path=EVENTS_PATH), core)
-    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem")
+    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem", **options)
+
+
+def serve(server) -> None:
+    """Runs ``server`` until ``stop`` closes it from another thread or a signal handler."""
+    try:
+        server.run()
+    except OSError as error:
+        if error.errno != errno.EBADF:  # EBADF: the listening socket was closed by ``stop``
+            raise
+
+
+def stop(server) -> None:
+    """Stops accepting connections and lets in-flight requests finish."""
+    server.close()
+    server.task_dispatcher.shutdown()

@@ -22,21 +22,27 @@ def register(app: App, core: Core) -> None:
     @guarded
     def message(event: dict) -> None:
         subtype = event.get("subtype")
+        channel = event.get("channel", "")
         if subtype == "message_changed":
             edited = event.get("message") or {}
-            if edited.get("thread_ts") and not edited.get("bot_id"):
-                service.record_thread_edit(message_id(event["channel"], edited["ts"]), unescape(edited.get("text", "")))
+            if edited.get("bot_id") or not edited.get("ts"):
+                return
+            if not service.record_thread_edit(message_id(channel, edited["ts"]), unescape(edited.get("text", ""))):
+                record(channel, edited)  # the edit overtook the original: store the edited text
             return
         if subtype not in RECORDED_SUBTYPES or event.get("bot_id"):
             return  # joins, deletions, bots (Tandem's own notes among them)
-        thread_ts, ts = event.get("thread_ts"), event.get("ts")
-        if not thread_ts or thread_ts == ts or not event.get("user"):
+        record(channel, event)
+
+    def record(channel: str, message: dict) -> None:
+        thread_ts, ts = message.get("thread_ts"), message.get("ts")
+        if not thread_ts or thread_ts == ts or not message.get("user"):
             return  # not a reply in a thread
-        request = service.find_by_card(event["channel"], thread_ts)
+        request = service.find_by_card(channel, thread_ts)
         if request is None:
             return  # a thread that is not a Tandem card
-        text = unescape(event.get("text", "")) or "(shared a file)"
-        service.comment(event["user"], request.id, text, source="thread", external_id=message_id(event["channel"], ts))
+        text = unescape(message.get("text", "")) or "(shared a file)"
+        service.comment(message["user"], request.id, text, source="thread", external_id=message_id(channel, ts))
 
 
 def message_id(channel: str, ts: str) -> str:

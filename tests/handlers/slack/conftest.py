@@ -16,7 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
 from handlers.slack.app import build_slack
-from handlers.slack.server import make_server
+from handlers.slack.server import make_server, serve, stop
 from tests.conftest import ADMIN, BUYER, BUYER2
 from tests.slack_fake import FakeSlack
 
@@ -56,12 +56,12 @@ def bot(slack_settings, clock):
 
 @pytest.fixture
 def slack(bot, fake):
-    server = make_server(bot.app, bot.core, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = make_server(bot.app, bot.core, host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
+    thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     client = SlackSender(f"http://127.0.0.1:{server.effective_port}", fake)
     yield client
-    server.close()
+    stop(server)
     thread.join(timeout=5)
 
 

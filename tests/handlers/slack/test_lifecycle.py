@@ -17,8 +17,9 @@ def post_need(slack, fake, user=IT, **overrides):
     values = need_values(**overrides)
     status, _ = slack.submit(user, Views.NEED, values)
     assert status == 200
-    title = values["title"]["value"]["value"]
-    return fake.wait_until("chat.postMessage", lambda args: args["channel"] == CHANNEL and title in str(args.get("blocks")))
+    shown = values["title"]["value"]["value"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return fake.wait_until("chat.postMessage",
+                           lambda args: args["channel"] == CHANNEL and shown in json.dumps(args.get("blocks")))
 
 
 def test_the_full_lifecycle_and_the_card_always_shows_the_truth(slack, fake, bot):
@@ -36,7 +37,7 @@ def test_the_full_lifecycle_and_the_card_always_shows_the_truth(slack, fake, bot
     confirmation = fake.wait_for("chat.postMessage", 2)[1]
     assert confirmation.args["channel"] == "D0IT000001"
     assert "https://example.slack.com/archives/C0SHARED/p" in confirmation.args["text"]
-    card_ts = bot.core.requests.get(1).card_ts
+    card_ts = card.answer["ts"]
 
     # procurement claims by button: the card is updated in place
     slack.click(BUYER, Actions.CLAIM, "1")
