@@ -82,7 +82,13 @@ def _cli_core(settings: Settings):
     from bot.permissions import Roles
 
     roles = Roles(settings.procurement, (*settings.admins, CLI_ACTOR))
-    return build_core(settings, NullNotifier(), roles=roles)
+    resolve_email = None
+    if settings.slack_enabled:  # owners given as e-mail addresses become Slack users
+        from handlers.slack.app import web_client
+        from handlers.slack.people import email_resolver
+
+        resolve_email = email_resolver(web_client(settings))
+    return build_core(settings, NullNotifier(), roles=roles, resolve_email=resolve_email)
 
 
 def import_contracts(settings: Settings, path: str) -> int:

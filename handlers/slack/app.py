@@ -17,9 +17,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
-from handlers.slack import errors, home, requests, threads
+from handlers.slack import contracts, errors, home, requests, threads
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import email_resolver
 from handlers.slack.roles import SlackGroups
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
     client = web_client(settings)
     notifier = SlackNotifier(client, settings.channel)
     groups = SlackGroups(client)
-    core = build_core(settings, notifier, clock=clock, groups=groups.members)
+    core = build_core(settings, notifier, clock=clock, groups=groups.members, resolve_email=email_resolver(client))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tandem-listener")
     app = App(
         client=client,
@@ -72,6 +73,7 @@ def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
     notifier.on_request_changed = publisher.request_changed
     errors.register(app)
     requests.register(app, core, notifier)
+    contracts.register(app, core, notifier)
     threads.register(app, core)
     home.register(app, publisher)
     groups.register(app)

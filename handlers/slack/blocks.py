@@ -203,21 +203,20 @@ def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: L
     request = item.request
     blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
     lines = [f"• {when(c.at)} {mention(c.author)}: {escape(c.text)}" for c in item.comments]
-    blocks += _section_lines("Comments", lines)
+    blocks += section_lines("Comments", lines)
     lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
-    blocks += _section_lines("History", lines)
+    blocks += section_lines("History", lines)
     if len(blocks) > limit:
         blocks = blocks[: limit - 1] + [ContextBlock(elements=[mrkdwn("…the rest is cut to fit; see `/procure show` in a DM")])]
     return blocks
 
 
-def _section_lines(title: str, lines: list[str]) -> list[Block]:
+def section_lines(title: str, lines: list[str]) -> list[Block]:
     """Lines packed into as few sections as fit 3000 characters, at most 10 sections."""
     if not lines:
         return []
     blocks: list[Block] = [DividerBlock()]
     chunk = f"*{title}*"
-    used = 0
     for index, line in enumerate(lines):
         line = clip(line, 1000)
         if len(chunk) + len(line) + 1 > SECTION_TEXT - 40:
@@ -227,7 +226,6 @@ def _section_lines(title: str, lines: list[str]) -> list[Block]:
                 blocks.append(ContextBlock(elements=[mrkdwn(f"…and {len(lines) - index} more")]))
                 return blocks
         chunk = f"{chunk}\n{line}" if chunk else line
-        used += 1
     blocks.append(SectionBlock(text=mrkdwn(chunk)))
     return blocks
 
@@ -243,7 +241,7 @@ def _options(enum_values) -> list[Option]:
     return [Option(text=plain(value.replace("_", " ").capitalize()), value=value) for value in enum_values]
 
 
-def _select(block: str, label: str, values, initial: str | None, optional: bool = False) -> InputBlock:
+def select_input(block: str, label: str, values, initial: str | None, optional: bool = False) -> InputBlock:
     options = _options(values)
     initial_option = next((o for o in options if o.value == initial), None)
     return InputBlock(
@@ -255,7 +253,7 @@ def _select(block: str, label: str, values, initial: str | None, optional: bool 
     )
 
 
-def _text_input(block: str, label: str, *, initial: str | None = None, multiline: bool = False,
+def text_input(block: str, label: str, *, initial: str | None = None, multiline: bool = False,
                 max_length: int | None = None, optional: bool = False, placeholder: str | None = None) -> InputBlock:
     return InputBlock(
         block_id=block,
@@ -273,22 +271,22 @@ def _text_input(block: str, label: str, *, initial: str | None = None, multiline
 
 def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None) -> View:
     blocks = [
-        _text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
+        text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
                     placeholder="50 Zoom licences"),
-        _text_input(NeedFields.DETAILS, "Why? (business justification)", multiline=True, max_length=DETAILS_MAX),
-        _select(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
-        _text_input(NeedFields.QUANTITY, "Quantity", initial="1", max_length=9),
-        _text_input(NeedFields.ESTIMATED_COST, "Estimated cost", optional=True, max_length=20, placeholder="7500"),
-        _text_input(NeedFields.CURRENCY, "Currency", initial=base_currency, max_length=3),
+        text_input(NeedFields.DETAILS, "Why? (business justification)", multiline=True, max_length=DETAILS_MAX),
+        select_input(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
+        text_input(NeedFields.QUANTITY, "Quantity", initial="1", max_length=9),
+        text_input(NeedFields.ESTIMATED_COST, "Estimated cost", optional=True, max_length=20, placeholder="7500"),
+        text_input(NeedFields.CURRENCY, "Currency", initial=base_currency, max_length=3),
         InputBlock(
             block_id=NeedFields.NEEDED_BY,
             label=plain("Needed by"),
             element=DatePickerElement(action_id=VALUE),
             optional=True,
         ),
-        _select(NeedFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
-        _select(NeedFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
-        _text_input(NeedFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
+        select_input(NeedFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
+        select_input(NeedFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
+        text_input(NeedFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
     ]
     return View(
         type="modal",
@@ -310,7 +308,7 @@ def note_modal(request: Request) -> View:
         close=plain("Cancel", 24),
         blocks=[
             SectionBlock(text=mrkdwn(f"*{headline(request)}*")),
-            _text_input(NOTE_BLOCK, "Note", multiline=True, max_length=NOTE_MAX),
+            text_input(NOTE_BLOCK, "Note", multiline=True, max_length=NOTE_MAX),
         ],
     )
 
@@ -335,6 +333,8 @@ def form_values(view: dict) -> dict[str, str]:
             values[block_id] = selected.get("value") or ""
         elif action.get("type") == "datepicker":
             values[block_id] = action.get("selected_date") or ""
+        elif action.get("type") == "users_select":
+            values[block_id] = action.get("selected_user") or ""
         else:
             values[block_id] = action.get("value") or ""
     return values
@@ -345,7 +345,7 @@ def form_values(view: dict) -> dict[str, str]:
 HOME_SECTION_ROWS = 15
 
 
-def home_view(sections: list[tuple[str, Page]], footer: str) -> View:
+def home_view(sections: list[tuple[str, Page]], footer: str, extra: list[Block] = ()) -> View:
     blocks: list[Block] = [HeaderBlock(text=plain("Tandem", 150)),
                            SectionBlock(text=mrkdwn("IT needs and the contract calendar, shared by IT and procurement. "
                                                     "Post a need with `/need`; see everything with `/procure help`."))]
@@ -357,6 +357,7 @@ def home_view(sections: list[tuple[str, Page]], footer: str) -> View:
         shown = page.items[:HOME_SECTION_ROWS]
         blocks += [request_row(request) for request in shown]
         blocks += more(len(shown), page.total)
+    blocks += list(extra)
     blocks.append(ContextBlock(elements=[mrkdwn(footer)]))
     if len(blocks) > SURFACE_BLOCKS:
         blocks = blocks[: SURFACE_BLOCKS - 1] + [ContextBlock(elements=[mrkdwn("…more in `/procure list`")])]

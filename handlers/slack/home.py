@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import Core
 from bot.requests import Request
-from handlers.slack import blocks
+from handlers.slack import blocks, contract_blocks
 from handlers.slack.errors import guarded
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ class HomePublisher:
         sections = [("Your open needs", service.requested_by(user)), ("Your claims", service.claimed_by(user))]
         if self.core.roles.is_procurement(user):
             sections.append(("Unclaimed queue", service.list(user, "unclaimed")))
-        return blocks.home_view(sections, "Updated whenever your requests change.")
+        contracts = contract_blocks.home_contracts(self.core.contracts.owned_by(user), self.core.contracts.today())
+        return blocks.home_view(sections, "Updated whenever your requests change.", extra=contracts)
 
     def publish(self, user: str) -> None:
         with self._lock:

@@ -11,10 +11,20 @@ class Actions(StrEnum):
     OPEN = "request_open"
 
 
+class ContractActions(StrEnum):
+    OPEN = "contract_open"
+    EDIT = "contract_edit"
+    RENEW = "contract_renew"
+    RENEWED = "contract_renewed"
+    CANCEL = "contract_cancel"
+
+
 class Views(StrEnum):
     NEED = "need_modal"
     NOTE = "note_modal"
     DETAILS = "request_details"
+    CONTRACT = "contract_modal"
+    CONTRACT_DETAILS = "contract_details"
 
 
 class NeedFields(StrEnum):
@@ -30,6 +40,24 @@ class NeedFields(StrEnum):
     URGENCY = "urgency"
     SENSITIVITY = "sensitivity"
     PREFERRED_VENDOR = "preferred_vendor"
+
+
+class ContractFields(StrEnum):
+    """Block IDs of the contract form; each equals the form field the core validates."""
+
+    VENDOR = "vendor"
+    PRODUCT = "product"
+    IT_OWNER = "it_owner"
+    PROCUREMENT_OWNER = "procurement_owner"
+    START_DATE = "start_date"
+    END_DATE = "end_date"
+    NOTICE_DAYS = "notice_days"
+    AUTO_RENEW = "auto_renew"
+    TERM_MONTHS = "term_months"
+    ANNUAL_COST = "annual_cost"
+    CURRENCY = "currency"
+    SEATS = "seats"
+    NOTES = "notes"
 
 
 NOTE_BLOCK = "note"

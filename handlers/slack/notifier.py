@@ -8,11 +8,16 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.errors import DomainError
 from bot.notifier import CardRef, LinkedContract, NotifyError
 from bot.requests import Request
 from handlers.slack import blocks
 
 log = logging.getLogger(__name__)
+
+
+class NotifyFailed(DomainError):
+    """Slack refused what a user asked for directly; they are told so."""
 
 
 class SlackNotifier:
@@ -91,6 +96,13 @@ class SlackNotifier:
             title=title,
             initial_comment=title,
         )
+
+    def send_file_or_raise(self, user: str, filename: str, content: bytes, title: str) -> None:
+        """Sends a file the user asked for; a failure becomes a message they can act on."""
+        try:
+            self.send_file(user, filename, content, title)
+        except NotifyError as error:
+            raise NotifyFailed(f"Slack would not take the file ({error}); nothing was sent. Please try again.") from error
 
     def permalink(self, card: CardRef) -> str | None:
         try:

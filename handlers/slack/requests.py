@@ -15,7 +15,7 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.notifier import CardRef
 from bot.requests import parse_need, parse_number
-from handlers.slack import blocks
+from handlers.slack import blocks, replies
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.errors import guarded
@@ -55,13 +55,8 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
         ack()
         user = command["user_id"]
         reply = dispatch.run(core, user, commands.parse(command.get("text", "")))
-        if isinstance(reply, dispatch.OpenForm):
-            open_form(client, command["trigger_id"], reply.form)
-            return
-        respond(**render_reply(reply))
-
-    def open_form(client: WebClient, trigger_id: str, form: str) -> None:
-        raise BadInput(f"The {form} form is not available in Slack yet.")
+        replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
+                        notifier=notifier, settings=settings)
 
     @app.action(Actions.CLAIM)
     @guarded
@@ -106,22 +101,3 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
         details = service.show(body["user"]["id"], parse_number(action["value"]))
         view = blocks.details_modal(details, service.linked_contract(details.request))
         client.views_open(trigger_id=body["trigger_id"], view=view)
-
-
-def render_reply(reply: dispatch.Reply) -> dict:
-    """An ephemeral response for a /procure reply."""
-    if isinstance(reply, dispatch.Said):
-        return ephemeral(reply.text, blocks.text_blocks(reply.text))
-    if isinstance(reply, dispatch.Changed):
-        text = blocks.escape_message(reply.text)
-        return ephemeral(text, blocks.text_blocks(text))
-    if isinstance(reply, dispatch.Shown):
-        request = reply.details.request
-        return ephemeral(blocks.card_text(request), blocks.request_details(reply.details))
-    if isinstance(reply, dispatch.Listed):
-        return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
-    raise TypeError(f"no Slack rendering for {type(reply).__name__}")
-
-
-def ephemeral(text: str, blocks_: list) -> dict:
-    return {"response_type": "ephemeral", "text": blocks.fallback(text), "blocks": blocks_, "replace_original": False}

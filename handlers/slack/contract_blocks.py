@@ -1,0 +1,193 @@
+"""Block Kit for the contract calendar: deadline lists, contract details and the contract form."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    SectionBlock,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
+from bot.format import day, describe_event, money, when
+from handlers.slack.blocks import (
+    MESSAGE_BLOCKS,
+    escape,
+    mention,
+    more,
+    mrkdwn,
+    plain,
+    section_lines,
+    select_input,
+    status_text,
+    text_input,
+)
+from handlers.slack.ids import ContractActions, ContractFields, Views
+
+
+def days_left(days: int) -> str:
+    if days == 0:
+        return "*today*"
+    if days < 0:
+        return f"passed {-days} days ago"
+    return f"*{days} days left*" if days <= 30 else f"{days} days left"
+
+
+def terms(contract: Contract, costs_visible: bool) -> str:
+    parts = [f"auto-renews ({contract.term_months} mo)" if contract.auto_renew else "no auto-renew"]
+    if costs_visible:
+        parts.append(f"{money(contract.annual_cost, contract.currency)}/yr" if contract.annual_cost is not None
+                     else "no annual cost given")
+    if contract.seats:
+        parts.append(f"{contract.seats:,} seats")
+    return " · ".join(parts)
+
+
+def owners(contract: Contract) -> str:
+    return f"IT {owner(contract.it_owner)} · procurement {owner(contract.procurement_owner)}"
+
+
+def owner(user: str | None) -> str:
+    if not user:
+        return "_no owner_"
+    return mention(user) if user[:1] in "UW" and "@" not in user else escape(user)
+
+
+def contract_row(contract: Contract, line: str, button: bool = True) -> SectionBlock:
+    text = f"*{escape(contract.vendor)} — {escape(contract.product)}* ({contract.number})\n{line}"
+    accessory = ButtonElement(text=plain("Open"), action_id=ContractActions.OPEN, value=str(contract.id)) if button else None
+    return SectionBlock(text=mrkdwn(text), accessory=accessory)
+
+
+def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool) -> list[Block]:
+    blocks: list[Block] = [HeaderBlock(text=plain(f"Notice deadlines in the next {days} days", 150))]
+    if not deadlines:
+        return blocks + [SectionBlock(text=mrkdwn("No notice deadlines coming up. :sparkles:"))]
+    room = MESSAGE_BLOCKS - len(blocks) - 1
+    shown = deadlines[:room]
+    for item in shown:
+        contract = item.contract
+        line = (f":spiral_calendar_pad: notice by *{day(item.notice_deadline)}* ({days_left(item.days_left)}) · "
+                f"ends {day(contract.end_date)} · {terms(contract, costs_visible)}\n{owners(contract)}")
+        blocks.append(contract_row(contract, line))
+    return blocks + more(len(shown), len(deadlines))
+
+
+def contract_actions(contract: Contract) -> list[ButtonElement]:
+    value = str(contract.id)
+    buttons = [ButtonElement(text=plain("Edit"), action_id=ContractActions.EDIT, value=value)]
+    if contract.status is ContractStatus.ACTIVE:
+        buttons.append(ButtonElement(text=plain("Start renewal"), action_id=ContractActions.RENEW, value=value,
+                                     style="primary"))
+    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
+        buttons.append(ButtonElement(text=plain("Mark renewed"), action_id=ContractActions.RENEWED, value=value))
+    if contract.status.in_force:
+        buttons.append(ButtonElement(
+            text=plain("Mark cancelled"), action_id=ContractActions.CANCEL, value=value, style="danger",
+            confirm=ConfirmObject(title="Mark cancelled?", text=f"Notice is given: {contract.name[:200]} runs out "
+                                                               f"on {day(contract.end_date)} and is not renewed.",
+                                  confirm="Mark cancelled", deny="Keep it"),
+        ))
+    return buttons
+
+
+def contract_details(item: ContractDetails, with_actions: bool = True, limit: int = MESSAGE_BLOCKS) -> list[Block]:
+    contract = item.contract
+    left = f" ({days_left(contract.days_left(item.today))})" if contract.status.awaits_decision else ""
+    fields = [
+        mrkdwn(f"*Status*\n{contract.status.label}"),
+        mrkdwn(f"*Notice deadline*\n{day(contract.notice_deadline)}{left}"),
+        mrkdwn(f"*Term*\n{day(contract.start_date)} → {day(contract.end_date)}"),
+        mrkdwn(f"*Notice period*\n{contract.notice_days} days"),
+        mrkdwn(f"*Renewal*\n{terms(contract, item.costs_visible)}"),
+        mrkdwn(f"*Owners*\n{owners(contract)}"),
+    ]
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(f"*{escape(contract.vendor)} — {escape(contract.product)}* ({contract.number})"),
+                     fields=fields),
+    ]
+    if contract.notes:
+        blocks.append(SectionBlock(text=mrkdwn("*Notes*\n" + escape(contract.notes))))
+    if with_actions:
+        blocks.append(ActionsBlock(block_id=f"contract_{contract.id}", elements=contract_actions(contract)))
+    requests = [f"• {r.number} {escape(r.title)} — {status_text(r.status)}" for r in item.requests]
+    blocks += section_lines("Linked requests", requests)
+    history = [f"• {when(e.at)} {mention(e.actor) if e.actor[:1] in 'UW' else escape(e.actor)} "
+               f"{escape(describe_event(e))}" for e in item.events]
+    blocks += section_lines("History", history)
+    if len(blocks) > limit:
+        blocks = blocks[: limit - 1] + [ContextBlock(elements=[mrkdwn("…the rest is cut to fit")])]
+    return blocks
+
+
+def contract_modal(values: dict[str, str] | None = None, contract_id: int | None = None,
+                   base_currency: str = "USD") -> View:
+    values = values or {}
+    user = lambda name: values.get(name) if (values.get(name) or "")[:1] in ("U", "W") else None  # noqa: E731
+
+    def date_input(block: str, label: str, optional: bool) -> InputBlock:
+        return InputBlock(block_id=block, label=plain(label), optional=optional,
+                          element=DatePickerElement(action_id="value", initial_date=values.get(block) or None))
+
+    def person(block: str, label: str) -> InputBlock:
+        return InputBlock(block_id=block, label=plain(label), optional=True,
+                          element=UserSelectElement(action_id="value", initial_user=user(block),
+                                                    placeholder=plain("Choose a person")))
+
+    blocks = [
+        text_input(ContractFields.VENDOR, "Vendor", initial=values.get("vendor"), max_length=100),
+        text_input(ContractFields.PRODUCT, "Product or service", initial=values.get("product"), max_length=150),
+        person(ContractFields.IT_OWNER, "IT owner"),
+        person(ContractFields.PROCUREMENT_OWNER, "Procurement owner"),
+        date_input(ContractFields.START_DATE, "Start date", optional=True),
+        date_input(ContractFields.END_DATE, "End date", optional=False),
+        text_input(ContractFields.NOTICE_DAYS, "Notice period (days)", initial=values.get("notice_days") or "30",
+                    max_length=4),
+        select_input(ContractFields.AUTO_RENEW, "Auto-renews?", ["yes", "no"], values.get("auto_renew") or "yes"),
+        text_input(ContractFields.TERM_MONTHS, "Renewal term (months)", initial=values.get("term_months") or "12",
+                    max_length=3),
+        text_input(ContractFields.ANNUAL_COST, "Annual cost", initial=values.get("annual_cost"), optional=True,
+                    max_length=20),
+        text_input(ContractFields.CURRENCY, "Currency", initial=values.get("currency") or base_currency,
+                    max_length=3),
+        text_input(ContractFields.SEATS, "Seats or licences", initial=values.get("seats"), optional=True,
+                    max_length=9),
+        text_input(ContractFields.NOTES, "Notes", initial=values.get("notes"), optional=True, multiline=True,
+                    max_length=3000),
+    ]
+    editing = contract_id is not None
+    return View(
+        type="modal",
+        callback_id=Views.CONTRACT,
+        private_metadata=str(contract_id) if editing else "",
+        title=plain(f"Edit contract {contract_id}" if editing else "New contract", 24),
+        submit=plain("Save" if editing else "Add contract", 24),
+        close=plain("Cancel", 24),
+        blocks=blocks,
+    )
+
+
+def contract_details_modal(item: ContractDetails) -> View:
+    return View(type="modal", callback_id=Views.CONTRACT_DETAILS, title=plain(f"Contract {item.contract.id}", 24),
+                close=plain("Close", 24), blocks=contract_details(item, with_actions=False, limit=100))
+
+
+def home_contracts(contracts: list[Contract], today, limit: int = 15) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), SectionBlock(text=mrkdwn(f"*Contracts you own* ({len(contracts)})"))]
+    if not contracts:
+        return blocks + [ContextBlock(elements=[mrkdwn("Nothing here.")])]
+    ordered = sorted(contracts, key=lambda c: c.notice_deadline)
+    for contract in ordered[:limit]:
+        left = f" ({days_left(contract.days_left(today))})" if contract.status.awaits_decision else ""
+        line = f"{contract.status.label} · notice by {day(contract.notice_deadline)}{left}"
+        blocks.append(contract_row(contract, line))
+    return blocks + more(min(limit, len(ordered)), len(ordered))

@@ -1,0 +1,71 @@
+"""Listeners for the contract calendar: the contract form and the contract buttons.
+
+``/procure contracts``, ``contract add|show`` and ``calendar`` arrive through /procure
+(handlers.slack.requests); the buttons run the same commands through ``bot.dispatch``.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import dispatch
+from bot.commands import Command
+from bot.contracts import parse_contract
+from bot.core import Core
+from bot.errors import BadInput
+from bot.requests import parse_number
+from handlers.slack import blocks, contract_blocks, replies
+from handlers.slack.errors import guarded
+from handlers.slack.ids import ContractActions, Views
+from handlers.slack.notifier import SlackNotifier
+
+# Buttons that run a contract command with the contract's number.
+BUTTON_COMMANDS = {
+    ContractActions.EDIT: "edit",
+    ContractActions.RENEW: "renew",
+    ContractActions.RENEWED: "renewed",
+    ContractActions.CANCEL: "cancel",
+}
+
+
+def register(app: App, core: Core, notifier: SlackNotifier) -> None:
+    settings = core.settings
+    service = core.contracts
+
+    @app.view(Views.CONTRACT)
+    @guarded
+    def contract_submitted(ack: Ack, body: dict, view: dict) -> None:
+        form = blocks.form_values(view)
+        try:
+            parse_contract(form, settings.base_currency)
+        except BadInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        ack()
+        user = body["user"]["id"]
+        if view.get("private_metadata"):
+            contract = service.edit(user, parse_number(view["private_metadata"]), form)
+            text = f"Saved {contract.name} ({contract.number})."
+        else:
+            contract = service.add(user, form)
+            text = f"Added {contract.name} ({contract.number}); notice deadline {contract.notice_deadline}."
+        notifier.send_dm(user, ":white_check_mark: " + blocks.escape(text))
+
+    @app.action(ContractActions.OPEN)
+    @guarded
+    def open_contract(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        details = service.show(body["user"]["id"], parse_number(action["value"]))
+        client.views_open(trigger_id=body["trigger_id"], view=contract_blocks.contract_details_modal(details))
+
+    def run_button(ack: Ack, body: dict, action: dict, respond, client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        command = Command("contract", parse_number(action["value"]), arg=BUTTON_COMMANDS[action["action_id"]])
+        reply = dispatch.run(core, user, command)
+        replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=respond, client=client,
+                        notifier=notifier, settings=settings)
+
+    for action_id in BUTTON_COMMANDS:
+        app.action(action_id)(guarded(run_button))

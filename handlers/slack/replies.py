@@ -1,0 +1,58 @@
+"""Shows what a ``/procure`` command (or a button that runs one) came to, in Slack."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot import dispatch
+from bot.config import Settings
+from handlers.slack import blocks, contract_blocks
+from handlers.slack.notifier import SlackNotifier
+
+
+def render(reply: dispatch.Reply) -> dict:
+    """An ephemeral response for a reply that is shown as a message."""
+    if isinstance(reply, dispatch.Said):
+        return ephemeral(reply.text, blocks.text_blocks(reply.text))
+    if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged)):
+        text = blocks.escape_message(reply.text)
+        return ephemeral(text, blocks.text_blocks(text))
+    if isinstance(reply, dispatch.Shown):
+        return ephemeral(blocks.card_text(reply.details.request), blocks.request_details(reply.details))
+    if isinstance(reply, dispatch.Listed):
+        return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
+    if isinstance(reply, dispatch.ContractsListed):
+        return ephemeral(f"Notice deadlines in the next {reply.days} days",
+                         contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible))
+    if isinstance(reply, dispatch.ContractShown):
+        contract = reply.details.contract
+        return ephemeral(blocks.escape(f"{contract.name} ({contract.number})"),
+                         contract_blocks.contract_details(reply.details))
+    raise TypeError(f"no message rendering for {type(reply).__name__}")
+
+
+def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
+            notifier: SlackNotifier, settings: Settings) -> None:
+    """Opens a form, sends a file, or answers ephemerally, as the reply asks."""
+    if isinstance(reply, dispatch.OpenForm):
+        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings))
+        return
+    if isinstance(reply, dispatch.SendFile):
+        notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
+        message = ephemeral(reply.text, blocks.text_blocks(blocks.escape(reply.text)))
+    else:
+        message = render(reply)
+    if respond is not None:
+        respond(**message)
+    else:  # clicked where Slack gives no reply channel (App Home, a modal): answer by DM
+        notifier.send_dm(user, message["text"], message["blocks"])
+
+
+def form_view(reply: dispatch.OpenForm, settings: Settings):
+    if reply.form == "contract":
+        return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency)
+    return blocks.need_modal((reply.values or {}).get("title", ""), settings.base_currency)
+
+
+def ephemeral(text: str, blocks_: list) -> dict:
+    return {"response_type": "ephemeral", "text": blocks.fallback(text), "blocks": blocks_, "replace_original": False}

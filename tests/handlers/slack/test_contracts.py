@@ -1,0 +1,168 @@
+"""The contract calendar in Slack, through signed requests against the fake Slack."""
+
+import json
+
+import pytest
+
+from bot.contracts import ContractStatus, ImportRejected
+from handlers.slack.ids import ContractActions, Views
+from tests.conftest import ADMIN, BUYER, IT, IT2
+from tests.handlers.slack.conftest import CHANNEL
+from tests.handlers.slack.test_lifecycle import post_need
+
+CSV_HEADER = "vendor,product,it_owner,procurement_owner,start_date,end_date,notice_days,auto_renew,term_months,annual_cost,currency,seats,notes\n"
+
+
+def contract_values(**overrides) -> dict:
+    """A contract form as Slack submits it."""
+    fields = {
+        "vendor": "Zoom", "product": "Meetings Pro", "it_owner": IT, "procurement_owner": BUYER,
+        "start_date": "2026-01-01", "end_date": "2027-01-31", "notice_days": "30", "auto_renew": "yes",
+        "term_months": "12", "annual_cost": "24000", "currency": "USD", "seats": "200", "notes": "",
+    }
+    fields.update(overrides)
+    values = {}
+    for name, value in fields.items():
+        if name in ("it_owner", "procurement_owner"):
+            values[name] = {"value": {"type": "users_select", "selected_user": value or None}}
+        elif name in ("start_date", "end_date"):
+            values[name] = {"value": {"type": "datepicker", "selected_date": value or None}}
+        elif name == "auto_renew":
+            values[name] = {"value": {"type": "static_select", "selected_option": {"value": value}}}
+        else:
+            values[name] = {"value": {"type": "plain_text_input", "value": value}}
+    return values
+
+
+def blocks_text(call) -> str:
+    return json.dumps(call.args.get("blocks") or call.args.get("view"), ensure_ascii=False)
+
+
+def add_contract(bot, **overrides):
+    form = {"vendor": "Zoom", "product": "Meetings Pro", "it_owner": IT, "procurement_owner": BUYER,
+            "start_date": "2026-01-01", "end_date": "2027-01-31", "notice_days": "30", "auto_renew": "yes",
+            "term_months": "12", "annual_cost": "24000", "currency": "USD", "seats": "200"}
+    form.update(overrides)
+    return bot.core.contracts.add(BUYER, form)
+
+
+def test_procurement_adds_a_contract_through_the_modal(slack, fake, bot):
+    slack.command("/procure", "contract add", BUYER)
+    modal = fake.wait_until("views.open", lambda a: a["view"]["callback_id"] == Views.CONTRACT)
+    assert modal.args["view"]["title"]["text"] == "New contract"
+
+    status, body = slack.submit(BUYER, Views.CONTRACT, contract_values(end_date="2025-12-01"))
+    assert json.loads(body) == {"response_action": "errors",
+                                "errors": {"end_date": "The end date 2025-12-01 is before the start date 2026-01-01."}}
+    status, body = slack.submit(BUYER, Views.CONTRACT, contract_values(notice_days="900"))
+    assert set(json.loads(body)["errors"]) == {"notice_days"}
+    status, body = slack.submit(BUYER, Views.CONTRACT, contract_values(vendor="", end_date=""))
+    assert set(json.loads(body)["errors"]) == {"vendor", "end_date"}
+    assert bot.core.contracts.all() == []
+
+    slack.submit(BUYER, Views.CONTRACT, contract_values())
+    confirmation = fake.wait_until("chat.postMessage", lambda a: "Added Zoom Meetings Pro" in a.get("text", ""))
+    assert "notice deadline 2027-01-01" in confirmation.args["text"]
+    [contract] = bot.core.contracts.all()
+    assert (contract.it_owner, contract.procurement_owner, contract.seats) == (IT, BUYER, 200)
+
+
+def test_only_procurement_may_open_the_add_form(slack, fake):
+    slack.command("/procure", "contract add", IT2)
+    refusal = fake.wait_for("response_url")[0]
+    assert refusal.args["response_type"] == "ephemeral" and refusal.args["text"].startswith(":no_entry:")
+    assert fake.calls_to("views.open") == []
+
+
+def test_upcoming_deadlines_list_vendor_deadline_days_left_and_owners(slack, fake, bot):
+    add_contract(bot)
+    add_contract(bot, vendor="Slack", product="Enterprise Grid", end_date="2027-06-30", notice_days="60")
+    add_contract(bot, vendor="Far", product="Away", end_date="2029-01-01")
+    slack.command("/procure", "contracts", IT)
+    listing = blocks_text(fake.wait_for("response_url")[0])
+    assert "Notice deadlines in the next 90 days" in listing
+    assert "Zoom — Meetings Pro" in listing and "2027-01-01" in listing and "46 days left" in listing
+    assert "USD 24,000/yr" in listing and f"<@{IT}>" in listing and f"<@{BUYER}>" in listing
+    assert "Slack — Enterprise Grid" not in listing and "Far" not in listing
+    slack.command("/procure", "contracts 365", IT)
+    wide = blocks_text(fake.wait_for("response_url", 2)[1])
+    assert wide.index("Zoom") < wide.index("Enterprise Grid"), "soonest first"
+
+
+def test_show_start_renewal_creates_a_linked_request_and_posts_its_card(slack, fake, bot):
+    add_contract(bot)
+    slack.command("/procure", "contract show 1", IT)
+    shown = blocks_text(fake.wait_for("response_url")[0])
+    assert "Start renewal" in shown and "Mark cancelled" in shown and "History" in shown
+
+    slack.click(BUYER, ContractActions.RENEW, "1")
+    card = fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
+    assert card.args["text"] == "#1 Renew Zoom Meetings Pro — New"
+    assert "Under contract" in blocks_text(card)
+    [request] = bot.core.requests.list(IT, "all").items
+    assert request.contract_id == 1
+    assert bot.core.contracts.get(1).status is ContractStatus.RENEWING
+    answer = fake.wait_until("response_url", lambda a: "Renewal of" in a.get("text", ""))
+    assert answer.args["response_type"] == "ephemeral"
+
+
+def test_only_procurement_and_owners_change_a_contract(slack, fake, bot):
+    add_contract(bot)
+    slack.click(IT2, ContractActions.CANCEL, "1")
+    refusal = fake.wait_for("response_url")[0]
+    assert refusal.args["text"] == ":no_entry: Only procurement members and the contract's owners can change contract 1."
+    assert bot.core.contracts.get(1).status is ContractStatus.ACTIVE
+    slack.click(IT, ContractActions.CANCEL, "1")  # the IT owner may
+    fake.wait_for("response_url", 2)
+    assert bot.core.contracts.get(1).status is ContractStatus.CANCELLED
+
+
+def test_edit_opens_a_prefilled_form_and_saves(slack, fake, bot):
+    add_contract(bot)
+    slack.click(BUYER, ContractActions.EDIT, "1")
+    modal = fake.wait_until("views.open", lambda a: a["view"]["callback_id"] == Views.CONTRACT)
+    view = modal.args["view"]
+    assert view["private_metadata"] == "1"
+    assert '"initial_value": "Zoom"' in json.dumps(view) and '"initial_user": "' + IT + '"' in json.dumps(view)
+    slack.submit(BUYER, Views.CONTRACT, contract_values(seats="250"), private_metadata="1")
+    fake.wait_until("chat.postMessage", lambda a: "Saved Zoom Meetings Pro" in a.get("text", ""))
+    assert bot.core.contracts.get(1).seats == 250
+
+
+def test_calendar_arrives_as_a_file_in_a_dm(slack, fake, bot):
+    add_contract(bot)
+    slack.command("/procure", "calendar", IT)
+    fake.wait_for("files.completeUploadExternal")
+    [upload] = fake.calls_to("file_upload")
+    assert b"BEGIN:VCALENDAR" in upload.args["bytes"] and b"Zoom" in upload.args["bytes"]
+    complete = fake.calls_to("files.completeUploadExternal")[0].args
+    assert complete["channel_id"] == "D0IT000001"
+    assert "in your DMs" in fake.wait_for("response_url")[0].args["text"]
+
+
+def test_a_need_for_a_vendor_under_contract_shows_the_contract_on_its_card(slack, fake, bot):
+    add_contract(bot)
+    card = post_need(slack, fake, preferred_vendor="zoom")
+    text = blocks_text(card)
+    assert "Under contract" in text and "notice deadline 2027-01-01" in text and "46 days left" in text
+
+
+def test_app_home_lists_contracts_i_own(slack, fake, bot):
+    add_contract(bot)
+    slack.event({"type": "app_home_opened", "user": IT, "tab": "home"})
+    home = blocks_text(fake.wait_until("views.publish", lambda a: a["user_id"] == IT))
+    assert "Contracts you own* (1)" in home and "Zoom — Meetings Pro" in home
+
+
+def test_csv_owners_given_as_email_are_resolved_with_users_lookup_by_email(bot, fake):
+    fake.users_by_email["it.lead@example.com"] = IT
+    csv = CSV_HEADER + "Zoom,Meetings Pro,it.lead@example.com,U0PROC0001,2026-01-01,2027-01-31,30,yes,12,24000,USD,200,\n"
+    bot.core.contracts.import_csv(ADMIN, csv)
+    assert bot.core.contracts.get(1).it_owner == IT
+    assert fake.calls_to("users.lookupByEmail")[0].args["email"] == "it.lead@example.com"
+    unknown = CSV_HEADER + "Slack,Grid,nobody@example.com,,2026-01-01,2027-01-31,30,yes,12,,USD,,\n"
+    with pytest.raises(ImportRejected) as rejected:
+        bot.core.contracts.import_csv(ADMIN, unknown)
+    [problem] = rejected.value.problems
+    assert (problem.line, problem.column) == (2, "it_owner")
+    assert len(bot.core.contracts.all()) == 1
