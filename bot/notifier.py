@@ -37,6 +37,10 @@ class NotifyError(Exception):
     """The chat platform refused or failed; the database stays the source of truth."""
 
 
+class CardGone(NotifyError):
+    """The card's message no longer exists (deleted by someone); post a new one."""
+
+
 class Notifier(Protocol):
     def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
         """Posts the request's card to the shared channel."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -96,6 +96,9 @@ class Request:
     closed_at: datetime | None = None
     card_channel: str | None = None
     card_ts: str | None = None
+    # True for a copy stripped to number, category, status and owner (see ``redact``);
+    # never stored.
+    redacted: bool = False
 
     @property
     def number(self) -> str:
@@ -141,6 +144,33 @@ class RequestDetails:
     request: Request
     comments: list[Comment]
     events: list[Event]
+
+
+# --- confidential needs ----------------------------------------------------------------
+
+CONFIDENTIAL_TITLE = "Confidential request"
+# Audit fields anyone may see about a confidential request.
+PUBLIC_FIELDS = ("status", "owner", "category")
+
+
+def redact(request: Request) -> Request:
+    """A confidential request as everyone may see it: number, category, status and owner."""
+    if not request.is_confidential or request.redacted:
+        return request
+    return replace(
+        request, title=CONFIDENTIAL_TITLE, details="", quantity=0, estimated_cost=None, needed_by=None,
+        preferred_vendor="", urgency=Urgency.NORMAL, redacted=True,
+    )
+
+
+def redact_details(item: RequestDetails) -> RequestDetails:
+    """History keeps only who changed status, owner or category, and when; comments are hidden."""
+    events = [
+        replace(event, before={k: v for k, v in event.before.items() if k in PUBLIC_FIELDS},
+                after={k: v for k, v in event.after.items() if k in PUBLIC_FIELDS})
+        for event in item.events
+    ]
+    return RequestDetails(redact(item.request), [], events)
 
 
 # --- the status flow -------------------------------------------------------------------

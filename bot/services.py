@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
-from bot.notifier import CardRef, LinkedContract, Notifier, NotifyError
+from bot.notifier import CardGone, CardRef, LinkedContract, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.requests import (
     NOTE_MAX,
@@ -28,6 +28,8 @@ from bot.requests import (
     clean_text,
     next_statuses,
     parse_need,
+    redact,
+    redact_details,
 )
 from storage import Store
 from storage import requests as repo
@@ -75,10 +77,20 @@ class RequestService:
         return request
 
     def show(self, actor: str, request_id: int) -> RequestDetails:
+        """Details, comments and history; a confidential request's details only for its
+        requester, procurement and admins (others see number, category, status, owner)."""
         request = self.get(request_id)
         authorize(self.roles, actor, Action.VIEW)
         db = self.store.db
-        return RequestDetails(request, repo.comments_for(db, request_id), repo.events_for(db, "request", request_id))
+        item = RequestDetails(request, repo.comments_for(db, request_id), repo.events_for(db, "request", request_id))
+        return item if self.can_see(actor, request) else redact_details(item)
+
+    def can_see(self, actor: str, request: Request) -> bool:
+        """Whether ``actor`` may see a request's details, justification and cost."""
+        return not request.is_confidential or actor == request.requester or self.roles.is_procurement(actor)
+
+    def _for(self, actor: str, page: Page) -> Page:
+        return Page([r if self.can_see(actor, r) else redact(r) for r in page.items], page.total)
 
     def list(self, actor: str, scope: str = "open", category: str | None = None, limit: int = 50) -> Page:
         if scope not in LIST_SCOPES:
@@ -92,7 +104,7 @@ class RequestService:
             "all": RequestFilter(category=category),
         }[scope]
         items, total = repo.list_requests(db, where, limit=limit)
-        return Page(items, total)
+        return self._for(actor, Page(items, total))
 
     def requested_by(self, user: str, limit: int = 50) -> Page:
         """Open needs ``user`` asked for."""
@@ -224,7 +236,10 @@ class RequestService:
             else:
                 repo.save_request(db, after)
         if source != "thread" and before.card_ts:
-            self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), text, actor)
+            # The thread is in the shared channel: a confidential request's notes stay private.
+            shown = f"added a note to {before.number}; it is confidential, see Open on the card." \
+                if before.is_confidential else text
+            self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), shown, actor)
         if after.status is not before.status:
             self._publish(after)
         return comment
@@ -264,11 +279,18 @@ class RequestService:
 
     def _publish(self, request: Request, also: str | None = None) -> Request:
         """Puts the card in step with the database and refreshes personal views."""
-        linked = self.linked_contract(request)
+        shared = redact(request)  # the card is in the shared channel
+        linked = None if shared.redacted else self.linked_contract(request)
         if request.card_ts:
-            self._notify(self.notifier.update_card, CardRef(request.card_channel, request.card_ts), request, linked)
-        else:
-            card = self._notify(self.notifier.post_card, request, linked)
+            try:
+                self.notifier.update_card(CardRef(request.card_channel, request.card_ts), shared, linked)
+            except CardGone:
+                log.info("the card of %s was deleted; posting a new one", request.number)
+                request = dataclasses.replace(request, card_channel=None, card_ts=None)
+            except NotifyError as exc:
+                log.warning("updating the card of %s failed (%s); it re-syncs on the next change", request.number, exc)
+        if not request.card_ts:
+            card = self._notify(self.notifier.post_card, shared, linked)
             if card is not None:
                 with self.store.write() as db:
                     repo.set_card(db, request.id, card.channel, card.ts)

@@ -50,6 +50,8 @@ def row_to_request(row: dict) -> Request:
 
 def request_to_row(request: Request) -> dict:
     """The storable form of a request's fields (without ``id``)."""
+    if request.redacted:
+        raise ValueError(f"refusing to store the redacted copy of request #{request.id}")
     return {
         "title": request.title,
         "details": request.details,

@@ -71,7 +71,8 @@ class FakeSlack:
     # --- scripting and inspection -----------------------------------------------------------
 
     def fail(self, method: str, error: str | None = None, status: int = 200, times: int = 1, **headers) -> None:
-        """The next ``times`` calls to ``method`` fail."""
+        """The next ``times`` calls to ``method`` fail: with Slack's ``error`` code, an HTTP
+        ``status``, or (``status=0``) a dropped connection with no answer at all."""
         failure = Failure(error, status, {k.replace("_", "-"): v for k, v in headers.items()})
         self.failures.setdefault(method, []).extend([failure] * times)
 
@@ -196,6 +197,10 @@ class FakeSlack:
                 if failure is not None:
                     body = {"ok": False, "error": failure.error or "ratelimited"}
                     fake._record(method, args, dict(self.headers), body)
+                    if failure.status == 0:  # hang up without answering
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                        return
                     self._send(failure.status, body, failure.headers)
                     return
                 fake.validate(method, args)

@@ -26,6 +26,13 @@ def person(user: str | None, names: dict[str, str]) -> str:
 
 def card(request: Request, names: dict[str, str], linked: LinkedContract | None = None) -> str:
     owner = f"claimed by {person(request.owner, names)}" if request.owner else "unclaimed"
+    if request.redacted:
+        return "\n".join([
+            f"┌ {request.number} 🔒 {request.title} — {request.status.label}",
+            f"│ {request.category.value} · {owner}",
+            "│ details, justification and cost: only the requester, procurement and admins",
+            "└ " + " ".join(f"[{label}]" for label in card_actions(request)),
+        ])
     lines = [
         f"┌ {request.number} {request.title} — {request.status.label}",
         f"│ {summary(request)}",

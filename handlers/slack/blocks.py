@@ -119,6 +119,8 @@ def more(shown: int, total: int) -> list[Block]:
 
 
 def request_card(request: Request, linked: LinkedContract | None = None) -> list[Block]:
+    if request.redacted:
+        return confidential_card(request)
     fields = [
         mrkdwn(f"*Status*\n{status_text(request.status)}"),
         mrkdwn(f"*Owner*\n{mention(request.owner)}"),
@@ -142,6 +144,24 @@ def request_card(request: Request, linked: LinkedContract | None = None) -> list
     if actions:
         blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
     blocks.append(ContextBlock(elements=[mrkdwn(f"Updated {when(request.updated_at)} · reply in the thread to discuss")]))
+    return blocks
+
+
+def confidential_card(request: Request) -> list[Block]:
+    """What the shared channel sees of a confidential request: number, category, status, owner."""
+    fields = [
+        mrkdwn(f"*Status*\n{status_text(request.status)}"),
+        mrkdwn(f"*Owner*\n{mention(request.owner)}"),
+        mrkdwn(f"*Category*\n{request.category.value}"),
+    ]
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(f"*:lock: {headline(request)}*"), fields=fields),
+        ContextBlock(elements=[mrkdwn("Details, justification and cost are shown only to the requester, "
+                                      "procurement and admins: use *Open*.")]),
+    ]
+    actions = card_actions(request)
+    actions.append(ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)))
+    blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
     return blocks
 
 
@@ -181,10 +201,9 @@ def card_text(request: Request) -> str:
 
 def request_row(request: Request, with_button: bool = True) -> SectionBlock:
     owner = f"owner {mention(request.owner)}" if request.owner else "_unclaimed_"
-    text = (
-        f"*{headline(request)}*\n{status_text(request.status)} · {request.category.value} · "
-        f"{money(request.estimated_cost, request.currency)} · {owner}"
-    )
+    cost = "" if request.redacted else f" · {money(request.estimated_cost, request.currency)}"
+    lock = ":lock: " if request.redacted else ""
+    text = f"*{lock}{headline(request)}*\n{status_text(request.status)} · {request.category.value}{cost} · {owner}"
     accessory = ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)) if with_button else None
     return SectionBlock(text=mrkdwn(text), accessory=accessory)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
@@ -22,6 +23,7 @@ from bot.errors import DomainError
 from handlers.slack import blocks
 
 log = logging.getLogger(__name__)
+requests_log = logging.getLogger("tandem.requests")
 
 SOMETHING_WENT_WRONG = ":warning: Something went wrong on our side; nothing was changed. Please try again."
 
@@ -49,7 +51,8 @@ def tell(text: str, body: dict, respond, client, context) -> None:
 
 
 def guarded(listener):
-    """Wraps a listener so any error it raises is reported through ``report``."""
+    """Wraps a listener so any error it raises is reported through ``report``, and logs one
+    line per handled request: what, who, outcome and milliseconds (never message bodies)."""
     wanted = inspect.getfullargspec(listener).args
 
     def run(ack, body, respond, client, context, payload, logger):
@@ -57,15 +60,37 @@ def guarded(listener):
                      "payload": payload, "logger": logger}
         for name in ("command", "action", "view", "event"):
             available[name] = payload
+        started = time.perf_counter()
+        outcome = "ok"
         try:
             return listener(**{name: available[name] for name in wanted})
         except Exception as error:  # the one place listener errors are caught; reported, never swallowed
+            outcome = "refused" if isinstance(error, DomainError) else "error"
             report(error, body, respond, client, context)
             return None
+        finally:
+            requests_log.info(
+                "handled kind=%s user=%s outcome=%s ms=%.1f",
+                kind_of(body, payload), context.get("user_id") or "-", outcome, (time.perf_counter() - started) * 1000,
+            )
 
     # Not functools.wraps: Bolt would unwrap to the listener and pass only its arguments.
     run.__name__ = run.__qualname__ = listener.__name__
     return run
+
+
+def kind_of(body: dict, payload: dict) -> str:
+    """A short name for what Slack sent: the command, action, view or event."""
+    if body.get("command"):
+        return body["command"]
+    if body.get("type") == "block_actions":
+        return "action:" + str((payload or {}).get("action_id"))
+    if body.get("type") in ("view_submission", "view_closed"):
+        return "view:" + str((body.get("view") or {}).get("callback_id"))
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        return "event:" + str(event.get("type")) + (f"/{event['subtype']}" if event.get("subtype") else "")
+    return str(body.get("type") or "request")
 
 
 def register(app: App) -> None:

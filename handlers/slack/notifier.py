@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import DomainError
-from bot.notifier import CardRef, LinkedContract, NotifyError
+from bot.notifier import CardGone, CardRef, LinkedContract, NotifyError
 from bot.requests import Request
 from handlers.slack import blocks
 
@@ -27,16 +28,23 @@ class SlackNotifier:
         # Set once the App Home publisher exists (it needs the core, which needs this notifier).
         self.on_request_changed: Callable[[Request, set[str]], None] | None = None
         self._dm_channels: dict[str, str] = {}
+        self._local = threading.local()
+
+    def last_failure(self) -> str | None:
+        """The reason the last failed call on this thread failed (``None`` if none has)."""
+        return getattr(self._local, "failure", None)
 
     def _call(self, what: str, send, **kwargs):
         try:
             return send(**kwargs)
         except SlackApiError as error:
-            reason = error.response.get("error", "unknown_error")
+            reason = error.response.get("error") or f"HTTP {error.response.status_code}"
+            self._local.failure = reason
             log.warning("slack %s failed: %s (channel=%s)", what, reason, kwargs.get("channel"))
             raise NotifyError(reason) from error
         except (SlackClientError, OSError) as error:
-            log.warning("slack %s failed: %s", what, error)
+            self._local.failure = "no answer from Slack"
+            log.warning("slack %s failed: %s (channel=%s)", what, error, kwargs.get("channel"))
             raise NotifyError(str(error)) from error
 
     def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
@@ -51,14 +59,19 @@ class SlackNotifier:
         return CardRef(response["channel"], response["ts"])
 
     def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
-        self._call(
-            "chat.update",
-            self.client.chat_update,
-            channel=card.channel,
-            ts=card.ts,
-            text=blocks.card_text(request),
-            blocks=blocks.request_card(request, linked),
-        )
+        try:
+            self._call(
+                "chat.update",
+                self.client.chat_update,
+                channel=card.channel,
+                ts=card.ts,
+                text=blocks.card_text(request),
+                blocks=blocks.request_card(request, linked),
+            )
+        except NotifyError as error:
+            if str(error) == "message_not_found":
+                raise CardGone(str(error)) from error
+            raise
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
         self._call(

@@ -21,6 +21,16 @@ from handlers.slack.notifier import SlackNotifier
 from handlers.slack.errors import guarded
 
 
+# What to tell a requester when the card could not be posted, by Slack's error code.
+CARD_FAILURES = {
+    "not_in_channel": "Tandem is not in the channel yet (an admin can fix this with /invite @Tandem)",
+    "channel_not_found": "the channel in TANDEM_CHANNEL does not exist or Tandem cannot see it (ask an admin)",
+    "is_archived": "the channel is archived (ask an admin to unarchive it or change TANDEM_CHANNEL)",
+    "invalid_auth": "Tandem's Slack token is not valid any more (ask an admin)",
+    "ratelimited": "Slack is busy right now",
+}
+
+
 def register(app: App, core: Core, notifier: SlackNotifier) -> None:
     settings = core.settings
     service = core.requests
@@ -44,7 +54,13 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
         ack()
         user = body["user"]["id"]
         request = service.create(user, form)
-        link = notifier.permalink(CardRef(request.card_channel, request.card_ts)) if request.card_ts else None
+        if request.card_ts is None:
+            why = CARD_FAILURES.get(notifier.last_failure() or "", "Slack did not accept it")
+            notifier.send_dm(user, f":warning: Your need {request.number} *{blocks.escape(request.title)}* is saved, "
+                                   f"but its card could not be posted in <#{settings.channel}>: {why}. It will be "
+                                   f"posted with the next change to the request.")
+            return
+        link = notifier.permalink(CardRef(request.card_channel, request.card_ts))
         where = f"<{link}|{request.number}>" if link else request.number
         notifier.send_dm(user, f":white_check_mark: Your need {where} *{blocks.escape(request.title)}* is posted "
                                f"in <#{settings.channel}>. Procurement will pick it up there.")

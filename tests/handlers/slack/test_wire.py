@@ -173,3 +173,16 @@ def test_a_slack_outage_never_loses_the_request_and_the_card_resyncs(slack, fake
     assert request.card_ts is None and request.title == "50 Zoom licences"
     bot.core.requests.claim(BUYER, 1)
     assert bot.core.requests.get(1).card_ts is not None, "posted on the next change"
+
+
+def test_one_log_line_per_handled_request_without_bodies(slack, fake, bot, caplog):
+    caplog.set_level("INFO", logger="tandem.requests")
+    post_need(slack, fake, title="Secret project Falcon")
+    slack.command("/procure", "claim 1", IT2)
+    fake.wait_for("response_url")
+    bot.executor.shutdown(wait=True)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tandem.requests"]
+    assert any(line.startswith(f"handled kind=view:need_modal user={IT} outcome=ok ms=") for line in lines)
+    assert any(line.startswith(f"handled kind=/procure user={IT2} outcome=refused ms=") for line in lines)
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Falcon" not in everything and "xoxb-test" not in everything
