@@ -120,7 +120,7 @@ def _note(name, rest, text) -> Command:
 def _days(name, rest, text, default: int, unit: str, maximum: int) -> Command:
     if not rest:
         return Command(name, arg=str(default))
-    if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= maximum:
+    if len(rest) != 1 or not rest[0].isdecimal() or not 1 <= int(rest[0]) <= maximum:
         raise BadInput(f"`{name}` takes a number of {unit} from 1 to {maximum}.")
     return Command(name, arg=str(int(rest[0])))
 

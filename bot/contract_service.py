@@ -32,7 +32,7 @@ from bot.contracts import (
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
-from bot.requests import Request
+from bot.requests import DETAILS_MAX, Request
 from bot.services import RequestService
 from storage import Store
 from storage import contracts as repo
@@ -382,6 +382,8 @@ class ContractService:
         )
         if contract.notes:
             details += f"\nNotes: {contract.notes}"
+        if len(details) > DETAILS_MAX:  # long notes are cut, so the renewal request still validates
+            details = details[: DETAILS_MAX - 1] + "…"
         return {
             "title": f"Renew {contract.name}"[:150],
             "details": details,

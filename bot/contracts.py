@@ -262,7 +262,7 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
         if not raw:
             continue
         if not (looks_like_user_id(raw.upper()) or looks_like_email(raw)):
-            errors[name] = f"Unknown owner {raw!r}: use a Slack user ID like U0123ABCD or an e-mail address."
+            errors[name] = f"Unknown owner {raw[:40]!r}: use a Slack user ID like U0123ABCD or an e-mail address."
             continue
         resolved = resolve_owner(raw)
         if resolved is None:
@@ -367,7 +367,7 @@ def _whole(form, name, errors, *, minimum, maximum, default, what, unit, require
         if default is None and required:
             errors[name] = f"Give {what[0].lower() + what[1:]} in {unit}."
         return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    if not raw.isdecimal() or not minimum <= int(raw) <= maximum:
         errors[name] = f"{what} must be a whole number of {unit} from {minimum} to {maximum:,}."
         return None
     return int(raw)
@@ -447,7 +447,7 @@ def parse_csv(text: str, default_currency: str, resolve_owner: OwnerResolver = p
         if missing and len(missing) < len(FIELDS):
             detail.append(f"missing {', '.join(missing)}")
         if unknown and len(missing) < len(FIELDS):
-            detail.append(f"unknown {', '.join(repr(name) for name in unknown[:5])}")
+            detail.append(f"unknown {', '.join(repr(name[:40]) for name in unknown[:5])}")
         if len(set(columns)) != len(columns):
             detail.append("a column appears twice")
         why = f" ({'; '.join(detail)})" if detail else ""
@@ -467,7 +467,8 @@ def parse_csv(text: str, default_currency: str, resolve_owner: OwnerResolver = p
             if vendor and product:
                 first = seen.setdefault((match_key(vendor), match_key(product)), line)
                 if first != line:
-                    problems.append(CsvProblem(line, "vendor", f"{vendor} {product} is already on line {first}."))
+                    shown = f"{vendor[:VENDOR_MAX]} {product[:PRODUCT_MAX]}"
+                    problems.append(CsvProblem(line, "vendor", f"{shown} is already on line {first}."))
                     continue
             try:
                 rows.append(CsvRow(line, parse_contract(form, default_currency, resolve_owner)))

@@ -244,7 +244,7 @@ def clean_text(value: object, limit: int) -> str:
     """Trims user text and removes characters that never belong in a message."""
     text = "" if value is None else str(value)
     text = text.replace("\x00", "")
-    text = re.sub(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    text = re.sub(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", text)
     return text.strip()[:limit]
 
 
@@ -264,12 +264,13 @@ def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
         errors["details"] = f"Keep the details under {DETAILS_MAX} characters."
 
     category = _choice(form.get("category"), Category, "category", errors, required=True)
-    urgency = _choice(form.get("urgency") or "normal", Urgency, "urgency", errors)
-    sensitivity = _choice(form.get("sensitivity") or "internal", Sensitivity, "sensitivity", errors)
+    # Blank (even only spaces) means the default.
+    urgency = _choice(form.get("urgency"), Urgency, "urgency", errors) or Urgency.NORMAL
+    sensitivity = _choice(form.get("sensitivity"), Sensitivity, "sensitivity", errors) or Sensitivity.INTERNAL
 
     quantity = 1
     raw_quantity = clean_text(form.get("quantity"), 50) or "1"
-    if not raw_quantity.isdigit() or int(raw_quantity) < 1:
+    if not raw_quantity.isdecimal() or int(raw_quantity) < 1:
         errors["quantity"] = "Quantity must be a whole number of at least 1."
     elif int(raw_quantity) > 1_000_000:
         errors["quantity"] = "Quantity must be at most 1,000,000."
@@ -353,6 +354,6 @@ def _choice(value, enum, name: str, errors: dict, required: bool = False):
 def parse_number(text: str) -> int:
     """A request or contract number as users type it: ``12`` or ``#12``."""
     cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or len(cleaned) > 9 or int(cleaned) < 1:
-        raise BadInput(f"{text!r} is not a request number; use a number like 12 or #12.")
+    if not cleaned.isdecimal() or len(cleaned) > 9 or int(cleaned) < 1:
+        raise BadInput(f"{text[:40]!r} is not a request number; use a number like 12 or #12.")
     return int(cleaned)

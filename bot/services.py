@@ -316,7 +316,7 @@ def _status(value: Status | str) -> Status:
         return Status(text)
     except ValueError:
         names = ", ".join(status.value for status in Status)
-        raise BadInput(f"{value!r} is not a status; use one of: {names}.") from None
+        raise BadInput(f"{str(value)[:40]!r} is not a status; use one of: {names}.") from None
 
 
 def _moved(request: Request, target: Status, now) -> Request:

@@ -93,8 +93,9 @@ def contract_actions(contract: Contract) -> list[ButtonElement]:
     if contract.status.in_force:
         buttons.append(ButtonElement(
             text=plain("Mark cancelled"), action_id=ContractActions.CANCEL, value=value, style="danger",
-            confirm=ConfirmObject(title="Mark cancelled?", text=f"Notice is given: {contract.name[:200]} runs out "
-                                                               f"on {day(contract.end_date)} and is not renewed.",
+            confirm=ConfirmObject(title="Mark cancelled?",
+                                  text=f"Notice is given: {escape(contract.name[:200])} runs out "
+                                       f"on {day(contract.end_date)} and is not renewed.",
                                   confirm="Mark cancelled", deny="Keep it"),
         ))
     return buttons

@@ -30,9 +30,14 @@ class TandemWSGI:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             return self.health(start_response)
+        if not environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0").isdecimal():  # Slack sends epoch seconds
+            log.info("refused a request whose timestamp is not a number")
+            return self.reply(start_response, "401 Unauthorized", {"ok": False, "error": "invalid_timestamp"})
         try:
             return self.bolt(environ, start_response)
-        except ValueError:  # a body that is neither valid form data nor JSON
+        except (ValueError, AttributeError, TypeError):
+            # A body that is neither form data nor a JSON object. Bolt reads the body before it
+            # checks the signature, so this also answers unsigned requests.
             log.info("refused a request whose body could not be parsed")
             return self.reply(start_response, "400 Bad Request", {"ok": False, "error": "invalid_body"})
 
