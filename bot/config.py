@@ -139,7 +139,7 @@ class _Reader:
         value = self.raw(name)
         if value is None:
             return default
-        if not value.isdigit() or not 0 < int(value) < 65536:
+        if not value.isdecimal() or not 0 < int(value) < 65536:
             raise ConfigError(f"{name}={value} is not a TCP port (1-65535)")
         return int(value)
 
@@ -147,7 +147,7 @@ class _Reader:
         value = self.raw(name)
         if value is None:
             return default
-        if not value.isdigit() or int(value) < 1:
+        if not value.isdecimal() or int(value) < 1:
             raise ConfigError(f"{name}={value} is not a positive whole number")
         return int(value)
 
@@ -184,7 +184,7 @@ class _Reader:
         if value is None:
             return default
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        if not parts or not all(p.isdecimal() and int(p) > 0 for p in parts):
             raise ConfigError(f"{name}={value} is not a comma-separated list of positive day counts")
         return tuple(sorted({int(p) for p in parts}, reverse=True))
 
