@@ -135,8 +135,7 @@ class ContractService:
         waiting = tuple(status for status in ContractStatus if status.awaits_decision)
         items = [
             Deadline(contract, contract.notice_deadline, contract.days_left(now))
-            for contract in repo.list_contracts(self.store.db, waiting)
-            if now <= contract.notice_deadline <= last
+            for contract in repo.notice_deadlines_between(self.store.db, now, last, waiting)
         ]
         return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
 

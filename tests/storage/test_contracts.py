@@ -65,3 +65,20 @@ def test_queries_filter_by_status_owner_and_end_date(tmp_path):
     assert [c.vendor for c in repo.ended_before(store.db, date(2026, 11, 16), active)] == ["A"]
     assert [c.vendor for c in repo.list_contracts(store.db, owner="U0PROC0001")] == ["C"]
     assert [c.vendor for c in repo.list_contracts(store.db, active)] == ["A", "C"]
+
+
+def test_notice_deadlines_between_counts_days_like_python(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.write() as db:
+        # Deadlines: 2027-02-28 (across a month end), 2027-03-01, 2027-03-31 and one ended contract.
+        repo.insert_contract(db, sample(vendor="A", end_date=date(2027, 3, 1), notice_days=1))
+        repo.insert_contract(db, sample(vendor="B", end_date=date(2027, 3, 31), notice_days=30))
+        repo.insert_contract(db, sample(vendor="C", end_date=date(2027, 3, 31), notice_days=0))
+        repo.insert_contract(db, sample(vendor="D", end_date=date(2027, 3, 1), notice_days=1,
+                                        status=ContractStatus.CANCELLED))
+    waiting = (ContractStatus.ACTIVE, ContractStatus.RENEWING)
+    found = repo.notice_deadlines_between(store.db, date(2027, 2, 28), date(2027, 3, 1), waiting)
+    assert sorted(c.vendor for c in found) == ["A", "B"]
+    assert all(date(2027, 2, 28) <= c.notice_deadline <= date(2027, 3, 1) for c in found)
+    assert [c.vendor for c in repo.notice_deadlines_between(store.db, date(2027, 3, 2), date(2027, 3, 31),
+                                                            waiting)] == ["C"]
