@@ -27,6 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     exports.add_argument("file", metavar="FILE.csv")
     calendar = sub.add_parser("export-calendar", help="export notice deadlines and end dates as iCalendar")
     calendar.add_argument("file", metavar="FILE.ics")
+    digest = sub.add_parser("digest", help="post the digest now (--preview: print it; nothing is sent or recorded)")
+    digest.add_argument("--preview", action="store_true", help="print the digest instead of posting it")
+    remind = sub.add_parser("remind", help="run the reminder sweep now (--preview: print what is due; nothing is sent)")
+    remind.add_argument("--preview", action="store_true", help="print the reminders instead of sending them")
     return parser
 
 
@@ -67,6 +71,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 0
     if command in CONTRACT_COMMANDS:
         return CONTRACT_COMMANDS[command](settings, args.file)
+    if command in RHYTHM_COMMANDS:
+        return RHYTHM_COMMANDS[command](settings, args.preview)
     parser.error(f"unknown command {command}")
     return 2
 
@@ -145,6 +151,74 @@ CONTRACT_COMMANDS = {
     "import-contracts": import_contracts,
     "export-contracts": export_contracts,
     "export-calendar": export_calendar,
+}
+
+
+def _rhythm_core(settings: Settings, clock=None):
+    """The core for ``tandem digest`` and ``tandem remind``: it sends through Slack when
+    SLACK_BOT_TOKEN is set, and otherwise prints what the shell would post."""
+    from bot.core import build_core
+    from bot.permissions import Roles
+
+    if settings.slack_enabled:
+        from handlers.slack.runner import one_off_notifier
+
+        notifier, groups = one_off_notifier(settings)
+        return build_core(settings, notifier, clock=clock, roles=Roles(settings.procurement, settings.admins, groups))
+    from handlers.shell.console import ShellNotifier, channel_label
+
+    notifier = ShellNotifier(channel_label(settings.channel), print, {})
+    return build_core(settings, notifier, clock=clock)
+
+
+PREVIEW_NOTE = "(preview: nothing was sent and nothing was recorded)"
+
+
+def digest_command(settings: Settings, preview: bool, clock=None) -> int:
+    """Posts the digest now, or prints it with ``preview``. A posted digest is recorded
+    under its own time, so it never stands in for a scheduled slot."""
+    from handlers.shell import rhythm_text
+
+    core = _rhythm_core(settings, clock)
+    try:
+        if preview:
+            print(rhythm_text.digest(core.rhythm.digest(), {}, title="Digest preview"))
+            print(PREVIEW_NOTE)
+            return 0
+        posted = core.rhythm.post_digest_now()
+    finally:
+        core.close()
+    if not posted:
+        print("tandem: the digest was not posted (the reason is logged above); nothing else changed.", file=sys.stderr)
+        return 1
+    if settings.slack_enabled:
+        print(f"Posted the digest to {settings.channel}.")
+    return 0
+
+
+def remind_command(settings: Settings, preview: bool, clock=None) -> int:
+    """Runs the reminder sweep now (each reminder once, as the schedule's), or prints what
+    it would send with ``preview``."""
+    from handlers.shell import rhythm_text
+
+    core = _rhythm_core(settings, clock)
+    try:
+        if preview:
+            due = core.rhythm.preview_reminders()
+            for person, items in due.items():
+                print(f"To @{person}: {rhythm_text.reminders(items, {})}")
+            print(PREVIEW_NOTE if due else "No reminders are due now.")
+            return 0
+        result = core.rhythm.sweep()
+    finally:
+        core.close()
+    print(result if result.sent or result.failed else "No reminders are due now.")
+    return 1 if result.failed else 0
+
+
+RHYTHM_COMMANDS = {
+    "digest": digest_command,
+    "remind": remind_command,
 }
 
 

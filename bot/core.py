@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.contract_service import ContractService, EmailResolver
 from bot.notifier import Notifier
 from bot.permissions import GroupResolver, Roles
+from bot.rhythm import RhythmService
 from bot.services import RequestService
 from storage import Store
 
@@ -21,6 +22,7 @@ class Core:
     roles: Roles
     requests: RequestService
     contracts: ContractService
+    rhythm: RhythmService
 
     def close(self) -> None:
         self.store.close()
@@ -47,4 +49,5 @@ def build_core(
     # Cards show the contract a request is linked to (or its vendor's), with the notice deadline.
     requests.linked_contract = contracts.linked
     requests.contract_for_vendor = contracts.contract_id_for_vendor
-    return Core(settings, store, clock, roles, requests, contracts)
+    rhythm = RhythmService(store, notifier, roles, clock, settings, contracts)
+    return Core(settings, store, clock, roles, requests, contracts, rhythm)

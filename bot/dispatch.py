@@ -12,6 +12,7 @@ from bot import commands
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline
 from bot.core import Core
+from bot.notifier import NotifyError
 from bot.requests import Request, RequestDetails
 from bot.services import Page
 
@@ -131,6 +132,12 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         content = core.contracts.calendar(actor)
         return SendFile(CALENDAR_FILE, content, "Tandem contract calendar",
                         f"The contract calendar ({CALENDAR_FILE}) is in your DMs; import it into any calendar app.")
+    if name == "digest":
+        try:
+            core.rhythm.preview_digest(actor)
+        except NotifyError as error:
+            return Said(f"I could not send you the digest preview ({error}); please try again.")
+        return Said("The digest preview is in your DMs.")
     return Said(f"`{name}` is not available yet.")
 
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.requests import Request
+
+if TYPE_CHECKING:
+    from bot.digest import Digest
+    from bot.reminders import Reminder
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,16 @@ class Notifier(Protocol):
     def request_changed(self, request: Request, people: set[str]) -> None:
         """Tells the platform whose personal views (App Home) show ``request``."""
 
+    def post_digest(self, digest: Digest) -> None:
+        """Posts the digest to the shared channel."""
+
+    def send_digest_preview(self, user: str, digest: Digest) -> None:
+        """Sends the digest to ``user`` in a direct message, marked as a preview."""
+
+    def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
+        """Sends ``user`` one direct message listing all their reminders, each with buttons:
+        open it, "Snooze 3 days", "Done" (``Reminder.id`` names it to the core)."""
+
 
 class NullNotifier:
     """Reaches nobody; for the command line and tests that only look at the database."""
@@ -80,4 +94,13 @@ class NullNotifier:
         pass
 
     def request_changed(self, request: Request, people: set[str]) -> None:
+        pass
+
+    def post_digest(self, digest: Digest) -> None:
+        pass
+
+    def send_digest_preview(self, user: str, digest: Digest) -> None:
+        pass
+
+    def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         pass

@@ -131,3 +131,60 @@ def m004_contracts(db: Database) -> None:
     db["contracts"].create_index(["it_owner"])
     db["contracts"].create_index(["procurement_owner"])
     db["requests"].create_index(["contract_id"])
+
+
+@migrations()
+def m005_ledger(db: Database) -> None:
+    # What the schedule decided to send, and whether the chat platform took it: one row per
+    # digest slot and per (reminder kind, subject, episode, threshold, person, wake).
+    db["ledger"].create(
+        {
+            "id": int,
+            "kind": str,  # digest, sweep, notice, stale, unclaimed, needed_by
+            "subject": str,  # "channel", "reminders", "contract:3", "request:12"
+            "episode": str,  # what the threshold counts from: a notice deadline, a last activity, …
+            "threshold": str,  # a digest slot, or the threshold reached (e.g. "30" days)
+            "person": str,  # who it goes to; "" for the channel
+            "wake": str,  # "" or the end of a snooze this reminder comes back after
+            "decided_at": str,
+            "attempts": int,
+            "last_attempt_at": str,
+            "sending_by": str,  # in flight: who is sending it, until when
+            "sending_until": str,
+            "last_error": str,
+            "delivered_at": str,
+        },
+        pk="id",
+        not_null={"kind", "subject", "episode", "threshold", "person", "wake", "decided_at", "attempts"},
+        defaults={"episode": "", "person": "", "wake": "", "attempts": 0},
+    )
+    db["ledger"].create_index(["kind", "subject", "episode", "threshold", "person", "wake"], unique=True)
+    db["ledger"].create_index(["delivered_at"])
+
+
+@migrations()
+def m006_lease(db: Database) -> None:
+    # Who runs the schedule: one holder per database, renewed while alive.
+    db["lease"].create(
+        {"name": str, "holder": str, "acquired_at": str, "renewed_at": str, "expires_at": str},
+        pk="name",
+        not_null={"holder", "acquired_at", "renewed_at", "expires_at"},
+    )
+
+
+@migrations()
+def m007_reminder_marks(db: Database) -> None:
+    # "Snooze 3 days" and "Done", per reminder kind, subject, episode and person.
+    db["reminder_marks"].create(
+        {
+            "kind": str,
+            "subject": str,
+            "episode": str,
+            "person": str,
+            "snoozed_until": str,
+            "done_at": str,
+            "updated_at": str,
+        },
+        pk=("kind", "subject", "episode", "person"),
+        not_null={"kind", "subject", "episode", "person", "updated_at"},
+    )

@@ -14,6 +14,7 @@ class RecordingNotifier:
     def __init__(self):
         self.calls: list[tuple] = []
         self.fail_with: str | None = None
+        self.unreachable: set[str] = set()  # people whose DMs fail
         self._lock = threading.Lock()
         self._next_ts = 0
 
@@ -22,6 +23,11 @@ class RecordingNotifier:
             if self.fail_with:
                 raise NotifyError(self.fail_with)
             self.calls.append(call)
+
+    def _record_dm(self, user: str, *call):
+        if user in self.unreachable:
+            raise NotifyError("user_not_found")
+        self._record(*call)
 
     def names(self) -> list[str]:
         return [call[0] for call in self.calls]
@@ -46,3 +52,19 @@ class RecordingNotifier:
 
     def request_changed(self, request: Request, people: set[str]) -> None:
         self._record("request_changed", request, people)
+
+    def post_digest(self, digest) -> None:
+        self._record("post_digest", digest)
+
+    def send_digest_preview(self, user: str, digest) -> None:
+        self._record_dm(user, "send_digest_preview", user, digest)
+
+    def send_reminders(self, user: str, reminders: list) -> None:
+        self._record_dm(user, "send_reminders", user, list(reminders))
+
+    def digests(self) -> list:
+        return [call[1] for call in self.calls if call[0] == "post_digest"]
+
+    def reminders(self) -> list:
+        """Every reminder sent, flattened: one per item of each DM."""
+        return [item for call in self.calls if call[0] == "send_reminders" for item in call[2]]

@@ -13,10 +13,12 @@ from typing import TextIO
 
 from bot import commands, dispatch
 from bot.core import Core
+from bot.digest import Digest
 from bot.errors import BadInput, DomainError
 from bot.notifier import CardRef, LinkedContract
+from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
-from handlers.shell import render
+from handlers.shell import render, rhythm_text
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ SHELL_HELP = """Shell commands:
   /as <name or U-id>       switch who you are (it, buyer, admin, or any Slack user ID)
   /in channel | /in dm     switch where you are
   /who                     who and where you are, and everyone's role
+  /digest                  the digest the channel would get now (nothing is sent)
+  /remind                  run the reminder sweep now (each reminder once, as scheduled ones)
+  /snooze N  /done N       snooze reminder N for 3 days, or stop it (yours only)
   /help  /quit"""
 
 NEED_QUESTIONS = [
@@ -100,6 +105,17 @@ class ShellNotifier:
 
     def request_changed(self, request: Request, people: set[str]) -> None:
         pass  # the shell has no App Home
+
+    def post_digest(self, digest: Digest) -> None:
+        self.write(f"[{self.channel_name}] Tandem posted the digest:\n{rhythm_text.digest(digest, self.names)}")
+
+    def send_digest_preview(self, user: str, digest: Digest) -> None:
+        text = rhythm_text.digest(digest, self.names, title="Digest preview (only you see this)")
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem:\n{text}")
+
+    def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
+        text = rhythm_text.reminders(reminders, self.names)
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem: {text}")
 
 
 class Shell:
@@ -178,6 +194,8 @@ class Shell:
                 self.procure(rest)
             elif word == "/reply":
                 self.reply(rest)
+            elif word in ("/digest", "/remind", "/snooze", "/done"):
+                self.rhythm(word, rest.strip())
             elif word.startswith("/"):
                 self.ephemeral(f"{word} is not a command here. Type /help.")
             elif self.where == "dm":
@@ -316,6 +334,26 @@ class Shell:
             self.contract_form(reply.subject_id, reply.values)
         else:
             self.ephemeral(f"{type(reply).__name__} is not shown in the shell.")
+
+    def rhythm(self, word: str, rest: str) -> None:
+        service = self.core.rhythm
+        if word == "/digest":
+            text = rhythm_text.digest(service.digest(), self.names, title="The digest the channel would get now")
+            self.ephemeral(text + "\nNothing was sent; it is posted on TANDEM_DIGEST_CRON.")
+            return
+        if word == "/remind":
+            result = service.sweep()
+            self.ephemeral(str(result) if result.sent or result.failed else "No reminders are due now.")
+            return
+        if not rest.lstrip("#").isdigit():
+            raise BadInput(f"Say {word} followed by the reminder's number, for example {word} 3.")
+        entry_id = int(rest.lstrip("#"))
+        if word == "/snooze":
+            until = service.snooze(self.user, entry_id)
+            self.ephemeral(f"Snoozed reminder {entry_id}: it comes back on {until_text(until, self.core.settings.tz)}.")
+        else:
+            service.done(self.user, entry_id)
+            self.ephemeral(f"Reminder {entry_id} is done; no more reminders about it for you.")
 
     def reply(self, text: str) -> None:
         number, _, body = text.strip().partition(" ")

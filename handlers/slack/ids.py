@@ -63,3 +63,11 @@ class ContractFields(StrEnum):
 NOTE_BLOCK = "note"
 # Every input element uses this action_id; the block_id says which field it is.
 VALUE = "value"
+
+
+class ReminderActions(StrEnum):
+    """The buttons of a reminder DM. Its Open button reuses ``Actions.OPEN`` (a request)
+    and ``ContractActions.OPEN`` (a contract), so details open the same way everywhere."""
+
+    SNOOZE = "reminder_snooze"
+    DONE = "reminder_done"

@@ -11,8 +11,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import DomainError
 from bot.notifier import CardGone, CardRef, LinkedContract, NotifyError
+from bot.digest import Digest
+from bot.reminders import Reminder
 from bot.requests import Request
-from handlers.slack import blocks
+from handlers.slack import blocks, rhythm_blocks
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +129,21 @@ class SlackNotifier:
     def request_changed(self, request: Request, people: set[str]) -> None:
         if self.on_request_changed is not None:
             self.on_request_changed(request, people)
+
+    def post_digest(self, digest: Digest) -> None:
+        self._call(
+            "chat.postMessage",
+            self.client.chat_postMessage,
+            channel=self.channel,
+            text=rhythm_blocks.digest_text(digest),
+            blocks=rhythm_blocks.digest_blocks(digest),
+            unfurl_links=False,
+        )
+
+    def send_digest_preview(self, user: str, digest: Digest) -> None:
+        self.send_dm(user, rhythm_blocks.digest_text(digest, preview=True),
+                     rhythm_blocks.digest_blocks(digest, preview=True))
+
+    def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
+        """One DM (``conversations.open`` + ``chat.postMessage``) with all of ``user``'s reminders."""
+        self.send_dm(user, rhythm_blocks.reminders_text(reminders), rhythm_blocks.reminder_blocks(reminders))

@@ -1,4 +1,7 @@
-"""``tandem run`` with Slack: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP."""
+"""``tandem run`` with Slack: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP.
+
+Either way the schedule (digests, reminders, the daily roll) runs alongside; with two
+processes on one database, only the lease holder sends anything scheduled."""
 
 from __future__ import annotations
 
@@ -6,7 +9,11 @@ import logging
 import signal
 
 from bot.config import Settings
-from handlers.slack.app import build_slack
+from bot.permissions import GroupResolver
+from bot.schedule import Schedule
+from handlers.slack.app import build_slack, web_client
+from handlers.slack.notifier import SlackNotifier
+from handlers.slack.roles import SlackGroups
 from handlers.slack.server import EVENTS_PATH, make_server, serve, stop
 
 log = logging.getLogger("tandem")
@@ -14,7 +21,9 @@ log = logging.getLogger("tandem")
 
 def run_slack(settings: Settings) -> int:
     bot = build_slack(settings)
+    schedule = Schedule(bot.core)
     try:
+        schedule.start()
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -30,5 +39,13 @@ def run_slack(settings: Settings) -> int:
             except KeyboardInterrupt:
                 stop(server)
     finally:
+        schedule.stop()
         bot.close()
     return 0
+
+
+def one_off_notifier(settings: Settings) -> tuple[SlackNotifier, GroupResolver]:
+    """Slack for a single command line run (``tandem digest``, ``tandem remind``): the
+    notifier, and the resolver of user groups that procurement may be given as."""
+    client = web_client(settings)
+    return SlackNotifier(client, settings.channel), SlackGroups(client).members

@@ -1,0 +1,297 @@
+"""Rhythm: the digest and the reminders, each sent exactly once.
+
+Every digest slot and every (reminder kind, subject, threshold, person) is written to the
+ledger in the same transaction that decides to send it, marked *in flight* by this
+process, and marked delivered once the platform said ok. A refusal (``NotifyError``)
+leaves the entry undelivered for the next attempt; a process that dies between the two
+leaves it in flight, and once that lapses (``IN_FLIGHT``) the next run sends it. An entry
+that was delivered is never sent again, whoever runs next.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import digest as digests
+from bot import reminders as domain
+from bot.clock import Clock, iso
+from bot.config import Settings
+from bot.contract_service import ContractService
+from bot.digest import Digest
+from bot.errors import NotAllowed, NotFound
+from bot.notifier import Notifier, NotifyError
+from bot.permissions import Action, Roles, authorize
+from bot.reminders import Kind, LedgerEntry, Mark, Reminder
+from bot.requests import redact
+from storage import Store
+from storage import rhythm as repo
+from storage.rhythm import Key
+
+log = logging.getLogger(__name__)
+
+# An entry in flight longer than this is presumed lost with its process and is sent again.
+IN_FLIGHT = timedelta(minutes=10)
+# A digest the platform refused is tried again after this long, the same day.
+DIGEST_RETRY = timedelta(minutes=5)
+
+DIGEST, SWEEP = "digest", "sweep"
+
+
+def default_holder() -> str:
+    """Names this process in the ledger and the lease: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    sent: dict[str, list[Reminder]] = field(default_factory=dict)  # person → what they got, in one DM
+    failed: dict[str, str] = field(default_factory=dict)  # person → why not (retried next sweep)
+
+    @property
+    def reminders(self) -> int:
+        return sum(len(items) for items in self.sent.values())
+
+    def __str__(self) -> str:
+        people = len(self.sent)
+        text = (f"Sent {self.reminders} reminder{'s' if self.reminders != 1 else ''} "
+                f"to {people} {'person' if people == 1 else 'people'}")
+        if self.failed:
+            text += f"; {len(self.failed)} could not be reached and will be retried on the next sweep"
+        return text + "."
+
+
+class RhythmService:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        roles: Roles,
+        clock: Clock,
+        settings: Settings,
+        contracts: ContractService,
+        holder: str | None = None,
+    ):
+        self.store = store
+        self.notifier = notifier
+        self.roles = roles
+        self.clock = clock
+        self.settings = settings
+        self.tz = settings.tz
+        self.contracts = contracts
+        self.holder = holder or default_holder()
+
+    # --- the digest --------------------------------------------------------------------------
+
+    def digest(self, now: datetime | None = None, viewer: str | None = None) -> Digest:
+        """The digest as of ``now``: the shared channel's, or as ``viewer`` may see it.
+
+        In the channel, confidential requests show only number, category, status and
+        owner, and costs are hidden with ``TANDEM_HIDE_COSTS``."""
+        now = now or self.clock.now()
+        requests = self.contracts.requests
+        if viewer is None:
+            costs_visible, shown = not self.settings.hide_costs, redact
+        else:
+            costs_visible = self.contracts.costs_visible(viewer)
+            shown = lambda request: request if requests.can_see(viewer, request) else redact(request)  # noqa: E731
+        db = self.store.db
+        return digests.build(
+            requests=repo.open_requests(db),
+            contracts=self._awaiting_decision(),
+            activity=repo.last_activity(db),
+            new_since=repo.new_since(db),
+            recent=repo.recent_requests(db, now - digests.WEEK),
+            now=now,
+            tz=self.tz,
+            horizon_days=max(self.settings.notice_days),
+            stale_days=self.settings.stale_days,
+            costs_visible=costs_visible,
+            shown=shown,
+        )
+
+    def preview_digest(self, user: str) -> Digest:
+        """Sends ``user`` the digest as it stands, by DM; nothing is recorded."""
+        authorize(self.roles, user, Action.VIEW)
+        item = self.digest(viewer=user)
+        self.notifier.send_digest_preview(user, item)
+        return item
+
+    def send_digest(self, slot: str, now: datetime | None = None) -> bool | None:
+        """Posts the digest for ``slot`` to the shared channel, once.
+
+        Returns True when posted, False when the platform refused (tried again after
+        ``DIGEST_RETRY``), None when there was nothing to do (sent, or in flight elsewhere)."""
+        now = now or self.clock.now()
+        key = Key(DIGEST, "channel", "", slot)
+        retry_after = now - DIGEST_RETRY
+        if not repo.sendable(repo.find(self.store.db, key), now, retry_after):
+            return None  # the common case, answered without taking the write lock
+        with self.store.write() as db:
+            entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT, retry_after)
+        if entry is None:
+            return None
+        try:
+            self.notifier.post_digest(self.digest(now))
+        except Exception as error:  # noqa: BLE001 - recorded on the entry; the next attempt retries
+            self._failed([entry.id], error, "digest")
+            return False
+        with self.store.write() as db:
+            repo.delivered(db, [entry.id], self.clock.now())
+        log.info("digest %s posted", slot)
+        return True
+
+    def post_digest_now(self, now: datetime | None = None) -> bool:
+        """An unscheduled digest (``tandem digest``): recorded under its own time, never a slot's."""
+        now = now or self.clock.now()
+        return bool(self.send_digest(f"manual {iso(now)}", now))
+
+    # --- reminders --------------------------------------------------------------------------------
+
+    def due(self, now: datetime | None = None) -> list[Reminder]:
+        """Every reminder due now, before the ledger and snoozes are consulted."""
+        now = now or self.clock.now()
+        db = self.store.db
+        return domain.due(
+            requests=repo.open_requests(db),
+            contracts=self._awaiting_decision(),
+            activity=repo.last_activity(db),
+            new_since=repo.new_since(db),
+            procurement=self.roles.procurement_members(),
+            now=now,
+            tz=self.tz,
+            notice_days=self.settings.notice_days,
+            stale_days=self.settings.stale_days,
+            costs_visible=self.contracts.costs_visible,
+        )
+
+    def preview_reminders(self, now: datetime | None = None) -> dict[str, list[Reminder]]:
+        """What a sweep now would send, per person; sends nothing and writes nothing."""
+        now = now or self.clock.now()
+        db = self.store.db
+        marks = repo.marks(db)
+        grouped: dict[str, list[Reminder]] = defaultdict(list)
+        for reminder in self.due(now):
+            key = self._key(reminder, marks, now)
+            if key is not None and repo.sendable(repo.find(db, key), now):
+                grouped[reminder.person].append(reminder)
+        return dict(sorted(grouped.items()))
+
+    def sweep(self, now: datetime | None = None) -> SweepResult:
+        """Decides every reminder due now and sends each person one DM with all of theirs.
+
+        A person the platform cannot reach does not stop the others; their entries stay
+        undelivered and are sent on the next sweep."""
+        now = now or self.clock.now()
+        candidates = self.due(now)
+        decided: dict[str, list[Reminder]] = defaultdict(list)
+        with self.store.write() as db:
+            marks = repo.marks(db)
+            for reminder in candidates:
+                key = self._key(reminder, marks, now)
+                if key is None:
+                    continue
+                entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT)
+                if entry is not None:
+                    decided[reminder.person].append(dataclasses.replace(reminder, id=entry.id))
+        result = SweepResult()
+        for person, items in sorted(decided.items()):
+            ids = [item.id for item in items]
+            try:
+                self.notifier.send_reminders(person, items)
+            except Exception as error:  # noqa: BLE001 - recorded; this person is retried next sweep
+                result.failed[person] = self._failed(ids, error, f"reminders to {person}")
+                continue
+            with self.store.write() as db:
+                repo.delivered(db, ids, self.clock.now())
+            result.sent[person] = items
+        if decided:
+            log.info("reminder sweep: %s", result)
+        return result
+
+    def run_sweep(self, slot: str, now: datetime | None = None) -> SweepResult | None:
+        """The sweep for a scheduled ``slot``, once (None: already run, or running elsewhere)."""
+        now = now or self.clock.now()
+        key = Key(SWEEP, "reminders", "", slot)
+        if not repo.sendable(repo.find(self.store.db, key), now):
+            return None
+        with self.store.write() as db:
+            entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT)
+        if entry is None:
+            return None
+        try:
+            result = self.sweep(now)
+        except Exception as error:  # released for the next tick, and raised to be logged there
+            with self.store.write() as db:
+                repo.failed(db, [entry.id], str(error) or type(error).__name__)
+            raise
+        with self.store.write() as db:
+            repo.delivered(db, [entry.id], self.clock.now())
+        return result
+
+    # --- snooze and done ------------------------------------------------------------------------------
+
+    def reminder(self, user: str, entry_id: int) -> LedgerEntry:
+        """A reminder ``user`` received (the ledger entry a button names)."""
+        entry = repo.get(self.store.db, entry_id)
+        if entry is None or entry.kind not in set(Kind):
+            raise NotFound("That reminder no longer exists.")
+        if entry.person != user:
+            raise NotAllowed(f"This reminder is for <@{entry.person}>; only they can snooze it or mark it done.")
+        return entry
+
+    def snooze(self, user: str, entry_id: int) -> datetime:
+        """"Snooze 3 days": no reminder about this until the sweep on the third day; returns
+        when it comes back."""
+        entry = self.reminder(user, entry_id)
+        now = self.clock.now()
+        until = domain.snooze_end(now, self.tz)
+        with self.store.write() as db:
+            repo.set_mark(db, entry.kind, entry.subject, entry.episode, user, now, snoozed_until=until)
+        return until
+
+    def done(self, user: str, entry_id: int) -> Mark:
+        """"Done": no more reminders of this kind about this subject for ``user`` (others
+        keep theirs). A new episode — the next term's notice deadline, a claim that goes
+        quiet again after new activity — reminds afresh."""
+        entry = self.reminder(user, entry_id)
+        now = self.clock.now()
+        with self.store.write() as db:
+            return repo.set_mark(db, entry.kind, entry.subject, entry.episode, user, now, done=True)
+
+    # --- internals --------------------------------------------------------------------------------------
+
+    def _awaiting_decision(self):
+        """Contracts whose notice deadline still matters, after the daily roll (read through
+        the contract service, so a run from the command line sees them rolled too)."""
+        return [contract for contract in self.contracts.all() if contract.status.awaits_decision]
+
+    def _key(self, reminder: Reminder, marks: dict, now: datetime) -> Key | None:
+        """The ledger key for a due reminder, or None when its person marked it done or
+        snoozed it. After a snooze ends the reminder comes back once, keyed by the snooze."""
+        wake = ""
+        mark = marks.get((reminder.kind.value, reminder.subject, reminder.episode, reminder.person))
+        if mark is not None:
+            if mark.done_at is not None:
+                return None
+            if mark.snoozed_until is not None:
+                if mark.snoozed_until > now:
+                    return None
+                wake = iso(mark.snoozed_until)
+        return Key(reminder.kind.value, reminder.subject, reminder.episode, reminder.threshold, reminder.person, wake)
+
+    def _failed(self, ids: list[int], error: Exception, what: str) -> str:
+        reason = str(error) or type(error).__name__
+        if isinstance(error, NotifyError):
+            log.warning("%s not delivered: %s; retried on the next run", what, reason)
+        else:
+            log.error("%s failed: %r; retried on the next run", what, error, exc_info=error)
+        with self.store.write() as db:
+            repo.failed(db, ids, reason)
+        return reason

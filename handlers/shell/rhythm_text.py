@@ -1,0 +1,72 @@
+"""Readable text for the schedule: the digest and reminder DMs, as the shell (and the
+command line's previews) print them."""
+
+from __future__ import annotations
+
+from bot.digest import Digest, Waiting, duration
+from bot.format import day
+from bot.reminders import Reminder, describe
+from bot.reminders import days_left as needed_in
+from handlers.shell.render import contract_terms, days_left, mentions, person
+
+LIST_ROWS = 10
+
+
+def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") -> str:
+    lines = [f"┌ {title} · {item.today:%a %d %b %Y}"]
+    if item.is_empty:
+        lines.append("│ All quiet: no notice deadlines coming up, nothing waiting on anyone, "
+                     "and no requests opened or fulfilled this week.")
+        return "\n".join(lines + ["└"])
+    if item.deadlines:
+        rows = [f"{day(d.notice_deadline)}  {days_left(d.days_left):<13} {d.contract.vendor} {d.contract.product}"
+                f" · {contract_terms(d.contract, item.costs_visible)}" for d in item.deadlines]
+        lines += _listing(f"Notice deadlines in the next {item.horizon_days} days", rows)
+    if item.unclaimed:
+        rows = [f"{_head(w)} — waiting {_days(w.days)} · requested by {person(w.request.requester, names)}"
+                for w in item.unclaimed]
+        lines += _listing("Waiting to be claimed", rows)
+    if item.stale:
+        rows = [f"{_head(w)} — {person(w.request.owner, names)} · no activity for {_days(w.days)} · "
+                f"{w.request.status.label}" for w in item.stale]
+        lines += _listing(f"Claimed, quiet for {item.stale_days}+ days", rows)
+    if item.needed_soon:
+        rows = [f"{_head(w)} — needed {needed_in(w.days)} · "
+                f"{person(w.request.owner, names) if w.request.owner else 'unclaimed'} · {w.request.status.label}"
+                for w in item.needed_soon]
+        lines += _listing("Needed within 3 days or overdue", rows)
+    week = item.week
+    numbers = [f"opened {week.opened}", f"fulfilled {week.fulfilled}"]
+    if week.median_to_claim is not None:
+        numbers.append(f"median time to claim {duration(week.median_to_claim)}")
+    if week.median_to_fulfil is not None:
+        numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
+    lines.append("│ The week in numbers: " + " · ".join(numbers))
+    return "\n".join(lines + ["└"])
+
+
+def reminders(items: list[Reminder], names: dict[str, str]) -> str:
+    count = len(items)
+    lines = [f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you:"]
+    for reminder in items:
+        text = mentions(describe(reminder), names)
+        lines.append(f"  • {reminder.kind.label}: {text}")
+        if reminder.id is not None:  # a preview has no buttons: nothing was recorded
+            lines.append(f"    [Open] [Snooze 3 days: /snooze {reminder.id}] [Done: /done {reminder.id}]")
+    return "\n".join(lines)
+
+
+def _listing(title: str, rows: list[str]) -> list[str]:
+    lines = [f"│ {title} ({len(rows)}):"] + [f"│   {row}" for row in rows[:LIST_ROWS]]
+    if len(rows) > LIST_ROWS:
+        lines.append(f"│   …and {len(rows) - LIST_ROWS} more")
+    return lines
+
+
+def _head(item: Waiting) -> str:
+    request = item.request
+    return f"{request.number} {'🔒 ' if request.redacted else ''}{request.title}"
+
+
+def _days(days: int) -> str:
+    return f"{days} day{'s' if days != 1 else ''}"

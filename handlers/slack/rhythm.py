@@ -1,0 +1,59 @@
+"""Listeners for reminder DMs: "Snooze 3 days" and "Done".
+
+Each acks, records the choice through the core, and updates the DM in place so the
+reminder shows its new state. Open on a reminder is the same button as on lists and App
+Home (``Actions.OPEN``, ``ContractActions.OPEN``), handled where those are.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core import Core
+from bot.errors import NotFound
+from handlers.slack import rhythm_blocks
+from handlers.slack.errors import guarded
+from handlers.slack.ids import ReminderActions
+
+
+def register(app: App, core: Core) -> None:
+    service = core.rhythm
+    tz = core.settings.tz
+
+    @app.action(ReminderActions.SNOOZE)
+    @guarded
+    def snooze(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        entry_id = reminder_id(action)
+        until = service.snooze(body["user"]["id"], entry_id)
+        show_state(client, respond, body, entry_id, rhythm_blocks.snoozed_text(until, tz))
+
+    @app.action(ReminderActions.DONE)
+    @guarded
+    def done(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+        ack()
+        entry_id = reminder_id(action)
+        service.done(body["user"]["id"], entry_id)
+        show_state(client, respond, body, entry_id, rhythm_blocks.DONE_TEXT)
+
+
+def reminder_id(action: dict) -> int:
+    value = str(action.get("value", ""))
+    if not value.isdigit():
+        raise NotFound("That reminder no longer exists.")
+    return int(value)
+
+
+def show_state(client: WebClient, respond: Respond, body: dict, entry_id: int, text: str) -> None:
+    """Replaces the reminder's buttons in the DM with ``text`` (or, if the message cannot be
+    updated, says ``text`` to the user)."""
+    message = body.get("message") or {}
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or message.get("ts")
+    updated = rhythm_blocks.marked(message.get("blocks") or [], entry_id, text)
+    if updated is None or not channel or not ts:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    client.chat_update(channel=channel, ts=ts, text=message.get("text") or text, blocks=updated)

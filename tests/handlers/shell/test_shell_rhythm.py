@@ -1,0 +1,45 @@
+"""The schedule in the local shell: digests arrive, reminders can be run, snoozed and done."""
+
+import io
+from datetime import date, timedelta
+
+from bot.config import Settings
+from handlers.shell.app import start_shell
+
+END = (date(2026, 11, 16) + timedelta(days=10)).isoformat()  # a notice deadline 10 days after the test clock's today
+ADD_CONTRACT = ["/as buyer", "/procure contract add", "Zoom", "Business", "it", "buyer", "2026-01-01", END, "0",
+                "yes", "12", "12000", "", "50", ""]
+
+
+def drive(tmp_path, clock, *lines, schedule=False) -> str:
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db")})
+    out = io.StringIO()
+    start_shell(settings, io.StringIO("\n".join(lines) + "\n"), out, clock=clock, schedule=schedule)
+    return out.getvalue()
+
+
+def test_reminders_in_the_shell_can_be_snoozed_and_done(tmp_path, clock):
+    out = drive(tmp_path, clock, *ADD_CONTRACT, "/remind", "/remind", "/snooze 1", "/as it", "/snooze 1", "/done 1",
+                "/quit")
+    assert "[DM to @it] Tandem: 1 thing needs you:\n  • Notice deadline: Zoom Business (contract 1): notice deadline" in out
+    assert "[Open] [Snooze 3 days: /snooze 1] [Done: /done 1]" in out
+    assert "(only you can see this) Sent 2 reminders to 2 people." in out
+    assert "(only you can see this) No reminders are due now." in out, "the second sweep sends nothing again"
+    assert "only they can snooze it or mark it done" in out  # reminder 1 is @it's, not @buyer's
+    assert "Snoozed reminder 1: it comes back on Thu 19 Nov." in out
+    assert "Reminder 1 is done; no more reminders about it for you." in out
+
+
+def test_digest_shows_the_channel_digest_and_procure_digest_sends_a_preview(tmp_path, clock):
+    out = drive(tmp_path, clock, "/digest", "/procure digest", "/quit")
+    assert "(only you can see this) ┌ The digest the channel would get now · Mon 16 Nov 2026\n  │ All quiet" in out
+    assert "Nothing was sent; it is posted on TANDEM_DIGEST_CRON." in out
+    assert "[DM to @it] Tandem:\n┌ Digest preview (only you see this)" in out
+    assert "The digest preview is in your DMs." in out
+
+
+def test_with_the_schedule_a_due_digest_arrives_before_the_prompt(tmp_path, clock):
+    out = drive(tmp_path, clock, "/quit", schedule=True)  # the test clock is Monday 09:00: digest time
+    assert out.index("[#it-procurement] Tandem posted the digest:") < out.index("Tandem local shell.")
+    again = drive(tmp_path, clock, "/quit", schedule=True)
+    assert "posted the digest" not in again, "a restart does not resend"
