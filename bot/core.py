@@ -11,6 +11,7 @@ from bot.notifier import Notifier
 from bot.permissions import GroupResolver, Roles
 from bot.rhythm import RhythmService
 from bot.services import RequestService
+from bot.stats import InsightsService
 from storage import Store
 
 
@@ -22,6 +23,7 @@ class Core:
     roles: Roles
     requests: RequestService
     contracts: ContractService
+    insights: InsightsService
     rhythm: RhythmService
 
     def close(self) -> None:
@@ -50,4 +52,6 @@ def build_core(
     requests.linked_contract = contracts.linked
     requests.contract_for_vendor = contracts.contract_id_for_vendor
     rhythm = RhythmService(store, notifier, roles, clock, settings, contracts)
-    return Core(settings, store, clock, roles, requests, contracts, rhythm)
+    insights = InsightsService(store, roles, clock, settings.tz)
+    return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
+                insights=insights, rhythm=rhythm)

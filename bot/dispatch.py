@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from bot import commands
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline
+from bot.chart import flow_chart
 from bot.core import Core
 from bot.notifier import NotifyError
 from bot.requests import Request, RequestDetails
 from bot.services import Page
+from bot.stats import Stats
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,17 @@ class SendFile:
     text: str
 
 
-Reply = Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
+@dataclass(frozen=True)
+class StatsShown:
+    """Insights as text, and the chart as a PNG that platforms send as a file."""
+
+    stats: Stats
+    chart: bytes
+
+    filename = "tandem-flow.png"
+
+
+Reply = StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
 
 CALENDAR_FILE = "tandem-contracts.ics"
 
@@ -138,6 +150,9 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         except NotifyError as error:
             return Said(f"I could not send you the digest preview ({error}); please try again.")
         return Said("The digest preview is in your DMs.")
+    if name == "stats":
+        stats = core.insights.stats(actor, int(command.arg or 8))
+        return StatsShown(stats, flow_chart(stats))
     return Said(f"`{name}` is not available yet.")
 
 

@@ -50,6 +50,10 @@ class Roles:
                     members.update(self._groups(entry))
         return members
 
+    def members_of(self, entries) -> set[str]:
+        """The people behind configured entries (user IDs, e-mail addresses and groups)."""
+        return self._members(tuple(entries))
+
     def role_of(self, user: str) -> Role:
         if user in self._members(self.admins):
             return Role.ADMIN

@@ -73,6 +73,35 @@ class Sensitivity(StrEnum):
 
 
 @dataclass(frozen=True)
+class Decision:
+    approver: str
+    approved: bool
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    request_id: int
+    opened_at: datetime
+    opened_by: str
+    state: str  # open, approved, rejected
+    why: str  # why approval is needed
+    decisions: tuple["Decision", ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovalSummary:
+    """What a card shows about approval."""
+
+    why: str
+    state: str  # needed, open, approved, rejected
+    approvers: tuple[str, ...]
+    decisions: tuple[Decision, ...] = ()
+
+
+@dataclass(frozen=True)
 class Request:
     id: int
     title: str
@@ -99,6 +128,8 @@ class Request:
     # True for a copy stripped to number, category, status and owner (see ``redact``);
     # never stored.
     redacted: bool = False
+    # The approval state shown on the card; filled in when the card is rendered, never stored.
+    approval: ApprovalSummary | None = None
 
     @property
     def number(self) -> str:

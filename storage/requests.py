@@ -223,3 +223,28 @@ def comments_for(db: Database, request_id: int) -> list[Comment]:
         Comment(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
         for row in rows
     ]
+
+
+def requests_touching(db: Database, since: datetime) -> list[Request]:
+    """Requests opened or closed since ``since``, and every one still open."""
+    rows = db.query(
+        "select * from requests where created_at >= :since or closed_at >= :since or closed_at is null",
+        {"since": iso(since)},
+    )
+    return [row_to_request(row) for row in rows]
+
+
+def events_for_requests(db: Database, ids: list[int]) -> dict[int, list[Event]]:
+    """Audit events of many requests at once, grouped by request."""
+    grouped: dict[int, list[Event]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        rows = db.query(
+            f"select * from events where subject = 'request' and subject_id in ({', '.join('?' for _ in chunk)})"
+            " order by id",
+            chunk,
+        )
+        for row in rows:
+            event = row_to_event(row)
+            grouped.setdefault(event.subject_id, []).append(event)
+    return grouped

@@ -179,7 +179,7 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 path = urlparse(self.path).path
-                args = parse_body(raw, self.headers.get("Content-Type", ""))
+                args = {} if path.startswith("/upload/") else parse_body(raw, self.headers.get("Content-Type", ""))
                 if path.startswith("/api/"):
                     method = path.removeprefix("/api/")
                 elif path.startswith("/response/"):

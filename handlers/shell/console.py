@@ -18,6 +18,7 @@ from bot.errors import BadInput, DomainError
 from bot.notifier import CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
+from bot.stats import summary
 from handlers.shell import render, rhythm_text
 
 log = logging.getLogger(__name__)
@@ -330,6 +331,10 @@ class Shell:
         elif isinstance(reply, dispatch.SendFile):
             self.notifier.send_file(self.user, reply.filename, reply.content, reply.title)
             self.ephemeral(reply.text)
+        elif isinstance(reply, dispatch.StatsShown):
+            self.ephemeral("\n".join(summary(reply.stats)))
+            self.notifier.send_file(self.user, reply.filename, reply.chart, "Requests per week and whose court "
+                                    "(tandem stats --png FILE writes it locally)")
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":
             self.contract_form(reply.subject_id, reply.values)
         else:

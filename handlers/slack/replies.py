@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 
 from bot import dispatch
 from bot.config import Settings
+from bot.stats import summary
 from handlers.slack import blocks, contract_blocks
 from handlers.slack.notifier import SlackNotifier
 
@@ -40,6 +41,11 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
         message = ephemeral(reply.text, blocks.text_blocks(blocks.escape(reply.text)))
+    elif isinstance(reply, dispatch.StatsShown):
+        notifier.send_file_or_raise(user, reply.filename, reply.chart, "Requests per week and whose court")
+        text = "\n".join(summary(reply.stats)) + "\n_The chart is in your DMs._"
+        message = ephemeral("Tandem stats", [blocks.HeaderBlock(text=blocks.plain("Tandem stats", 150)),
+                                             *blocks.text_blocks(text)])
     else:
         message = render(reply)
     if respond is not None:

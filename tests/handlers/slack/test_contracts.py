@@ -166,3 +166,14 @@ def test_csv_owners_given_as_email_are_resolved_with_users_lookup_by_email(bot, 
     [problem] = rejected.value.problems
     assert (problem.line, problem.column) == (2, "it_owner")
     assert len(bot.core.contracts.all()) == 1
+
+
+def test_stats_answer_with_numbers_and_send_the_chart_to_a_dm(slack, fake, bot):
+    post_need(slack, fake)
+    slack.command("/procure", "stats 4", IT)
+    answer = fake.wait_until("response_url", lambda a: "Tandem stats" in a.get("text", ""))
+    text = json.dumps(answer.args["blocks"], ensure_ascii=False)
+    assert "1 opened, 0 fulfilled" in text and "The chart is in your DMs" in text
+    fake.wait_for("files.completeUploadExternal")
+    [upload] = fake.calls_to("file_upload")
+    assert upload.args["bytes"][:8] == b"\x89PNG\r\n\x1a\n"
