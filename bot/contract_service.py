@@ -129,15 +129,19 @@ class ContractService:
         """Notice deadlines from today to ``days`` ahead, soonest first, of contracts
         still awaiting a decision (active or renewing)."""
         authorize(self.roles, actor, Action.VIEW)
-        self._roll_if_new_day()
         now = self.today()
-        last = now + timedelta(days=days)
-        waiting = tuple(status for status in ContractStatus if status.awaits_decision)
         items = [
             Deadline(contract, contract.notice_deadline, contract.days_left(now))
-            for contract in repo.notice_deadlines_between(self.store.db, now, last, waiting)
+            for contract in self.deadlines_between(now, now + timedelta(days=days))
         ]
         return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
+
+    def deadlines_between(self, first: date, last: date) -> list[Contract]:
+        """Contracts awaiting a decision (active or renewing) whose notice deadline falls from
+        ``first`` to ``last``, after the daily roll."""
+        self._roll_if_new_day()
+        waiting = tuple(status for status in ContractStatus if status.awaits_decision)
+        return repo.notice_deadlines_between(self.store.db, first, last, waiting)
 
     def costs_visible(self, actor: str) -> bool:
         """With ``TANDEM_HIDE_COSTS``, contract costs are shown only to procurement and admins."""

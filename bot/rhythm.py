@@ -104,7 +104,7 @@ class RhythmService:
         db = self.store.db
         return digests.build(
             requests=repo.open_requests(db),
-            contracts=self._awaiting_decision(),
+            contracts=self._awaiting_decision(now),
             activity=repo.last_activity(db),
             new_since=repo.new_since(db),
             recent=repo.recent_requests(db, now - digests.WEEK),
@@ -160,7 +160,7 @@ class RhythmService:
         db = self.store.db
         return domain.due(
             requests=repo.open_requests(db),
-            contracts=self._awaiting_decision(),
+            contracts=self._awaiting_decision(now),
             activity=repo.last_activity(db),
             new_since=repo.new_since(db),
             procurement=self.roles.procurement_members(),
@@ -267,10 +267,13 @@ class RhythmService:
 
     # --- internals --------------------------------------------------------------------------------------
 
-    def _awaiting_decision(self):
-        """Contracts whose notice deadline still matters, after the daily roll (read through
-        the contract service, so a run from the command line sees them rolled too)."""
-        return [contract for contract in self.contracts.all() if contract.status.awaits_decision]
+    def _awaiting_decision(self, now: datetime):
+        """Contracts awaiting a decision whose notice deadline is from today to the furthest
+        threshold ahead — the only ones the digest lists or a reminder is due for — after
+        the daily roll (read through the contract service, so a run from the command line
+        sees them rolled too)."""
+        today = now.astimezone(self.tz).date()
+        return self.contracts.deadlines_between(today, today + timedelta(days=max(self.settings.notice_days)))
 
     def _key(self, reminder: Reminder, marks: dict, now: datetime) -> Key | None:
         """The ledger key for a due reminder, or None when its person marked it done or

@@ -96,3 +96,21 @@ def test_marks_are_per_kind_subject_episode_and_person(store):
     with store.write() as db:
         mark = repo.set_mark(db, "notice", "contract:1", "2026-12-16", "U1", NOW, done=True)
     assert mark.done_at == NOW and mark.snoozed_until is None, "the last choice counts"
+
+
+def test_activity_and_new_since_are_read_for_open_requests_only(core, clock):
+    from tests.conftest import BUYER, IT, need
+
+    waiting = core.requests.create(IT, need())
+    closed = core.requests.create(IT, need(title="Done already"))
+    core.requests.cancel(IT, closed.id)
+    clock.advance(hours=2)
+    core.requests.claim(BUYER, waiting.id)
+    clock.advance(hours=3)
+    core.requests.unclaim(BUYER, waiting.id)
+    back_in_queue = clock.now()
+    clock.advance(days=1)
+    core.requests.comment(IT, waiting.id, "Any news?", source="command")
+    db = core.store.db
+    assert repo.last_activity(db) == {waiting.id: clock.now()}
+    assert repo.new_since(db) == {waiting.id: back_in_queue}
