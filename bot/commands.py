@@ -20,6 +20,8 @@ USAGE = {
     "status": "status N <status>",
     "note": "note N <text>",
     "cancel": "cancel N",
+    "approve": "approve N",
+    "reject": "reject N <reason>",
     "contracts": "contracts [days]",
     "contract": "contract add | contract show|edit|renew|renewed|cancel N",
     "calendar": "calendar",
@@ -35,6 +37,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure status N <status>` — move a request on (procurement)
 `/procure note N <text>` — add a note; it also goes into the card's thread
 `/procure cancel N` — cancel a request (its requester or procurement)
+`/procure approve N` · `reject N <reason>` — decide on a request that needs approval (approvers)
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
 `/procure contract edit N` · `renew N` · `renewed N` · `cancel N` — edit a contract, start its renewal (opens a linked request), mark it renewed or cancelled (procurement and the contract's owners)
@@ -106,14 +109,14 @@ def _status(name, rest, text) -> Command:
     return Command(name, parse_number(rest[0]), arg=rest[1].lower())
 
 
-def _note(name, rest, text) -> Command:
+def _note(name, rest, text, what: str = "the note") -> Command:
     if not rest:
-        raise BadInput("`note` needs a request number and the note.")
+        raise BadInput(f"`{name}` needs a request number and {what}.")
     number = parse_number(rest[0])
-    # Keep the note's own spacing: take everything after the number.
+    # Keep the text's own spacing: take everything after the number.
     body = text.split(None, 2)[2].strip() if len(text.split(None, 2)) == 3 else ""
     if not body:
-        raise BadInput("Write the note after the request number.")
+        raise BadInput(f"Write {what} after the request number.")
     return Command(name, number, arg=body)
 
 
@@ -155,6 +158,8 @@ _PARSERS = {
     "status": _status,
     "note": _note,
     "cancel": _numbered,
+    "approve": _numbered,
+    "reject": lambda n, r, t: _note(n, r, t, what="the reason"),
     "contracts": lambda n, r, t: _days(n, r, t, 90, "days", 3650),
     "contract": _contract,
     "calendar": _no_args,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.approvals import ApprovalService
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.contract_service import ContractService, EmailResolver
@@ -24,6 +25,7 @@ class Core:
     requests: RequestService
     contracts: ContractService
     insights: InsightsService
+    approvals: ApprovalService
     rhythm: RhythmService
 
     def close(self) -> None:
@@ -53,5 +55,8 @@ def build_core(
     requests.contract_for_vendor = contracts.contract_id_for_vendor
     rhythm = RhythmService(store, notifier, roles, clock, settings, contracts)
     insights = InsightsService(store, roles, clock, settings.tz)
+    approvals = ApprovalService(store, roles, clock, settings, notifier, requests.resync_card)
+    requests.approval_gate = approvals.check
+    requests.approval_summary = approvals.summary
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
-                insights=insights, rhythm=rhythm)
+                insights=insights, rhythm=rhythm, approvals=approvals)

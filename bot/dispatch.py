@@ -135,6 +135,13 @@ def run(core: Core, actor: str, command: Command) -> Reply:
     if name == "cancel":
         request = service.cancel(actor, command.number)
         return Changed(request, f"{request.number} is cancelled.")
+    if name == "approve":
+        request = core.approvals.approve(actor, command.number)
+        done = " It is now approved." if request.status.value == "approved" else " Waiting for the other approvers."
+        return Changed(request, f"You approved {request.number}.{done}")
+    if name == "reject":
+        request = core.approvals.reject(actor, command.number, command.arg)
+        return Changed(request, f"You rejected {request.number}; it is back in sourcing with your reason.")
     if name == "contracts":
         days = int(command.arg or 90)
         return ContractsListed(core.contracts.upcoming(actor, days), days, core.contracts.costs_visible(actor))

@@ -64,6 +64,9 @@ class Notifier(Protocol):
     def request_changed(self, request: Request, people: set[str]) -> None:
         """Tells the platform whose personal views (App Home) show ``request``."""
 
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+        """Asks one approver, by DM, to approve or reject ``request`` (``why`` it needs approval)."""
+
     def post_digest(self, digest: Digest) -> None:
         """Posts the digest to the shared channel."""
 
@@ -94,6 +97,9 @@ class NullNotifier:
         pass
 
     def request_changed(self, request: Request, people: set[str]) -> None:
+        pass
+
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
         pass
 
     def post_digest(self, digest: Digest) -> None:

@@ -20,6 +20,7 @@ from bot.notifier import CardGone, CardRef, LinkedContract, Notifier, NotifyErro
 from bot.permissions import Action, Roles, authorize
 from bot.requests import (
     NOTE_MAX,
+    ApprovalSummary,
     Comment,
     Request,
     RequestDetails,
@@ -65,6 +66,9 @@ class RequestService:
         self.base_currency = base_currency
         # Finds the contract to show on a request's card; the contract calendar plugs in here.
         self.linked_contract: Callable[[Request], LinkedContract | None] = lambda request: None
+        # Approvals plug in here: the gate before ``approved``, and the state shown on cards.
+        self.approval_gate: Callable[[Request, str], None] = lambda request, actor: None
+        self.approval_summary: Callable[[Request], ApprovalSummary | None] = lambda request: None
         # Finds the contract in force for a vendor name, so a new need for that vendor links to it.
         self.contract_for_vendor: Callable[[str], int | None] = lambda vendor: None
 
@@ -189,6 +193,13 @@ class RequestService:
         target = _status(target)
         if target is Status.CANCELLED:
             return self.cancel(actor, request_id)
+        if target is Status.APPROVED:
+            # Checked before the write: asking approvers sends DMs, which never happen inside
+            # a transaction. The gate raises when approval is still pending.
+            current = self.get(request_id)
+            authorize(self.roles, actor, Action.CHANGE_STATUS, subject=current.number)
+            check_transition(current, target)
+            self.approval_gate(current, actor)
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
@@ -279,7 +290,7 @@ class RequestService:
 
     def _publish(self, request: Request, also: str | None = None) -> Request:
         """Puts the card in step with the database and refreshes personal views."""
-        shared = redact(request)  # the card is in the shared channel
+        shared = dataclasses.replace(redact(request), approval=self.approval_summary(request))
         linked = None if shared.redacted else self.linked_contract(request)
         if request.card_ts:
             try:

@@ -188,3 +188,22 @@ def m007_reminder_marks(db: Database) -> None:
         pk=("kind", "subject", "episode", "person"),
         not_null={"kind", "subject", "episode", "person", "updated_at"},
     )
+
+
+@migrations()
+def m008_approvals(db: Database) -> None:
+    db["approval_rounds"].create(
+        {"id": int, "request_id": int, "opened_at": str, "opened_by": str, "state": str, "why": str},
+        pk="id",
+        not_null={"request_id", "opened_at", "opened_by", "state", "why"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["approval_rounds"].create_index(["request_id"])
+    db["approval_decisions"].create(
+        {"id": int, "round_id": int, "approver": str, "approved": int, "reason": str, "at": str},
+        pk="id",
+        not_null={"round_id", "approver", "approved", "at"},
+        foreign_keys=[("round_id", "approval_rounds", "id")],
+    )
+    # One decision per approver per round: a double click is refused, not counted twice.
+    db["approval_decisions"].create_index(["round_id", "approver"], unique=True)

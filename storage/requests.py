@@ -194,8 +194,9 @@ def add_comment(
     external_id: str | None = None,
 ) -> Comment | None:
     """Stores a comment; returns ``None`` when ``external_id`` was stored before."""
+    table = db["comments"]
     try:
-        db["comments"].insert(
+        table.insert(
             {
                 "request_id": request_id,
                 "at": iso(at),
@@ -209,7 +210,7 @@ def add_comment(
         if external_id and db.execute("select 1 from comments where external_id = ?", [external_id]).fetchone():
             return None
         raise
-    return Comment(db["comments"].last_pk, request_id, at, author, text, source)
+    return Comment(table.last_pk, request_id, at, author, text, source)
 
 
 def update_comment_text(db: Database, external_id: str, text: str) -> bool:

@@ -53,6 +53,9 @@ class RecordingNotifier:
     def request_changed(self, request: Request, people: set[str]) -> None:
         self._record("request_changed", request, people)
 
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+        self._record("ask_approval", approver, request, why)
+
     def post_digest(self, digest) -> None:
         self._record("post_digest", digest)
 

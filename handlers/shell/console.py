@@ -107,6 +107,11 @@ class ShellNotifier:
     def request_changed(self, request: Request, people: set[str]) -> None:
         pass  # the shell has no App Home
 
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+        self.write(f"[DM to {render.person(approver, self.names)}] Tandem: approval needed for {request.number} "
+                   f"{request.title}: it needs approval because {why}. Answer with /procure approve "
+                   f"{request.id} or /procure reject {request.id} <reason>.")
+
     def post_digest(self, digest: Digest) -> None:
         self.write(f"[{self.channel_name}] Tandem posted the digest:\n{rhythm_text.digest(digest, self.names)}")
 

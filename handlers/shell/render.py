@@ -44,8 +44,20 @@ def card(request: Request, names: dict[str, str], linked: LinkedContract | None 
         lines.append(f"│ why: {request.details}")
     if linked:
         lines.append(f"│ under contract: {linked_line(linked)}")
+    if request.approval:
+        lines.append(f"│ approval: {approval_line(request.approval, names)}")
     lines.append("└ " + " ".join(f"[{label}]" for label in card_actions(request)))
     return "\n".join(lines)
+
+
+def approval_line(approval, names: dict[str, str]) -> str:
+    state = {"needed": "needed before approved", "open": "waiting for the approvers", "approved": "approved",
+             "rejected": "rejected"}[approval.state]
+    text = f"{state} ({approval.why})" if approval.state in ("needed", "open") else state
+    for decision in approval.decisions:
+        verb = "approved" if decision.approved else "rejected"
+        text += f"; {person(decision.approver, names)} {verb}" + (f": {decision.reason}" if decision.reason else "")
+    return text
 
 
 def linked_line(linked: LinkedContract) -> str:

@@ -34,6 +34,7 @@ from bot.requests import (
     NOTE_MAX,
     TITLE_MAX,
     VENDOR_MAX,
+    ApprovalSummary,
     Category,
     Request,
     RequestDetails,
@@ -43,7 +44,7 @@ from bot.requests import (
     next_statuses,
 )
 from bot.services import Page
-from handlers.slack.ids import NOTE_BLOCK, VALUE, Actions, NeedFields, Views
+from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, NeedFields, Views
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modals and App Home
@@ -140,6 +141,8 @@ def request_card(request: Request, linked: LinkedContract | None = None) -> list
         blocks.append(SectionBlock(text=mrkdwn("*Why*\n" + clip(escape(request.details), SECTION_TEXT - 10))))
     if linked:
         blocks.append(ContextBlock(elements=[mrkdwn(":page_facing_up: Under contract: " + linked_text(linked))]))
+    if request.approval:
+        blocks.append(ContextBlock(elements=[mrkdwn(approval_text(request.approval))]))
     actions = card_actions(request)
     if actions:
         blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
@@ -159,10 +162,61 @@ def confidential_card(request: Request) -> list[Block]:
         ContextBlock(elements=[mrkdwn("Details, justification and cost are shown only to the requester, "
                                       "procurement and admins: use *Open*.")]),
     ]
+    if request.approval:
+        blocks.append(ContextBlock(elements=[mrkdwn(APPROVAL_STATES[request.approval.state])]))
     actions = card_actions(request)
     actions.append(ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)))
     blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
     return blocks
+
+
+APPROVAL_STATES = {
+    "needed": ":scales: Needs approval before *approved*",
+    "open": ":hourglass_flowing_sand: Waiting for approval",
+    "approved": ":white_check_mark: Approved",
+    "rejected": ":x: Approval rejected",
+}
+
+
+def approval_text(approval: ApprovalSummary) -> str:
+    text = APPROVAL_STATES[approval.state]
+    if approval.state in ("needed", "open"):
+        text += f" ({escape(approval.why)})"
+    for decision in approval.decisions:
+        verb = "approved" if decision.approved else "rejected"
+        text += f" · {mention(decision.approver)} {verb} {when(decision.at)}"
+        if decision.reason:
+            text += f": {escape(clip(decision.reason, 300))}"
+    return clip(text, 3000)
+
+
+def approval_request(request: Request, why: str) -> list[Block]:
+    """The DM that asks an approver to decide."""
+    value = str(request.id)
+    return [
+        SectionBlock(text=mrkdwn(f":scales: *Approval needed:* {headline(request)}\n"
+                                 f"It needs approval because {escape(why)}.")),
+        *[b for b in request_card(request) if not isinstance(b, ActionsBlock)],
+        ActionsBlock(block_id=f"approval_{request.id}", elements=[
+            ButtonElement(text=plain("Approve"), action_id=ApprovalActions.APPROVE, value=value, style="primary"),
+            ButtonElement(text=plain("Reject…"), action_id=ApprovalActions.REJECT, value=value, style="danger"),
+        ]),
+    ]
+
+
+def reject_modal(request: Request, metadata: str) -> View:
+    return View(
+        type="modal",
+        callback_id=Views.REJECT,
+        private_metadata=metadata,
+        title=plain(f"Reject {request.number}", 24),
+        submit=plain("Reject", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            SectionBlock(text=mrkdwn(f"*{headline(request)}* goes back to sourcing with your reason.")),
+            text_input(REASON_BLOCK, "Why?", multiline=True, max_length=NOTE_MAX),
+        ],
+    )
 
 
 def linked_text(linked: LinkedContract) -> str:

@@ -19,6 +19,7 @@ import time
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot.approvals import ApprovalPending
 from bot.errors import DomainError
 from handlers.slack import blocks
 
@@ -29,7 +30,9 @@ SOMETHING_WENT_WRONG = ":warning: Something went wrong on our side; nothing was 
 
 
 def report(error: Exception, body: dict, respond, client, context) -> None:
-    if isinstance(error, DomainError):
+    if isinstance(error, ApprovalPending):
+        text = ":hourglass_flowing_sand: " + blocks.escape_message(error.message)
+    elif isinstance(error, DomainError):
         text = ":no_entry: " + blocks.escape_message(error.message)
     else:
         kind = body.get("type") or body.get("command") or "request"

@@ -19,12 +19,18 @@ class ContractActions(StrEnum):
     CANCEL = "contract_cancel"
 
 
+class ApprovalActions(StrEnum):
+    APPROVE = "request_approve"
+    REJECT = "request_reject"
+
+
 class Views(StrEnum):
     NEED = "need_modal"
     NOTE = "note_modal"
     DETAILS = "request_details"
     CONTRACT = "contract_modal"
     CONTRACT_DETAILS = "contract_details"
+    REJECT = "reject_modal"
 
 
 class NeedFields(StrEnum):
@@ -61,6 +67,7 @@ class ContractFields(StrEnum):
 
 
 NOTE_BLOCK = "note"
+REASON_BLOCK = "reason"
 # Every input element uses this action_id; the block_id says which field it is.
 VALUE = "value"
 

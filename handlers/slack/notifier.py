@@ -101,6 +101,9 @@ class SlackNotifier:
         )
         return response["ts"]
 
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+        self.send_dm(approver, f"Approval needed: {blocks.card_text(request)}", blocks.approval_request(request, why))
+
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         self._call(
             "files_upload_v2",

@@ -77,3 +77,12 @@ def test_backup_copies_a_consistent_database(tmp_path):
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("select count(*) from events").fetchone()[0] == 1
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_stored_comment_knows_its_id(core):
+    from tests.conftest import IT, need
+
+    core.requests.create(IT, need())
+    first = core.requests.comment(IT, 1, "one", source="command")
+    second = core.requests.comment(IT, 1, "two", source="command")
+    assert (first.id, second.id) == (1, 2)

@@ -108,3 +108,15 @@ def test_run_without_tokens_starts_the_shell(tmp_path, monkeypatch, capsys):
 def test_a_bad_setting_stops_start_up_with_one_line(capsys):
     assert main(["run"], environ={"TANDEM_TIMEZONE": "Mars/Base"}) == 2
     assert capsys.readouterr().err == "tandem: configuration error: TANDEM_TIMEZONE=Mars/Base is not an IANA time zone\n"
+
+
+def test_a_costly_need_waits_for_the_approver_in_the_shell(tmp_path, clock):
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db")})
+    costly = list(NEED)
+    costly[5] = "25000"
+    out = drive(settings, clock, *costly, "/as buyer", "/procure claim 1", "/procure status 1 sourcing",
+                "/procure status 1 approved", "/as admin", "/procure approve 1", "/procure show 1", "/quit")
+    assert "#1 needs approval because its cost (USD 25,000) reaches the approval threshold of USD 10,000" in out
+    assert "[DM to @admin] Tandem: approval needed for #1" in out
+    assert "You approved #1. It is now approved." in out
+    assert "│ approval: approved; @admin approved" in out

@@ -1,0 +1,209 @@
+"""Approvals: costly or restricted needs are approved by the approvers before ``approved``.
+
+A request needs approval when its estimated cost, converted to ``TANDEM_BASE_CURRENCY``,
+reaches ``TANDEM_APPROVAL_THRESHOLD``, or when its data is ``restricted``. When procurement
+moves it to ``approved``, an approval round opens and the approvers are asked by DM; the
+request moves to ``approved`` itself once the policy (``any`` or ``all``) is met. A
+rejection returns it to ``sourcing`` with the reason. Nobody approves their own request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sqlite3
+from decimal import Decimal
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.format import money
+from bot.notifier import CardRef, NotifyError
+from bot.permissions import Roles
+from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
+from storage import Store
+from storage import approvals as repo
+from storage.requests import add_event, get_request, save_request
+
+log = logging.getLogger(__name__)
+
+
+class ApprovalPending(InvalidTransition):
+    """Moving to ``approved`` waits for the approvers; they have been asked."""
+
+
+def to_base(amount: Decimal, currency: str, settings: Settings) -> Decimal | None:
+    """``amount`` in the base currency, or ``None`` when no rate is configured."""
+    if currency == settings.base_currency:
+        return amount
+    rate = settings.fx_rates.get(currency)
+    return amount * rate if rate is not None else None
+
+
+def why_needed(request: Request, settings: Settings) -> str | None:
+    """Why ``request`` needs approval, or ``None`` when it does not."""
+    reasons = []
+    if request.sensitivity is Sensitivity.RESTRICTED:
+        reasons.append("its data is restricted")
+    if request.estimated_cost is not None:
+        base = to_base(request.estimated_cost, request.currency, settings)
+        threshold = money(settings.approval_threshold, settings.base_currency)
+        if base is None:
+            reasons.append(f"its cost is in {request.currency}, which has no rate in TANDEM_FX_RATES")
+        elif base >= settings.approval_threshold:
+            shown = money(base.quantize(Decimal("1")), settings.base_currency)
+            reasons.append(f"its cost ({shown}) reaches the approval threshold of {threshold}")
+    return " and ".join(reasons) or None
+
+
+class ApprovalService:
+    def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier, publish):
+        self.store = store
+        self.roles = roles
+        self.clock = clock
+        self.settings = settings
+        self.notifier = notifier
+        self.publish = publish  # re-renders a request's card (RequestService.resync_card)
+        self.entries = settings.approvers or roles.admins
+        if not self.entries:
+            log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
+
+    # --- who ---------------------------------------------------------------------------
+
+    def approvers(self) -> set[str]:
+        return self.roles.members_of(self.entries)
+
+    def _required(self, request: Request) -> list[set[str]]:
+        """For policy ``all``: one set per configured entry, each satisfied by any member
+        (a user entry is a set of one). The requester's own entry is left out."""
+        required = []
+        for entry in self.entries:
+            members = self.roles.members_of((entry,)) - {request.requester}
+            if members:
+                required.append(members)
+        return required
+
+    def _satisfied(self, request: Request, approved_by: set[str]) -> bool:
+        if self.settings.approval_policy == "any":
+            return bool(approved_by)
+        return all(members & approved_by for members in self._required(request))
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def summary(self, request: Request) -> ApprovalSummary | None:
+        if not self.entries:
+            return None
+        why = why_needed(request, self.settings)
+        latest = repo.latest_round(self.store.db, request.id)
+        if why is None and latest is None:
+            return None
+        shown = tuple(sorted(self.entries))
+        if latest is None:
+            return ApprovalSummary(why, "needed", shown)
+        return ApprovalSummary(latest.why, latest.state, shown, latest.decisions)
+
+    # --- the gate ----------------------------------------------------------------------------
+
+    def check(self, request: Request, actor: str) -> None:
+        """Called before a request moves to ``approved``: passes when no approval is needed or
+        the current round is approved; otherwise opens a round (asking the approvers) and
+        raises ``ApprovalPending``."""
+        if not self.entries:
+            return
+        why = why_needed(request, self.settings)
+        if why is None:
+            return
+        latest = repo.latest_round(self.store.db, request.id)
+        if latest is not None and latest.state == "approved":
+            return
+        if latest is None or latest.state != "open":
+            latest = self._open_round(request, actor, why)
+            self._ask(request, latest)
+        names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(self.approvers()))
+        raise ApprovalPending(
+            f"{request.number} needs approval because {latest.why}. Asked: {names or 'the approvers'}; "
+            f"it moves to approved as soon as they approve ({self.settings.approval_policy} of them)."
+        )
+
+    def _open_round(self, request: Request, actor: str, why: str) -> Round:
+        now = self.clock.now()
+        with self.store.write() as db:
+            current = repo.latest_round(db, request.id)
+            if current is not None and current.state == "open":
+                return current  # someone else opened it a moment ago
+            round_ = repo.open_round(db, request.id, now, actor, why)
+            add_event(db, "request", request.id, now, actor, "approval requested", {}, {"approval": why})
+        return round_
+
+    def _ask(self, request: Request, round_: Round) -> None:
+        for approver in sorted(self.approvers() - {request.requester}):
+            try:
+                self.notifier.ask_approval(approver, request, round_.why)
+            except NotifyError as error:
+                log.warning("could not ask %s to approve %s: %s", approver, request.number, error)
+
+    # --- decisions ------------------------------------------------------------------------------
+
+    def approve(self, actor: str, request_id: int) -> Request:
+        return self._decide(actor, request_id, approved=True, reason="")
+
+    def reject(self, actor: str, request_id: int, reason: str) -> Request:
+        reason = clean_text(reason, 100_000)
+        if not reason:
+            raise BadInput("Say why you reject it, so procurement and IT can act on it.", field="reason")
+        if len(reason) > NOTE_MAX:
+            raise BadInput(f"Keep the reason under {NOTE_MAX} characters.", field="reason")
+        return self._decide(actor, request_id, approved=False, reason=reason)
+
+    def _decide(self, actor: str, request_id: int, approved: bool, reason: str) -> Request:
+        now = self.clock.now()
+        verb = "approve" if approved else "reject"
+        with self.store.write() as db:
+            request = get_request(db, request_id)
+            if request is None:
+                raise NotFound(f"There is no request #{request_id}.")
+            if actor not in self.approvers():
+                raise NotAllowed(f"Only the approvers can {verb} {request.number}.")
+            if actor == request.requester:
+                raise NotAllowed(f"Nobody approves their own request: someone else must decide on {request.number}.")
+            round_ = repo.latest_round(db, request_id)
+            if round_ is None or round_.state != "open":
+                raise InvalidTransition(f"{request.number} is not waiting for approval.")
+            if request.status is not Status.SOURCING:
+                raise InvalidTransition(f"{request.number} is {request.status.label.lower()}; decide once it is back "
+                                        f"in sourcing.")
+            try:
+                repo.add_decision(db, round_.id, actor, approved, reason, now)
+            except sqlite3.IntegrityError:
+                raise InvalidTransition(f"You have already decided on {request.number}.") from None
+            approved_by = {d.approver for d in repo.get_round(db, round_.id).decisions if d.approved}
+            if not approved:
+                repo.close_round(db, round_.id, "rejected")
+                after = dataclasses.replace(request, status=Status.SOURCING, resume_status=None, updated_at=now)
+                add_event(db, "request", request_id, now, actor, "approval rejected",
+                          {"status": request.status.value}, {"status": after.status.value, "reason": reason})
+            elif self._satisfied(request, approved_by):
+                repo.close_round(db, round_.id, "approved")
+                after = dataclasses.replace(request, status=Status.APPROVED, resume_status=None, updated_at=now)
+                add_event(db, "request", request_id, now, actor, "approved",
+                          {"status": request.status.value}, {"status": after.status.value})
+            else:
+                after = request
+                add_event(db, "request", request_id, now, actor, "approval given", {}, {"approver": actor})
+            if after is not request:
+                save_request(db, after)
+        self._tell_thread(after, actor, approved, reason)
+        return self.publish(after.id)
+
+    def _tell_thread(self, request: Request, actor: str, approved: bool, reason: str) -> None:
+        if not request.card_ts:
+            return
+        if approved:
+            text = f"approved {request.number}." + (" It is now approved." if request.status is Status.APPROVED else "")
+        else:
+            text = f"rejected {request.number}: {reason}" if not request.is_confidential else \
+                f"rejected {request.number}; the reason is on the request (confidential)."
+        try:
+            self.notifier.post_in_thread(CardRef(request.card_channel, request.card_ts), text, actor)
+        except NotifyError as error:
+            log.warning("could not post the decision on %s in its thread: %s", request.number, error)

@@ -1,0 +1,81 @@
+"""Approvals in Slack: the pending message, the approver's DM, Approve, Reject with a reason."""
+
+import json
+
+import pytest
+
+from bot.config import Settings
+from bot.requests import Status
+from handlers.slack.ids import ApprovalActions, Views
+from tests.conftest import ADMIN, BUYER, IT
+from tests.handlers.slack.conftest import CHANNEL
+from tests.handlers.slack.test_lifecycle import post_need
+
+APPROVER = "U0APPROVER"
+
+
+@pytest.fixture
+def slack_settings(tmp_path, fake):
+    from tests.handlers.slack.conftest import SECRET
+
+    return Settings.from_env({
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
+        "TANDEM_CHANNEL": CHANNEL, "TANDEM_PROCUREMENT": BUYER, "TANDEM_ADMINS": ADMIN,
+        "TANDEM_APPROVERS": APPROVER, "TANDEM_APPROVAL_THRESHOLD": "10000", "TANDEM_DB": str(tmp_path / "t.db"),
+    })
+
+
+def to_sourcing(slack, fake, bot):
+    post_need(slack, fake, estimated_cost="25000")
+    bot.core.requests.claim(BUYER, 1)
+    bot.core.requests.change_status(BUYER, 1, "sourcing")
+
+
+def test_approval_through_the_approvers_dm(slack, fake, bot):
+    to_sourcing(slack, fake, bot)
+    slack.command("/procure", "status 1 approved", BUYER)
+    pending = fake.wait_until("response_url", lambda a: "needs approval" in a.get("text", ""))
+    assert pending.args["text"].startswith(":hourglass_flowing_sand: #1 needs approval because its cost (USD 25,000)")
+    dm = fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    buttons = [e["action_id"] for b in dm.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == [ApprovalActions.APPROVE, ApprovalActions.REJECT]
+    assert bot.core.requests.get(1).status is Status.SOURCING
+
+    slack.click(APPROVER, ApprovalActions.APPROVE, "1")
+    answer = fake.wait_until("response_url", lambda a: "You approved" in a.get("text", ""))
+    assert answer.args["replace_original"] is True and "It is now approved" in answer.args["text"]
+    assert bot.core.requests.get(1).status is Status.APPROVED
+    card = fake.wait_until("chat.update", lambda a: "Approved" in json.dumps(a.get("blocks")) and
+                           APPROVER in json.dumps(a.get("blocks")))
+    assert card.args["channel"] == CHANNEL
+    thread = fake.wait_until("chat.postMessage", lambda a: a.get("thread_ts") and "approved #1" in a["text"])
+    assert f"<@{APPROVER}>" in thread.args["text"]
+
+
+def test_reject_asks_for_a_reason_and_returns_to_sourcing(slack, fake, bot):
+    to_sourcing(slack, fake, bot)
+    slack.command("/procure", "status 1 approved", BUYER)
+    fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    slack.click(APPROVER, ApprovalActions.REJECT, "1")
+    modal = fake.wait_until("views.open", lambda a: a["view"]["callback_id"] == Views.REJECT)
+    metadata = modal.args["view"]["private_metadata"]
+    empty = {"reason": {"value": {"type": "plain_text_input", "value": " "}}}
+    status, body = slack.submit(APPROVER, Views.REJECT, empty, metadata)
+    assert json.loads(body)["errors"]["reason"].startswith("Say why you reject it")
+    reason = {"reason": {"value": {"type": "plain_text_input", "value": "Co-term with the Zoom contract"}}}
+    slack.submit(APPROVER, Views.REJECT, reason, metadata)
+    fake.wait_until("chat.postMessage", lambda a: a.get("thread_ts") and "Co-term" in a["text"])
+    bot.executor.shutdown(wait=True)
+    assert bot.core.requests.get(1).status is Status.SOURCING
+    last = bot.core.requests.show(IT, 1).events[-1]
+    assert (last.action, last.after["reason"]) == ("approval rejected", "Co-term with the Zoom contract")
+
+
+def test_only_approvers_decide(slack, fake, bot):
+    to_sourcing(slack, fake, bot)
+    slack.command("/procure", "status 1 approved", BUYER)
+    fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    slack.command("/procure", "approve 1", BUYER)
+    refusal = fake.wait_until("response_url", lambda a: "Only the approvers" in a.get("text", ""))
+    assert refusal.args["response_type"] == "ephemeral"
+    assert bot.core.requests.get(1).status is Status.SOURCING
