@@ -31,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--preview", action="store_true", help="print the digest instead of posting it")
     remind = sub.add_parser("remind", help="run the reminder sweep now (--preview: print what is due; nothing is sent)")
     remind.add_argument("--preview", action="store_true", help="print the reminders instead of sending them")
+    audit = sub.add_parser("audit", help="export the append-only audit log (all of it, or --since a date)")
+    audit.add_argument("--since", metavar="YYYY-MM-DD", help="only events on or after this day (UTC)")
+    audit.add_argument("--csv", metavar="FILE", help="write CSV to FILE instead of printing")
+    stats = sub.add_parser("stats", help="print the flow of requests, cycle times and whose court")
+    stats.add_argument("--weeks", type=int, default=8, help="how many weeks, this one included (default 8)")
+    stats.add_argument("--png", metavar="FILE", help="also write the chart to FILE")
     return parser
 
 
@@ -73,6 +79,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return CONTRACT_COMMANDS[command](settings, args.file)
     if command in RHYTHM_COMMANDS:
         return RHYTHM_COMMANDS[command](settings, args.preview)
+    if command == "audit":
+        return export_audit(settings, args.since, args.csv)
+    if command == "stats":
+        return print_stats(settings, args.weeks, args.png)
     parser.error(f"unknown command {command}")
     return 2
 
@@ -220,6 +230,66 @@ RHYTHM_COMMANDS = {
     "digest": digest_command,
     "remind": remind_command,
 }
+
+
+AUDIT_COLUMNS = ["id", "at", "actor", "subject", "subject_id", "action", "before", "after"]
+
+
+def export_audit(settings: Settings, since: str | None, path: str | None) -> int:
+    import csv
+    import json
+    from datetime import datetime, timezone
+
+    from bot.errors import BadInput
+    from bot.requests import parse_date
+    from storage.requests import events_since
+
+    try:
+        start = datetime.combine(parse_date(since), datetime.min.time(), tzinfo=timezone.utc) if since else None
+    except BadInput as error:
+        print(f"tandem: --since {error.message}", file=sys.stderr)
+        return 2
+    core = _cli_core(settings)
+    try:
+        rows = [
+            [e.id, e.at.isoformat(), e.actor, e.subject, e.subject_id, e.action,
+             json.dumps(e.before, sort_keys=True, ensure_ascii=False), json.dumps(e.after, sort_keys=True,
+                                                                                 ensure_ascii=False)]
+            for e in events_since(core.store.db, start)
+        ]
+    finally:
+        core.close()
+    if path:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(AUDIT_COLUMNS)
+            writer.writerows(rows)
+        print(f"Wrote {len(rows)} audit event{'s' if len(rows) != 1 else ''} to {path}.")
+    else:
+        for row in rows:
+            print(f"{row[1]}  {row[2]:<12} {row[3]} {row[4]:<6} {row[5]:<20} {row[6]} → {row[7]}")
+    return 0
+
+
+def print_stats(settings: Settings, weeks: int, png: str | None) -> int:
+    from bot.chart import flow_chart
+    from bot.errors import BadInput
+    from bot.stats import summary
+
+    core = _cli_core(settings)
+    try:
+        stats = core.insights.stats(CLI_ACTOR, weeks)
+    except BadInput as error:
+        print(f"tandem: {error.message}", file=sys.stderr)
+        return 2
+    finally:
+        core.close()
+    print("\n".join(summary(stats)))
+    if png:
+        with open(png, "wb") as file:
+            file.write(flow_chart(stats))
+        print(f"Wrote the chart to {png}.")
+    return 0
 
 
 def run_shell(settings: Settings, stdin=None, stdout=None, clock=None) -> int:

@@ -298,3 +298,22 @@ class RhythmService:
         with self.store.write() as db:
             repo.failed(db, ids, reason)
         return reason
+
+
+@dataclass(frozen=True)
+class ScheduleStatus:
+    """For health checks: who runs the schedule and the last digest that went out."""
+
+    lease_holder: str | None
+    last_digest_slot: str | None
+    last_digest_at: datetime | None
+
+
+def schedule_status(store: Store, now: datetime, lease_name: str = "schedule") -> ScheduleStatus:
+    db = store.db
+    holder = repo.lease_holder(db, lease_name, now)
+    row = db.execute(
+        "select threshold, delivered_at from ledger where kind = 'digest' and delivered_at is not null "
+        "order by delivered_at desc limit 1"
+    ).fetchone()
+    return ScheduleStatus(holder, row[0] if row else None, datetime.fromisoformat(row[1]) if row else None)

@@ -28,8 +28,12 @@ def run_slack(settings: Settings) -> int:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             handler = SocketModeHandler(bot.app, settings.slack_app_token)
+            signal.signal(signal.SIGTERM, _leave)
             log.info("Tandem is connected to Slack in Socket Mode")
-            handler.start()
+            try:
+                handler.start()
+            except (KeyboardInterrupt, SystemExit):
+                handler.close()
         else:
             server = make_server(bot.app, bot.core, port=settings.port)
             signal.signal(signal.SIGTERM, lambda *_: stop(server))
@@ -42,6 +46,11 @@ def run_slack(settings: Settings) -> int:
         schedule.stop()
         bot.close()
     return 0
+
+
+def _leave(*_) -> None:
+    """SIGTERM in Socket Mode: unwind to the ``finally`` that stops the schedule cleanly."""
+    raise SystemExit(0)
 
 
 def one_off_notifier(settings: Settings) -> tuple[SlackNotifier, GroupResolver]:

@@ -15,6 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.core import Core
+from bot.rhythm import schedule_status
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,14 @@ class TandemWSGI:
     def health(self, start_response):
         try:
             self.core.store.db.execute("select 1").fetchone()
-            status, body = "200 OK", {"ok": True, "database": "ok"}
+            schedule = schedule_status(self.core.store, self.core.clock.now())
+            status, body = "200 OK", {
+                "ok": True,
+                "database": "ok",
+                "scheduler_lease_holder": schedule.lease_holder,
+                "last_digest_slot": schedule.last_digest_slot,
+                "last_digest_sent_at": schedule.last_digest_at.isoformat() if schedule.last_digest_at else None,
+            }
         except sqlite3.Error as error:
             status, body = "503 Service Unavailable", {"ok": False, "database": str(error)}
         return self.reply(start_response, status, body)

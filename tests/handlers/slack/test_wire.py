@@ -2,10 +2,12 @@
 
 import json
 import time
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pytest
 
+from bot.schedule import Schedule
 from handlers.slack import blocks
 from handlers.slack.ids import Actions, Views
 from tests.conftest import BUYER, IT, IT2, need
@@ -146,9 +148,17 @@ def test_a_refusal_from_app_home_arrives_as_a_dm(slack, fake, bot):
     assert refusal.args["text"] == ":no_entry: Only procurement members can claim requests."
 
 
-def test_healthz(slack):
+def test_healthz_reports_database_lease_holder_and_last_digest(slack, bot):
     status, body = slack.get("/healthz")
-    assert status == 200 and json.loads(body)["database"] == "ok"
+    health = json.loads(body)
+    assert status == 200 and health["database"] == "ok"
+    assert health["scheduler_lease_holder"] is None and health["last_digest_slot"] is None
+    schedule = Schedule(bot.core, holder="test-holder")
+    bot.core.clock.set(datetime(2026, 11, 16, 9, 5, tzinfo=timezone.utc))  # a Monday, after the 09:00 digest slot
+    schedule.tick(bot.core.clock.now())
+    health = json.loads(slack.get("/healthz")[1])
+    assert health["scheduler_lease_holder"] == "test-holder"
+    assert health["last_digest_slot"] is not None and health["last_digest_sent_at"] is not None
 
 
 def test_rate_limited_calls_wait_for_retry_after_and_succeed(slack, fake, bot, monkeypatch):
