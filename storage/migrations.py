@@ -207,3 +207,15 @@ def m008_approvals(db: Database) -> None:
     )
     # One decision per approver per round: a double click is refused, not counted twice.
     db["approval_decisions"].create_index(["round_id", "approver"], unique=True)
+
+
+@migrations()
+def m009_request_lookups(db: Database) -> None:
+    # "Mine", "your claims" and "your open needs" (list mine, App Home) filter by person and
+    # status: with both in one index, the count and the page come from the index alone,
+    # however long the person's history (a busy buyer has claimed thousands). The
+    # one-column indexes are prefixes of these, so they go.
+    db["requests"].create_index(["owner", "status"])
+    db["requests"].create_index(["requester", "status"])
+    db.execute("DROP INDEX IF EXISTS idx_requests_owner")
+    db.execute("DROP INDEX IF EXISTS idx_requests_requester")

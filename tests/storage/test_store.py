@@ -86,3 +86,14 @@ def test_a_stored_comment_knows_its_id(core):
     first = core.requests.comment(IT, 1, "one", source="command")
     second = core.requests.comment(IT, 1, "two", source="command")
     assert (first.id, second.id) == (1, 2)
+
+
+def test_requests_are_looked_up_by_person_and_status_from_one_index(tmp_path):
+    store = Store(tmp_path / "t.db")
+    columns = [index.columns for index in store.db["requests"].indexes]
+    assert ["owner", "status"] in columns and ["requester", "status"] in columns
+    assert ["owner"] not in columns and ["requester"] not in columns
+    plan = store.db.execute(
+        "EXPLAIN QUERY PLAN select count(*) from requests where status in ('new', 'claimed') and owner = ?", ["U1"]
+    ).fetchall()
+    assert "COVERING INDEX idx_requests_owner_status" in str(plan)
