@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.approvals import ApprovalService
+from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.contract_service import ContractService, EmailResolver
+from bot.contract_service import SYSTEM, ContractService, EmailResolver
 from bot.notifier import Notifier
 from bot.permissions import GroupResolver, Roles
 from bot.rhythm import RhythmService
@@ -58,5 +59,6 @@ def build_core(
     approvals = ApprovalService(store, roles, clock, settings, notifier, requests.resync_card)
     requests.approval_gate = approvals.check
     requests.approval_summary = approvals.summary
+    rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
                 insights=insights, rhythm=rhythm, approvals=approvals)

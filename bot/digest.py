@@ -59,6 +59,7 @@ class Digest:
     needed_soon: list[Waiting]  # soonest (most overdue) first
     week: WeekNumbers
     costs_visible: bool
+    chart: bytes | None = None  # the weeks' flow as a PNG (bot.chart), attached when posted
 
     @property
     def is_empty(self) -> bool:

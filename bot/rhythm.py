@@ -16,6 +16,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -86,6 +87,8 @@ class RhythmService:
         self.tz = settings.tz
         self.contracts = contracts
         self.holder = holder or default_holder()
+        # The flow chart the posted digest carries; insights plug in here.
+        self.chart: Callable[[], bytes | None] = lambda: None
 
     # --- the digest --------------------------------------------------------------------------
 
@@ -138,7 +141,7 @@ class RhythmService:
         if entry is None:
             return None
         try:
-            self.notifier.post_digest(self.digest(now))
+            self.notifier.post_digest(dataclasses.replace(self.digest(now), chart=self.chart()))
         except Exception as error:  # noqa: BLE001 - recorded on the entry; the next attempt retries
             self._failed([entry.id], error, "digest")
             return False

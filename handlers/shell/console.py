@@ -114,6 +114,9 @@ class ShellNotifier:
 
     def post_digest(self, digest: Digest) -> None:
         self.write(f"[{self.channel_name}] Tandem posted the digest:\n{rhythm_text.digest(digest, self.names)}")
+        if digest.chart:
+            self.write(f"[{self.channel_name} › thread of the digest] Tandem attached tandem-flow.png "
+                       f"({len(digest.chart):,} bytes; `tandem stats --png FILE` writes it locally)")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
         text = rhythm_text.digest(digest, self.names, title="Digest preview (only you see this)")

@@ -134,7 +134,7 @@ class SlackNotifier:
             self.on_request_changed(request, people)
 
     def post_digest(self, digest: Digest) -> None:
-        self._call(
+        posted = self._call(
             "chat.postMessage",
             self.client.chat_postMessage,
             channel=self.channel,
@@ -142,6 +142,14 @@ class SlackNotifier:
             blocks=rhythm_blocks.digest_blocks(digest),
             unfurl_links=False,
         )
+        if digest.chart:
+            # The chart goes into the digest's thread; the digest counts as posted either way.
+            try:
+                self._call("files_upload_v2", self.client.files_upload_v2, channel=posted["channel"],
+                           thread_ts=posted["ts"], filename="tandem-flow.png", content=digest.chart,
+                           title="Requests per week and whose court")
+            except NotifyError:
+                log.warning("the digest was posted without its chart")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
         self.send_dm(user, rhythm_blocks.digest_text(digest, preview=True),

@@ -61,6 +61,19 @@ def test_the_digest_and_one_reminder_dm_per_person_arrive_in_slack(bot, fake):
     assert "<@U0BOSS>" not in json.dumps(it_dm.args["blocks"])
     assert all(entry.delivered for entry in ledger.entries(bot.core.store.db))
 
+    # the digest carries the flow chart in its thread
+    [upload] = fake.calls_to("files.completeUploadExternal")
+    assert upload.args["channel_id"] == CHANNEL and upload.args["thread_ts"] == digest.answer["ts"]
+    assert fake.calls_to("file_upload")[0].args["bytes"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_chart_that_cannot_be_uploaded_does_not_repeat_the_digest(bot, fake):
+    fake.fail("files.getUploadURLExternal", "not_allowed")
+    Schedule(bot.core).tick()
+    Schedule(bot.core).tick()
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL]) == 1
+    assert all(entry.delivered for entry in ledger.entries(bot.core.store.db) if entry.kind == "digest")
+
 
 def click_in_dm(slack, user: str, action_id: str, value: str, dm) -> tuple[int, str]:
     """A button press on a reminder DM, as Slack sends it: with the message and its blocks."""
