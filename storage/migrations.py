@@ -219,3 +219,14 @@ def m009_request_lookups(db: Database) -> None:
     db["requests"].create_index(["requester", "status"])
     db.execute("DROP INDEX IF EXISTS idx_requests_owner")
     db.execute("DROP INDEX IF EXISTS idx_requests_requester")
+
+
+@migrations()
+def m010_notice_deadline_index(db: Database) -> None:
+    # Contracts by notice deadline (end date − notice days), computed the way
+    # storage.contracts.NOTICE_DEADLINE does: /procure contracts, the digest and the
+    # reminder sweep seek the window they need instead of reading every contract in force.
+    db.execute(
+        "CREATE INDEX idx_contracts_status_notice_deadline "
+        "ON contracts (status, date(end_date, '-' || notice_days || ' days'))"
+    )

@@ -82,3 +82,12 @@ def test_notice_deadlines_between_counts_days_like_python(tmp_path):
     assert all(date(2027, 2, 28) <= c.notice_deadline <= date(2027, 3, 1) for c in found)
     assert [c.vendor for c in repo.notice_deadlines_between(store.db, date(2027, 3, 2), date(2027, 3, 31),
                                                             waiting)] == ["C"]
+
+
+def test_notice_deadlines_are_sought_through_their_index(tmp_path):
+    store = Store(tmp_path / "t.db")
+    plan = store.db.execute(
+        f"EXPLAIN QUERY PLAN select * from contracts where status in ('active', 'renewing') "
+        f"and {repo.NOTICE_DEADLINE} between '2027-01-01' and '2027-03-31'"
+    ).fetchall()
+    assert "idx_contracts_status_notice_deadline" in str(plan)
