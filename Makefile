@@ -21,5 +21,11 @@ shell: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Benchmarks (not part of the tests): prints the results table. `make bench BENCH=--quick`
+# runs only the small sizes; see README.md, "Performance".
+BENCH ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH)
+
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
