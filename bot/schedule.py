@@ -15,6 +15,8 @@ every tick; when it stops (crash, shutdown, lost machine) the lease lapses after
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -35,6 +37,22 @@ LEASE = timedelta(seconds=90)
 HEARTBEAT = timedelta(seconds=30)
 
 _SEARCH = (timedelta(hours=1), timedelta(hours=6), None)  # None: since local midnight
+
+
+def crashed_here(holder: str) -> bool:
+    """Whether ``holder`` (``host:pid:random``) was a process on this host that no longer runs.
+    Anything unsure (another host, a pid we may not signal) counts as alive."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdecimal():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def cron_trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
@@ -116,6 +134,12 @@ class Schedule:
 
     def _hold_lease(self, now: datetime) -> bool:
         with self.core.store.write() as db:
+            current = repo.lease_holder(db, LEASE_NAME, now)
+            if current and current != self.holder and crashed_here(current):
+                # A process on this machine that held the lease is gone (killed, crashed):
+                # take over now instead of waiting for the lease to lapse.
+                log.warning("the schedule's previous holder %s is gone; taking over", current)
+                repo.release_lease(db, LEASE_NAME, current)
             held = repo.take_lease(db, LEASE_NAME, self.holder, now, now + self.lease)
         if held and not self.leading:
             log.info("this process runs the schedule (%s)", self.holder)

@@ -42,6 +42,7 @@ class FakeSlack:
         self.invalid: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
         self.users_by_email: dict[str, str] = {}
+        self.holds: list[tuple[str, object, threading.Event]] = []
         self.groups: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
@@ -75,6 +76,14 @@ class FakeSlack:
         ``status``, or (``status=0``) a dropped connection with no answer at all."""
         failure = Failure(error, status, {k.replace("_", "-"): v for k, v in headers.items()})
         self.failures.setdefault(method, []).extend([failure] * times)
+
+    def hold(self, method: str, matches=lambda args: True) -> threading.Event:
+        """The next call to ``method`` whose args match is recorded but not answered until
+        the returned event is set (a way to freeze the bot mid-call, without sleeping)."""
+        gate = threading.Event()
+        with self._changed:
+            self.holds.append((method, matches, gate))
+        return gate
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -204,19 +213,32 @@ class FakeSlack:
                     self._send(failure.status, body, failure.headers)
                     return
                 fake.validate(method, args)
+                gate = None
+                with fake._changed:
+                    for index, (held, matches, event) in enumerate(fake.holds):
+                        if held == method and matches(args):
+                            gate = event
+                            del fake.holds[index]
+                            break
+                if gate is not None:
+                    fake._record(method + ":held", args, dict(self.headers), {})
+                    gate.wait(timeout=60)
                 body = fake.answer(method, args) if "." in method else {"ok": True}
                 fake._record(method, args, dict(self.headers), body)
                 self._send(200, body)
 
             def _send(self, status: int, body: dict, headers: dict | None = None):
                 payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, str(value))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, str(value))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (a test killed it)
 
         return Handler
 
