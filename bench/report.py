@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from bench.load import percentile
@@ -28,8 +29,14 @@ def machine() -> dict:
     except OSError:
         pass
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        commit = ""
     return {"nproc": cpus, "cpu": model, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-            "os": f"{platform.system()} {platform.release()}", "load_before": os.getloadavg()[0]}
+            "os": f"{platform.system()} {platform.release()}", "load_before": os.getloadavg()[0],
+            "commit": commit}
 
 
 def _ms(value: float | None) -> str:
@@ -170,8 +177,9 @@ def targets(results: dict) -> list[tuple[str, bool | None, str]]:
 
 def render(results: dict) -> str:
     info = results["machine"]
+    at = f" at commit {info['commit']}" if info.get("commit") else ""
     out = [
-        f"Machine: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, SQLite {info['sqlite']}, "
+        f"Machine{at}: {info['nproc']} CPUs ({info['cpu']}), Python {info['python']}, SQLite {info['sqlite']}, "
         f"{info['os']}. Load average {info['load_before']:.2f} before the run, {results['load_after']:.2f} after. "
         f"Run took {results['seconds']:.0f} s.",
         "",
