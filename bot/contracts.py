@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput
-from bot.requests import Event, Request, clean_text, parse_date
+from bot.requests import Event, Request, clean_text, parse_amount, parse_currency, parse_date
 
 
 class ContractStatus(StrEnum):
@@ -300,26 +300,8 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
     term_months = _whole(form, "term_months", errors, minimum=1, maximum=TERM_MAX, default=DEFAULT_TERM_MONTHS,
                          what="The renewal term", unit="months")
 
-    annual_cost = None
-    raw_cost = clean_text(form.get("annual_cost"), 50).replace(",", "")
-    if raw_cost:
-        try:
-            annual_cost = Decimal(raw_cost)
-        except InvalidOperation:
-            errors["annual_cost"] = "Annual cost must be a number, like 12000 or 99.50."
-        else:
-            if not annual_cost.is_finite() or annual_cost < 0:
-                errors["annual_cost"] = "Annual cost cannot be negative."
-                annual_cost = None
-            elif annual_cost >= Decimal("1e12"):
-                errors["annual_cost"] = "Annual cost is too large."
-                annual_cost = None
-            else:
-                annual_cost = annual_cost.quantize(Decimal("0.01"))
-
-    currency = (clean_text(form.get("currency"), 10) or default_currency).upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors["currency"] = "Currency must be a 3-letter code like USD or EUR."
+    annual_cost = parse_amount(form, "annual_cost", "Annual cost", errors, example="12000", zero_allowed=True)
+    currency = parse_currency(form, default_currency, errors)
 
     seats = _whole(form, "seats", errors, minimum=1, maximum=1_000_000, default=None,
                    what="Seats", unit="seats", required=False)

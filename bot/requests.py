@@ -240,7 +240,7 @@ def check_transition(request: Request, target: Status) -> None:
     if target is request.status:
         raise InvalidTransition(f"{request.number} is already {target.label.lower()}.")
     names = ", ".join(f"`{s.value}`" for s in allowed)
-    hint = f" Claim it first to start sourcing." if request.status is Status.NEW else ""
+    hint = " Claim it first to start sourcing." if request.status is Status.NEW else ""
     raise InvalidTransition(
         f"{request.number} cannot move from {request.status.value} to {target.value}. "
         f"Allowed next: {names}.{hint}"
@@ -308,26 +308,8 @@ def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
     else:
         quantity = int(raw_quantity)
 
-    estimated_cost = None
-    raw_cost = clean_text(form.get("estimated_cost"), 50).replace(",", "")
-    if raw_cost:
-        try:
-            estimated_cost = Decimal(raw_cost)
-        except InvalidOperation:
-            errors["estimated_cost"] = "Estimated cost must be a number, like 1200 or 99.50."
-        else:
-            if not estimated_cost.is_finite() or estimated_cost <= 0:
-                errors["estimated_cost"] = "Estimated cost must be more than 0."
-                estimated_cost = None
-            elif estimated_cost >= Decimal("1e12"):
-                errors["estimated_cost"] = "Estimated cost is too large."
-                estimated_cost = None
-            else:
-                estimated_cost = estimated_cost.quantize(Decimal("0.01"))
-
-    currency = (clean_text(form.get("currency"), 10) or default_currency).upper()
-    if not re.fullmatch(r"[A-Z]{3}", currency):
-        errors["currency"] = "Currency must be a 3-letter code like USD or EUR."
+    estimated_cost = parse_amount(form, "estimated_cost", "Estimated cost", errors, example="1200")
+    currency = parse_currency(form, default_currency, errors)
 
     needed_by = None
     raw_date = clean_text(form.get("needed_by"), 50)
@@ -359,6 +341,38 @@ def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
         sensitivity=sensitivity,
         preferred_vendor=vendor,
     )
+
+
+def parse_amount(form: dict, name: str, label: str, errors: dict, *, example: str,
+                 zero_allowed: bool = False) -> Decimal | None:
+    """An optional money amount: a positive number (or zero, if allowed) below a trillion,
+    rounded to cents; thousands separators are accepted. A problem goes into ``errors``."""
+    raw = clean_text(form.get(name), 50).replace(",", "")
+    if not raw:
+        return None
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        errors[name] = f"{label} must be a number, like {example} or 99.50."
+        return None
+    if not amount.is_finite():
+        errors[name] = f"{label} must be a number, like {example} or 99.50."
+        return None
+    if abs(amount) >= Decimal("1e12"):
+        errors[name] = f"{label} is too large."
+        return None
+    amount = amount.quantize(Decimal("0.01")) + 0  # + 0 turns -0.00 into 0.00
+    if amount < 0 or (amount == 0 and not zero_allowed):
+        errors[name] = f"{label} cannot be negative." if zero_allowed else f"{label} must be more than 0."
+        return None
+    return amount
+
+
+def parse_currency(form: dict, default: str, errors: dict) -> str:
+    currency = (clean_text(form.get("currency"), 10) or default).upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        errors["currency"] = "Currency must be a 3-letter code like USD or EUR."
+    return currency
 
 
 def parse_date(text: str) -> date:
