@@ -23,6 +23,15 @@ def when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def days_left(days: int) -> str:
+    """Time to a deadline: "today", "12 days left", "passed 3 days ago"."""
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} left"
+    return f"passed {-days} day{'s' if days != -1 else ''} ago"
+
+
 def summary(request: Request) -> str:
     """One line of key fields: category, quantity, cost, needed-by, urgency, data."""
     parts = [request.category.value, f"qty {request.quantity}", money(request.estimated_cost, request.currency)]

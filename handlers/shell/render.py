@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
-from bot.format import day, describe_event, money, summary, when
+from bot.format import day, days_left, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.requests import Request, RequestDetails, next_statuses
 from bot.services import Page
@@ -106,14 +106,6 @@ def details(item: RequestDetails, names: dict[str, str]) -> str:
 
 
 # --- contracts -----------------------------------------------------------------------------
-
-
-def days_left(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} left"
-    return f"passed {-days} day{'s' if days != 1 else ''} ago"
 
 
 def contract_terms(contract: Contract, costs_visible: bool = True) -> str:

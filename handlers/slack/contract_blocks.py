@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
 from bot.format import day, describe_event, money, when
+from bot.format import days_left as format_days_left
 from handlers.slack.blocks import (
     MESSAGE_BLOCKS,
     escape,
@@ -35,11 +36,9 @@ from handlers.slack.ids import ContractActions, ContractFields, Views
 
 
 def days_left(days: int) -> str:
-    if days == 0:
-        return "*today*"
-    if days < 0:
-        return f"passed {-days} days ago"
-    return f"*{days} days left*" if days <= 30 else f"{days} days left"
+    """Bold while the deadline is close enough to act on."""
+    text = format_days_left(days)
+    return f"*{text}*" if 0 <= days <= 30 else text
 
 
 def terms(contract: Contract, costs_visible: bool) -> str:
