@@ -17,6 +17,9 @@ from apscheduler.triggers.cron import CronTrigger
 DEFAULT_API_URL = "https://slack.com/api/"
 
 _USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,}$")
+# Teams people: an Entra ID (AAD) object ID, or a Teams user ID (29:… or 8:orgid:…).
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TEAMS_USER = re.compile(r"^(29:[A-Za-z0-9_\-]{2,}|8:orgid:[0-9a-fA-F-]{36})$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -66,6 +69,11 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.slack_app_token)
 
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams runs with ``tandem run`` (with credentials) when TEAMS_APP_ID is set."""
+        return bool(self.teams_app_id)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
         r = _Reader(env)
@@ -93,10 +101,10 @@ class Settings:
             hide_costs=r.flag("TANDEM_HIDE_COSTS", False),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
-            teams_app_id=r.text("TEAMS_APP_ID"),
+            teams_app_id=r.guid("TEAMS_APP_ID"),
             teams_app_password=r.text("TEAMS_APP_PASSWORD"),
-            teams_tenant_id=r.text("TEAMS_TENANT_ID"),
-            teams_channel=r.text("TEAMS_CHANNEL"),
+            teams_tenant_id=r.guid("TEAMS_TENANT_ID"),
+            teams_channel=r.text("TEAMS_CHANNEL", prefix="19:"),
         )
         if settings.slack_bot_token:
             if not settings.slack_app_token and not settings.slack_signing_secret:
@@ -106,6 +114,15 @@ class Settings:
             if not settings.channel:
                 raise ConfigError(
                     "TANDEM_CHANNEL is required when SLACK_BOT_TOKEN is set (a channel ID like C0123456789)"
+                )
+        if settings.teams_app_id:
+            for name, value in (("TEAMS_APP_PASSWORD", settings.teams_app_password),
+                                ("TEAMS_TENANT_ID", settings.teams_tenant_id)):
+                if not value:
+                    raise ConfigError(f"{name} is required when TEAMS_APP_ID is set (see README, Microsoft Teams)")
+            if not settings.teams_channel:
+                raise ConfigError(
+                    "TEAMS_CHANNEL is required when TEAMS_APP_ID is set (a channel ID like 19:…@thread.tacv2)"
                 )
         return settings
 
@@ -157,11 +174,18 @@ class _Reader:
             return ()
         items = tuple(part.strip() for part in value.split(",") if part.strip())
         for item in items:
-            if not (_USER_OR_GROUP.match(item) or "@" in item):
+            if not (_USER_OR_GROUP.match(item) or _GUID.match(item) or _TEAMS_USER.match(item) or "@" in item):
                 raise ConfigError(
-                    f"{name}: {item} is not a Slack user ID (U…), user-group ID (S…) or e-mail address"
+                    f"{name}: {item} is not a Slack user ID (U…), user-group ID (S…), "
+                    f"Teams user (Entra object ID or 29:…) or e-mail address"
                 )
         return items
+
+    def guid(self, name: str) -> str | None:
+        value = self.raw(name)
+        if value and not _GUID.match(value):
+            raise ConfigError(f"{name}={value} is not an ID like 00000000-0000-0000-0000-000000000000")
+        return value
 
     def zone(self, name: str, default: str) -> str:
         value = self.raw(name) or default

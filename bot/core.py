@@ -10,6 +10,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.contract_service import SYSTEM, ContractService, EmailResolver
 from bot.notifier import Notifier
+from bot.people import People
 from bot.permissions import GroupResolver, Roles
 from bot.rhythm import RhythmService
 from bot.services import RequestService
@@ -46,6 +47,8 @@ def build_core(
     clock = clock or SystemClock()
     store = Store(settings.db_path)
     roles = roles or Roles(settings.procurement, settings.admins, groups)
+    # A person's accounts on every platform, and their e-mail address, count as them.
+    roles.people = People(store, clock)
     requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency)
     contracts = ContractService(
         store, roles, clock, settings.tz, requests,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from enum import StrEnum
+from typing import Protocol
 
 from bot.errors import NotAllowed
 
@@ -41,23 +42,31 @@ class Roles:
         self.admins = tuple(admins)
         self._groups = groups
         self._lock = threading.Lock()
+        # The people directory (``bot.people.People``), when one is plugged in: a person's
+        # accounts on every platform and their e-mail address count as them.
+        self.people: PeopleDirectory | None = None
 
     def _members(self, entries: tuple[str, ...]) -> set[str]:
-        members = {entry for entry in entries if not entry.startswith("S")}
+        members = {_plain(entry) for entry in entries if not _is_group(entry)}
         if self._groups is not None:
             for entry in entries:
-                if entry.startswith("S"):
+                if _is_group(entry):
                     members.update(self._groups(entry))
         return members
+
+    def _names(self, user: str) -> set[str]:
+        """``user`` and, with a people directory, every other name role entries may use for them."""
+        return self.people.aliases(user) if self.people is not None else {user}
 
     def members_of(self, entries) -> set[str]:
         """The people behind configured entries (user IDs, e-mail addresses and groups)."""
         return self._members(tuple(entries))
 
     def role_of(self, user: str) -> Role:
-        if user in self._members(self.admins):
+        names = {_plain(name) for name in self._names(user)}
+        if names & self._members(self.admins):
             return Role.ADMIN
-        if user in self._members(self.procurement):
+        if names & self._members(self.procurement):
             return Role.PROCUREMENT
         return Role.REQUESTER
 
@@ -65,7 +74,26 @@ class Roles:
         return self.role_of(user) in (Role.PROCUREMENT, Role.ADMIN)
 
     def procurement_members(self) -> set[str]:
-        return self._members(self.procurement) | self._members(self.admins)
+        members = self._members(self.procurement) | self._members(self.admins)
+        if self.people is not None:  # entries naming another account or an e-mail address: their person
+            members |= {person for entry in members for person in self.people.persons(entry)}
+        return members
+
+
+class PeopleDirectory(Protocol):
+    def aliases(self, person: str) -> set[str]: ...
+
+    def persons(self, entry: str) -> set[str]: ...
+
+
+def _is_group(entry: str) -> bool:
+    """A Slack user-group ID (S…), as opposed to a user ID or an e-mail address."""
+    return entry.startswith("S") and "@" not in entry
+
+
+def _plain(entry: str) -> str:
+    """E-mail addresses compare case-insensitively; IDs exactly."""
+    return entry.lower() if "@" in entry else entry
 
 
 _REFUSALS = {

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot import digest
 from bot.clock import iso
-from bot.contracts import Contract, looks_like_user_id
+from bot.contracts import Contract
 from bot.format import day, money
+from bot.people import looks_like_chat_user
 from bot.requests import Request, Status
 
 SNOOZE_DAYS = 3
@@ -142,8 +143,9 @@ def snooze_end(now: datetime, tz: ZoneInfo, days: int = SNOOZE_DAYS) -> datetime
 
 
 def is_person(user: str | None) -> bool:
-    """Reminders go to chat users; an owner stored as an e-mail address cannot get a DM."""
-    return bool(user) and looks_like_user_id(user)
+    """Reminders go to chat users (Slack or Teams); an owner stored as an e-mail address
+    cannot get a DM."""
+    return looks_like_chat_user(user)
 
 
 # --- what is due -------------------------------------------------------------------------------

@@ -230,3 +230,36 @@ def m010_notice_deadline_index(db: Database) -> None:
         "CREATE INDEX idx_contracts_status_notice_deadline "
         "ON contracts (status, date(end_date, '-' || notice_days || ' days'))"
     )
+
+
+@migrations()
+def m011_people_and_teams(db: Database) -> None:
+    # One row per chat account; ``person`` is the identity the core uses for it (its own user
+    # ID, or that of an account on another platform with the same e-mail address).
+    # ``alt_id`` is another ID the platform uses for the account (Teams: the 29:… ID).
+    db["people"].create(
+        {"platform": str, "user_id": str, "alt_id": str, "email": str, "name": str, "person": str, "seen_at": str},
+        pk=("platform", "user_id"),
+        not_null={"platform", "user_id", "person", "seen_at"},
+    )
+    db["people"].create_index(["email"])
+    db["people"].create_index(["person"])
+    db["people"].create_index(["alt_id"])
+    # Teams conversations the bot was added to or spoken to in: the reference a proactive
+    # message needs (service URL, tenant, conversation).
+    db["teams_conversations"].create(
+        {"id": str, "kind": str, "tenant_id": str, "service_url": str, "user_id": str, "team_id": str,
+         "reference": str, "updated_at": str},
+        pk="id",
+        not_null={"kind", "service_url", "reference", "updated_at"},
+    )
+    db["teams_conversations"].create_index(["user_id"])
+    # Each request's card in the Teams channel (the requests table's card columns hold the
+    # card of the core's first platform).
+    db["teams_cards"].create(
+        {"request_id": int, "conversation_id": str, "activity_id": str, "updated_at": str},
+        pk="request_id",
+        not_null={"conversation_id", "activity_id", "updated_at"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+

@@ -1,0 +1,1 @@
+"""Microsoft Teams: Tandem on the Microsoft 365 Agents SDK (``pip install 'tandem[teams]'``)."""

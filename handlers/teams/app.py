@@ -1,0 +1,119 @@
+"""Builds the Teams side of Tandem: the SDK's adapter and agent application, and its handlers.
+
+With ``TEAMS_APP_ID``, ``TEAMS_APP_PASSWORD`` and ``TEAMS_TENANT_ID`` set, incoming requests
+must carry a token from the Bot Framework for this app, and outgoing calls authenticate
+as the app (MSAL, client secret). With no credentials the bot runs anonymously, for local
+testing only (the Microsoft 365 Agents Playground, or the tests): nothing is checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from microsoft_agents.hosting.aiohttp import CloudAdapter
+from microsoft_agents.hosting.core import (
+    AgentApplication,
+    AgentAuthConfiguration,
+    AnonymousTokenProvider,
+    AuthTypes,
+    ConnectionManager,
+    MemoryStorage,
+    TurnContext,
+    TurnState,
+)
+from microsoft_agents.hosting.msteams import TeamsAgentExtension
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core import Core, build_core
+from handlers.teams import actions, installs, messages
+from handlers.teams.notifier import TeamsNotifier
+from handlers.teams.people import Directory
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS_WARNING = ("Teams runs WITHOUT authentication (TEAMS_APP_ID is not set): anyone who can reach "
+                     "/api/messages can act as anyone. Use this only for local testing.")
+
+
+@dataclass
+class TeamsBot:
+    core: Core
+    notifier: TeamsNotifier
+    directory: Directory
+    agent: AgentApplication
+    teams: TeamsAgentExtension
+    adapter: CloudAdapter
+    auth: AgentAuthConfiguration
+    owns_core: bool = True
+
+    @property
+    def anonymous(self) -> bool:
+        return self.notifier.anonymous
+
+    def close(self) -> None:
+        if self.owns_core:
+            self.core.close()
+
+
+def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
+    if not settings.teams_app_id:
+        return AgentAuthConfiguration(anonymous_allowed=True)
+    return AgentAuthConfiguration(
+        auth_type=AuthTypes.client_secret,
+        client_id=settings.teams_app_id,
+        tenant_id=settings.teams_tenant_id,
+        client_secret=settings.teams_app_password,
+    )
+
+
+def connections(settings: Settings, auth: AgentAuthConfiguration) -> ConnectionManager:
+    """The app's credentials for calls to Teams (anonymous without TEAMS_APP_ID)."""
+    if not settings.teams_app_id:
+        return ConnectionManager(lambda configuration: AnonymousTokenProvider(),
+                                 connections_configurations={"SERVICE_CONNECTION": auth})
+    from microsoft_agents.authentication.msal import MsalConnectionManager
+
+    return MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
+
+
+def build_teams(settings: Settings, clock: Clock | None = None, core: Core | None = None,
+                notifier: TeamsNotifier | None = None) -> TeamsBot:
+    """Teams alone (its own core), or beside Slack: then ``core`` is the shared core, built
+    with a fan-out notifier that includes ``notifier``."""
+    clock = clock or (core.clock if core is not None else SystemClock())
+    notifier = notifier or TeamsNotifier(settings, clock)
+    owns_core = core is None
+    if core is None:
+        core = build_core(settings, notifier, clock=clock)
+    notifier.bind(core.store, core.roles.people)
+    directory = Directory(core)
+    if owns_core:  # no other directory: contract owners' addresses are matched to people met in Teams
+        core.contracts.resolve_email = directory.resolve_owner
+    if not settings.teams_app_id:
+        log.warning(ANONYMOUS_WARNING)
+    auth = auth_configuration(settings)
+    manager = connections(settings, auth)
+    adapter = CloudAdapter(connection_manager=manager)
+    adapter.on_turn_error = None  # errors are answered by the handlers; proactive failures reach the caller
+    agent = AgentApplication[TurnState](
+        storage=MemoryStorage(), connection_manager=manager, start_typing_timer=False,
+        remove_recipient_mention=True,
+    )
+    teams = TeamsAgentExtension(agent)
+    bot = TeamsBot(core, notifier, directory, agent, teams, adapter, auth, owns_core)
+
+    @agent.before_turn
+    async def remember(context: TurnContext, state: TurnState) -> bool:
+        await directory.remember(context)
+        return True
+
+    @agent.error
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        log.error("unhandled error in a Teams turn: %r", error, exc_info=error)
+
+    messages.register(bot)
+    actions.register(bot)
+    installs.register(bot)
+    return bot

@@ -1,0 +1,431 @@
+"""Adaptive Cards for Teams, from small builder functions: every card Tandem sends is made here.
+
+Cards are plain dictionaries in the Adaptive Cards 1.5 schema (the version Teams renders).
+User text is escaped so a title cannot format, link or mention; lists say "…and N more"
+instead of growing past what a Teams message holds. People are shown by name through
+``Names`` (a person's display name, from the people the bot has met).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from bot import commands
+from bot.contracts import ContractDetails, Deadline
+from bot.digest import Digest, Waiting, duration
+from bot.format import day, describe_event, money, summary, when
+from bot.notifier import LinkedContract
+from bot.reminders import Kind, Reminder, describe
+from bot.reminders import days_left as needed_in
+from bot.requests import (
+    ApprovalSummary,
+    Category,
+    Request,
+    RequestDetails,
+    Sensitivity,
+    Urgency,
+    next_statuses,
+)
+from bot.services import Page
+from handlers.teams.ids import Inputs, Verbs
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# Rows per list: a Teams message carries about 28 KB, so long lists end with "…and N more".
+LIST_ROWS = 15
+TEXT_MAX = 2000
+
+Names = Callable[["str | None"], str]
+
+
+def plain_names(user: str | None) -> str:
+    return user or "nobody"
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+# The markdown Adaptive Cards render (bold, italic, links) and what could pass for HTML.
+_MARKDOWN = re.compile(r"([\\`*_\[\]()<>~#])")
+_MENTION = re.compile(r"<@([^>\s]+)>")
+
+
+def escape(text: str | None) -> str:
+    """User text shown as it was typed: no markdown, links or HTML take effect."""
+    return _MARKDOWN.sub(r"\\\1", text or "")
+
+
+def message_text(text: str, names: Names = plain_names) -> str:
+    """The core's messages (which may name people as ``<@id>``) as card text."""
+    return _MENTION.sub(lambda m: names(m.group(1)), text).replace("`", "")
+
+
+def clip(text: str, limit: int = TEXT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def text(value: str, **style) -> dict:
+    return {"type": "TextBlock", "text": clip(value), "wrap": True, **style}
+
+
+def heading(value: str) -> dict:
+    return text(value, size="Medium", weight="Bolder")
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> dict:
+    return {"type": "FactSet", "facts": [{"title": title, "value": clip(value, 500)} for title, value in pairs]}
+
+
+def execute(title: str, verb: Verbs, **data) -> dict:
+    return {"type": "Action.Execute", "title": title, "verb": str(verb), "data": {"verb": str(verb), **data}}
+
+
+def card(body: list[dict], actions: list[dict] | None = None) -> dict:
+    content = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def attachment(content: dict) -> dict:
+    """A card as an activity attachment."""
+    return {"contentType": CONTENT_TYPE, "content": content}
+
+
+def choices(values: Iterable[str]) -> list[dict]:
+    return [{"title": value.replace("_", " "), "value": value} for value in values]
+
+
+def more(shown: int, total: int) -> list[dict]:
+    return [text(f"…and {total - shown} more", isSubtle=True)] if total > shown else []
+
+
+def days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+# --- help and plain answers -------------------------------------------------------------------
+
+TEAMS_HELP = "Type a command to me (in a channel, @mention me first):"
+
+
+def help_card() -> dict:
+    lines = [line.replace("/procure ", "").replace("/need [title]", "need [title]") for line in
+             commands.HELP.splitlines()[1:]]
+    return card([heading("Tandem — IT needs and the contract calendar"), text(TEAMS_HELP),
+                 *[text(line) for line in lines]])
+
+
+def said_card(message: str, names: Names = plain_names) -> dict:
+    return card([text(message_text(message, names))])
+
+
+# --- the need form ---------------------------------------------------------------------------------
+
+
+def need_form(values: dict[str, str] | None = None, base_currency: str = "USD",
+              errors: dict[str, str] | None = None) -> dict:
+    """The "New IT need" form; ``errors`` (field → message) shows what to fix."""
+    values = values or {}
+    errors = errors or {}
+
+    def field(name: str, label: str, element: dict, required: bool = False) -> dict:
+        element.update(id=name, label=label)
+        if values.get(name):
+            element["value"] = values[name]
+        if required:
+            element.update(isRequired=True, errorMessage=errors.get(name) or f"{label} is required.")
+        elif name in errors:
+            element["errorMessage"] = errors[name]
+        return element
+
+    body = [heading("New IT need")]
+    if errors:
+        body.append(text("Please fix: " + " ".join(errors.values()), color="Attention"))
+    body += [
+        field("title", "Title", {"type": "Input.Text", "maxLength": 150}, required=True),
+        field("details", "Why is it needed? (business justification)",
+              {"type": "Input.Text", "isMultiline": True, "maxLength": 3000}),
+        field("category", "Category", {"type": "Input.ChoiceSet", "choices": choices(c.value for c in Category)},
+              required=True),
+        field("quantity", "Quantity", {"type": "Input.Number", "min": 1, "value": 1}),
+        field("estimated_cost", "Estimated cost", {"type": "Input.Number", "min": 0}),
+        field("currency", "Currency", {"type": "Input.Text", "maxLength": 3, "value": base_currency}),
+        field("needed_by", "Needed by", {"type": "Input.Date"}),
+        field("urgency", "Urgency", {"type": "Input.ChoiceSet", "choices": choices(u.value for u in Urgency),
+                                     "value": "normal"}),
+        field("sensitivity", "Data sensitivity",
+              {"type": "Input.ChoiceSet", "choices": choices(s.value for s in Sensitivity), "value": "internal"}),
+        field("preferred_vendor", "Preferred vendor", {"type": "Input.Text", "maxLength": 100}),
+    ]
+    return card(body, [execute("Post the need", Verbs.NEED)])
+
+
+# --- requests -----------------------------------------------------------------------------------------
+
+
+def headline(request: Request) -> str:
+    lock = "🔒 " if request.redacted else ""
+    return f"{request.number} {lock}{escape(request.title)} — {request.status.label}"
+
+
+def card_summary(request: Request) -> str:
+    """The card as one line of text (notifications and the activity's ``summary``)."""
+    return f"{request.number} {request.title} — {request.status.label}"
+
+
+def request_card(request: Request, linked: LinkedContract | None = None, names: Names = plain_names) -> dict:
+    """A request's card in the shared channel: key fields, status, owner, and its buttons."""
+    owner = f"claimed by {escape(names(request.owner))}" if request.owner else "unclaimed"
+    body = [heading(headline(request))]
+    if request.redacted:
+        body += [text(f"{request.category.value} · {owner}"),
+                 text("Details, justification and cost: only the requester, procurement and admins.",
+                      isSubtle=True)]
+    else:
+        body += [text(escape(summary(request))),
+                 text(f"requested by {escape(names(request.requester))} · {owner}")]
+        pairs = []
+        if request.preferred_vendor:
+            pairs.append(("Preferred vendor", escape(request.preferred_vendor)))
+        if request.details:
+            pairs.append(("Why", escape(request.details)))
+        if linked:
+            pairs.append(("Under contract", escape(linked_line(linked))))
+        if request.approval:
+            pairs.append(("Approval", escape(approval_line(request.approval, names))))
+        if pairs:
+            body.append(facts(pairs))
+    body += request_inputs(request)
+    return card(body, request_actions(request))
+
+
+def request_inputs(request: Request) -> list[dict]:
+    """The status menu (only the allowed next statuses) and the note box."""
+    inputs = []
+    allowed = [status.value for status in next_statuses(request)]
+    if allowed:
+        inputs.append({"type": "Input.ChoiceSet", "id": Inputs.STATUS, "label": "Change status",
+                       "choices": choices(allowed), "placeholder": "Choose the next status"})
+    inputs.append({"type": "Input.Text", "id": Inputs.NOTE, "label": "Add note", "isMultiline": True,
+                   "maxLength": 3000, "placeholder": "A note for the request's thread"})
+    return inputs
+
+
+def request_actions(request: Request) -> list[dict]:
+    number = request.id
+    actions = []
+    if request.is_open:
+        actions.append(execute("Unclaim", Verbs.UNCLAIM, request=number) if request.owner
+                       else execute("Claim", Verbs.CLAIM, request=number))
+    if next_statuses(request):
+        actions.append(execute("Change status", Verbs.STATUS, request=number))
+    actions.append(execute("Add note", Verbs.NOTE, request=number))
+    actions.append(execute("Open", Verbs.OPEN, request=number))
+    return actions
+
+
+def linked_line(linked: LinkedContract) -> str:
+    left = f"{days(linked.days_left)} left" if linked.days_left >= 0 else f"passed {days(-linked.days_left)} ago"
+    renew = "auto-renews" if linked.auto_renew else "does not auto-renew"
+    return (f"{linked.vendor} {linked.product} (contract {linked.id}), notice deadline {day(linked.notice_deadline)} "
+            f"({left}), ends {day(linked.end_date)}, {renew}")
+
+
+def approval_line(approval: ApprovalSummary, names: Names = plain_names) -> str:
+    state = {"needed": "needed before approved", "open": "waiting for the approvers", "approved": "approved",
+             "rejected": "rejected"}.get(approval.state, approval.state)
+    line = f"{state} ({approval.why})" if approval.state in ("needed", "open") else state
+    for decision in approval.decisions:
+        verb = "approved" if decision.approved else "rejected"
+        line += f"; {names(decision.approver)} {verb}" + (f": {decision.reason}" if decision.reason else "")
+    return line
+
+
+def approval_card(request: Request, why: str, names: Names = plain_names) -> dict:
+    """Asks an approver, in a DM, to approve or reject."""
+    body = [heading(f"Approval needed: {headline(request)}"), text(escape(summary(request))),
+            text(f"It needs approval because {escape(why)}. Requested by {escape(names(request.requester))}."),
+            {"type": "Input.Text", "id": Inputs.REASON, "label": "Reason (to reject)", "isMultiline": True,
+             "maxLength": 3000}]
+    return card(body, [execute("Approve", Verbs.APPROVE, request=request.id),
+                       execute("Reject", Verbs.REJECT, request=request.id),
+                       execute("Open", Verbs.OPEN, request=request.id)])
+
+
+def request_row(request: Request, names: Names = plain_names) -> dict:
+    owner = escape(names(request.owner)) if request.owner else "unclaimed"
+    return {"type": "ColumnSet", "columns": [
+        {"type": "Column", "width": "stretch",
+         "items": [text(f"**{request.number}** {escape(request.title)}"),
+                   text(f"{request.status.label} · {request.category.value} · {owner}", isSubtle=True,
+                        spacing="None")]},
+        {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
+         "items": [{"type": "ActionSet", "actions": [execute("Open", Verbs.OPEN, request=request.id)]}]},
+    ]}
+
+
+def request_list(page: Page, title: str, names: Names = plain_names) -> dict:
+    body = [heading(f"{title} ({page.total})")]
+    if not page.items:
+        body.append(text("Nothing here."))
+    body += [request_row(request, names) for request in page.items[:LIST_ROWS]]
+    body += more(min(len(page.items), LIST_ROWS), page.total)
+    return card(body)
+
+
+def request_details(item: RequestDetails, linked: LinkedContract | None = None, names: Names = plain_names) -> dict:
+    request = item.request
+    details = request_card(request, linked, names)
+    body = details["body"][: -len(request_inputs(request))]
+    body.append(text(f"created {when(request.created_at)} · updated {when(request.updated_at)}"
+                     f" · needed by {day(request.needed_by)}", isSubtle=True))
+    if item.comments:
+        body.append(text("**Comments**"))
+        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(c.text)}") for c in item.comments[-LIST_ROWS:]]
+    body.append(text("**History**"))
+    body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
+             for e in item.events[-LIST_ROWS:]]
+    return card(body)
+
+
+# --- contracts ------------------------------------------------------------------------------------------
+
+
+def days_left(count: int) -> str:
+    if count == 0:
+        return "today"
+    return f"{days(count)} left" if count > 0 else f"passed {days(-count)} ago"
+
+
+def contract_terms(contract, costs_visible: bool) -> str:
+    parts = [f"auto-renews ({contract.term_months} mo)" if contract.auto_renew else "does not auto-renew"]
+    if costs_visible and contract.annual_cost is not None:
+        parts.append(f"{money(contract.annual_cost, contract.currency)}/yr")
+    if contract.seats:
+        parts.append(f"{contract.seats} seats")
+    return " · ".join(parts)
+
+
+def deadline_row(deadline: Deadline, costs_visible: bool) -> dict:
+    contract = deadline.contract
+    return {"type": "ColumnSet", "columns": [
+        {"type": "Column", "width": "stretch", "items": [
+            text(f"**{escape(contract.name)}** ({contract.number}) — notice by {day(deadline.notice_deadline)}, "
+                 f"**{days_left(deadline.days_left)}**"),
+            text(escape(contract_terms(contract, costs_visible)), isSubtle=True, spacing="None")]},
+        {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
+         "items": [{"type": "ActionSet", "actions": [execute("Open", Verbs.CONTRACT_OPEN, contract=contract.id)]}]},
+    ]}
+
+
+def contract_list(deadlines: list[Deadline], days_ahead: int, costs_visible: bool) -> dict:
+    body = [heading(f"Notice deadlines in the next {days_ahead} days ({len(deadlines)})")]
+    if not deadlines:
+        body.append(text("No notice deadlines coming up."))
+    body += [deadline_row(deadline, costs_visible) for deadline in deadlines[:LIST_ROWS]]
+    body += more(min(len(deadlines), LIST_ROWS), len(deadlines))
+    return card(body)
+
+
+def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
+    contract = item.contract
+    pairs = [
+        ("Status", contract.status.value),
+        ("Notice deadline", f"{day(contract.notice_deadline)} ({days_left(contract.days_left(item.today))})"),
+        ("Term", f"{day(contract.start_date)} to {day(contract.end_date)}, notice {days(contract.notice_days)}"),
+        ("Renewal", escape(contract_terms(contract, item.costs_visible))),
+        ("IT owner", escape(names(contract.it_owner)) if contract.it_owner else "—"),
+        ("Procurement owner", escape(names(contract.procurement_owner)) if contract.procurement_owner else "—"),
+    ]
+    if contract.notes:
+        pairs.append(("Notes", escape(contract.notes)))
+    body = [heading(f"{escape(contract.name)} ({contract.number})"), facts(pairs)]
+    if item.requests:
+        body.append(text("**Requests**"))
+        body += [request_row(request, names) for request in item.requests[:LIST_ROWS]]
+    if item.events:
+        body.append(text("**History**"))
+        body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
+                 for e in item.events[-LIST_ROWS:]]
+    return card(body)
+
+
+# --- the digest and reminders --------------------------------------------------------------------------
+
+
+def digest_card(digest: Digest, names: Names = plain_names, preview: bool = False) -> dict:
+    title = "Digest preview (only you see this)" if preview else "Tandem digest"
+    body = [heading(f"{title} · {digest.today:%a %d %b %Y}")]
+    if digest.is_empty:
+        body.append(text("All quiet: no notice deadlines coming up, nothing waiting on anyone, "
+                         "and no requests opened or fulfilled this week."))
+        return card(body)
+    if digest.deadlines:
+        body += listing(f"Notice deadlines in the next {digest.horizon_days} days", [
+            f"{day(d.notice_deadline)} · **{days_left(d.days_left)}** · {escape(d.contract.name)} · "
+            f"{escape(contract_terms(d.contract, digest.costs_visible))}" for d in digest.deadlines])
+    if digest.unclaimed:
+        body += listing("Waiting to be claimed", [
+            f"{waiting_head(w)} — waiting {days(w.days)} · requested by {escape(names(w.request.requester))}"
+            for w in digest.unclaimed])
+    if digest.stale:
+        body += listing(f"Claimed, quiet for {digest.stale_days}+ days", [
+            f"{waiting_head(w)} — {escape(names(w.request.owner))} · no activity for {days(w.days)}"
+            for w in digest.stale])
+    if digest.needed_soon:
+        body += listing("Needed within 3 days or overdue", [
+            f"{waiting_head(w)} — needed {needed_in(w.days)} · "
+            f"{escape(names(w.request.owner)) if w.request.owner else 'unclaimed'} · {w.request.status.label}"
+            for w in digest.needed_soon])
+    week = digest.week
+    numbers = [f"opened {week.opened}", f"fulfilled {week.fulfilled}"]
+    if week.median_to_claim is not None:
+        numbers.append(f"median time to claim {duration(week.median_to_claim)}")
+    if week.median_to_fulfil is not None:
+        numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
+    body.append(text("**The week in numbers:** " + " · ".join(numbers)))
+    return card(body)
+
+
+def waiting_head(item: Waiting) -> str:
+    request = item.request
+    return f"**{request.number}** {'🔒 ' if request.redacted else ''}{escape(request.title)}"
+
+
+def listing(title: str, rows: list[str]) -> list[dict]:
+    items = [text(f"**{title}** ({len(rows)})")] + [text(row, spacing="Small") for row in rows[:LIST_ROWS]]
+    return items + more(min(len(rows), LIST_ROWS), len(rows))
+
+
+def reminders_card(reminders: list[Reminder], names: Names = plain_names) -> dict:
+    """One DM with all of a person's reminders, each with Open, Snooze 3 days and Done."""
+    count = len(reminders)
+    body = [heading(f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you")]
+    for reminder in reminders[:LIST_ROWS]:
+        line = escape(message_text(describe(reminder, lambda user: f"<@{user}>"), names))
+        actions = [open_action(reminder)]
+        if reminder.id is not None:
+            actions += [execute("Snooze 3 days", Verbs.SNOOZE, reminder=reminder.id),
+                        execute("Done", Verbs.DONE, reminder=reminder.id)]
+        body.append({"type": "Container", "separator": True, "items": [
+            text(f"**{reminder.kind.label}:** {line}"), {"type": "ActionSet", "actions": actions}]})
+    body += more(min(count, LIST_ROWS), count)
+    return card(body)
+
+
+def reminders_summary(reminders: list[Reminder]) -> str:
+    count = len(reminders)
+    return f"Tandem: {count} reminder{'s' if count != 1 else ''} for you"
+
+
+def open_action(reminder: Reminder) -> dict:
+    if reminder.kind is Kind.NOTICE:
+        return execute("Open", Verbs.CONTRACT_OPEN, contract=reminder.subject_id)
+    return execute("Open", Verbs.OPEN, request=reminder.subject_id)
+
+
+def today_label(value: date) -> str:
+    return f"{value:%a %d %b}".replace(" 0", " ")

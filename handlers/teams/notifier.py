@@ -1,0 +1,282 @@
+"""The Notifier port, implemented with the Bot Connector of Microsoft Teams.
+
+The core is synchronous and calls from worker threads (the Teams handlers' ``to_thread``,
+the schedule, Slack's listeners); Teams runs on one asyncio loop. Each call here hands its
+work to that loop and waits for it, so the loop itself never blocks on the core.
+
+Everything is proactive: a conversation reference stored when the bot was installed or
+spoken to gives the service URL and tenant, the SDK's ``continue_conversation`` gives an
+authenticated connector client, and the activity goes to the conversation directly
+(``POST /v3/conversations/{id}/activities``; ``PUT …/activities/{id}`` to update a card;
+``POST /v3/conversations`` to open a one-to-one chat). Teams keeps its own card per request
+(``teams_cards``), so the same request can have a Slack card and a Teams card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.digest import Digest
+from bot.notifier import CardRef, LinkedContract, NotifyError
+from bot.people import People
+from bot.reminders import Reminder
+from bot.requests import Request
+from handlers.teams import cards
+from handlers.teams import store as repo
+from storage import Store
+from storage import requests as requests_repo
+
+if TYPE_CHECKING:
+    from bot.health import SurveyRound
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+# How long a call from the core waits for Teams before giving up (the core logs and moves on).
+TIMEOUT = 30.0
+
+
+def card_activity(content: dict, summary: str) -> Activity:
+    return Activity(type=ActivityTypes.message, summary=summary[:300],
+                    attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
+
+
+def text_activity(text: str) -> Activity:
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+
+class TeamsNotifier:
+    def __init__(self, settings: Settings, clock: Clock):
+        self.settings = settings
+        self.clock = clock
+        self.store: Store | None = None
+        self.people: People | None = None
+        self.adapter: ChannelServiceAdapter | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.anonymous = not settings.teams_app_id
+        self._cards = threading.Lock()
+
+    def bind(self, store: Store, people: People) -> None:
+        """Called once the core exists (it is built with this notifier)."""
+        self.store, self.people = store, people
+
+    def attach(self, adapter: ChannelServiceAdapter, loop: asyncio.AbstractEventLoop) -> None:
+        """Called once the Teams endpoint runs: proactive messages go through its adapter and loop."""
+        self.adapter, self.loop = adapter, loop
+
+    # --- who is who ----------------------------------------------------------------------------
+
+    def name(self, person: str | None) -> str:
+        """A person's display name, as Teams (or another platform) told it."""
+        if not person:
+            return "nobody"
+        for account in self.people.accounts(person):
+            if account.name:
+                return account.name
+        return person
+
+    def reaches(self, person: str) -> bool:
+        """Whether ``person`` has a Teams account Tandem has met (so a DM can find them)."""
+        return bool(self.people.accounts(person, PLATFORM))
+
+    # --- the port ----------------------------------------------------------------------------------
+
+    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
+        with self._cards:
+            existing = repo.card(self.store.db, request.id)
+            if existing is not None:  # posted before (another platform failed): bring it up to date
+                self._update(existing, request, linked)
+                return CardRef(existing.conversation_id, existing.activity_id)
+            return self._post(request, linked)
+
+    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
+        with self._cards:
+            existing = repo.card(self.store.db, request.id)
+            if existing is None:
+                self._post(request, linked)
+            else:
+                self._update(existing, request, linked)
+
+    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        db = self.store.db
+        found = repo.card_by_thread(db, card.channel)
+        if found is None:
+            request = requests_repo.find_by_card(db, card.channel, card.ts)
+            found = repo.card(db, request.id) if request is not None else None
+        if found is None:
+            return  # this request has no card in Teams
+        activity = text_activity(f"Note from {self.name(author)}: {text}")
+        self._call(self._channel_reference(), lambda api: api.send_to_conversation(found.conversation_id, activity))
+
+    def send_dm(self, user: str, text: str) -> None:
+        self.send_activity_to(user, text_activity(cards.message_text(text, self.name)))
+
+    def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
+        media = "text/calendar" if filename.endswith(".ics") else "image/png" if filename.endswith(".png") \
+            else "application/octet-stream"
+        data = base64.b64encode(content).decode()
+        activity = Activity(type=ActivityTypes.message, text=title, text_format="plain", attachments=[
+            Attachment(content_type=media, content_url=f"data:{media};base64,{data}", name=filename)])
+        self.send_activity_to(user, activity)
+
+    def request_changed(self, request: Request, people: set[str]) -> None:
+        pass  # Teams has no personal home view to refresh
+
+    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+        self.send_activity_to(approver, card_activity(cards.approval_card(request, why, self.name),
+                                                    f"Approval needed: {cards.card_summary(request)}"))
+
+    def post_digest(self, digest: Digest) -> None:
+        channel = self._channel()
+        activity = card_activity(cards.digest_card(digest, self.name), digest.summary())
+        self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
+
+    def send_digest_preview(self, user: str, digest: Digest) -> None:
+        self.send_activity_to(user, card_activity(cards.digest_card(digest, self.name, preview=True),
+                                                "Digest preview"))
+
+    def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
+        self.send_activity_to(user, card_activity(cards.reminders_card(reminders, self.name),
+                                                cards.reminders_summary(reminders)))
+
+    def send_survey(self, user: str, survey: SurveyRound) -> None:
+        """The health check's form is not in Teams yet: the DM says where to answer it."""
+        self.send_activity_to(user, text_activity(
+            f"The {survey.label} health check is open: six statements about how IT and procurement work "
+            f"together, rated 1 to 5. Answer it in Slack (Tandem's DM) or in Tandem's shell; results are "
+            f"shown only from 3 answers up and never tied to names."))
+
+    # --- cards -------------------------------------------------------------------------------------------
+
+    def _card_activity(self, request: Request, linked: LinkedContract | None) -> Activity:
+        return card_activity(cards.request_card(request, linked, self.name), cards.card_summary(request))
+
+    def _post(self, request: Request, linked: LinkedContract | None) -> CardRef:
+        channel = self._channel()
+        activity = self._card_activity(request, linked)
+        answer = self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
+        if not answer.id:
+            raise NotifyError("Teams did not say which message the card is")
+        item = repo.TeamsCard(request.id, f"{channel};messageid={answer.id}", answer.id)
+        with self.store.write() as db:
+            repo.save_card(db, item, self.clock.now())
+        return CardRef(item.conversation_id, item.activity_id)
+
+    def _update(self, item: repo.TeamsCard, request: Request, linked: LinkedContract | None) -> None:
+        activity = self._card_activity(request, linked)
+        activity.id = item.activity_id
+        try:
+            self._call(self._channel_reference(),
+                       lambda api: api.update_activity(item.conversation_id, item.activity_id, activity))
+        except NotifyError as error:
+            if getattr(error, "status", None) != 404:
+                raise
+            log.info("the Teams card of %s was deleted; posting a new one", request.number)
+            self._post(request, linked)
+
+    # --- where things go -----------------------------------------------------------------------------------
+
+    def _channel(self) -> str:
+        if not self.settings.teams_channel:
+            raise NotifyError("TEAMS_CHANNEL is not set, so there is no Teams channel for cards and digests")
+        return self.settings.teams_channel
+
+    def _channel_reference(self) -> repo.Conversation:
+        """A stored conversation whose service URL reaches the shared channel's tenant."""
+        db = self.store.db
+        channel = self.settings.teams_channel
+        found = (repo.conversation(db, channel) if channel else None) or repo.latest(db, self.settings.teams_tenant_id)
+        if found is None:
+            raise NotifyError("Tandem has not been added to Teams yet (no conversation to reach it through)")
+        return found
+
+    def send_activity_to(self, person: str, activity: Activity) -> None:
+        """Sends ``activity`` to ``person`` in their one-to-one chat with Tandem (opened if needed)."""
+        accounts = self.people.accounts(person, PLATFORM)
+        if not accounts:
+            raise NotifyError(f"{person} has no Teams account Tandem has met")
+        ids = [value for account in accounts for value in (account.alt_id, account.user_id) if value]
+        db = self.store.db
+        chat = repo.personal(db, ids)
+        if chat is not None:
+            self._call(chat, lambda api: api.send_to_conversation(chat.id, activity))
+            return
+        base = repo.latest(db, self.settings.teams_tenant_id)
+        if base is None:
+            raise NotifyError("Tandem has not been added to Teams yet (no conversation to reach it through)")
+        member = ids[0]
+
+        async def open_and_send(api):
+            tenant = base.tenant_id or self.settings.teams_tenant_id
+            agent = (base.reference.get("bot") or base.reference.get("agent") or {})
+            parameters = ConversationParameters(
+                is_group=False, agent=ChannelAccount(id=agent.get("id") or ""), members=[ChannelAccount(id=member)],
+                tenant_id=tenant, channel_data={"tenant": {"id": tenant}},
+            )
+            created = await api.create_conversation(parameters)
+            await api.send_to_conversation(created.id, activity)
+            return created.id, tenant
+
+        chat_id, tenant = self._call(base, open_and_send)
+        reference = {**base.reference, "conversation": {"id": chat_id, "conversationType": repo.PERSONAL,
+                                                         "tenantId": tenant}, "user": {"id": member}}
+        reference.pop("activityId", None)
+        with self.store.write() as db:
+            repo.save_conversation(db, repo.Conversation(chat_id, repo.PERSONAL, tenant, base.service_url, member,
+                                                         None, reference), self.clock.now())
+
+    # --- running on the Teams loop -----------------------------------------------------------------------
+
+    def _call(self, through: repo.Conversation, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        """Runs ``work(conversations)`` on the Teams loop with a connector client for
+        ``through``'s service URL, and waits for it; failures become ``NotifyError``."""
+        loop = self.loop
+        if loop is None or self.adapter is None:
+            raise NotifyError("the Teams endpoint is not running")
+        future = asyncio.run_coroutine_threadsafe(self._with_connector(through, work), loop)
+        try:
+            return future.result(timeout=TIMEOUT)
+        except aiohttp.ClientResponseError as error:
+            failure = NotifyError(f"Teams answered HTTP {error.status}")
+            failure.status = error.status
+            log.warning("teams call failed: HTTP %s", error.status)
+            raise failure from error
+        except (aiohttp.ClientError, OSError, TimeoutError, asyncio.TimeoutError) as error:
+            future.cancel()
+            log.warning("teams call failed: %r", error)
+            raise NotifyError(f"no answer from Teams ({type(error).__name__})") from error
+
+    async def _with_connector(self, through: repo.Conversation, work: Callable[[Any], Awaitable[Any]]) -> Any:
+        reference = ConversationReference.model_validate({k: v for k, v in through.reference.items()
+                                                          if k != "activityId"})
+        results: list[Any] = []
+
+        async def callback(context) -> None:
+            connector = context.services.get(ConnectorClientBase)
+            results.append(await work(connector.conversations))
+
+        continuation = reference.get_continuation_activity()
+        if self.anonymous:
+            await self.adapter.continue_conversation_with_claims(ClaimsIdentity(), continuation, callback)
+        else:
+            await self.adapter.continue_conversation(self.settings.teams_app_id, continuation, callback)
+        return results[0] if results else None

@@ -1,0 +1,113 @@
+"""Who is speaking: a Teams user becomes the person the core knows, and the conversation
+they spoke in is remembered for proactive messages.
+
+The first time someone talks to the bot, Teams is asked for their e-mail address
+(``GET /v3/conversations/{id}/members/{user}``); an account on another platform with the
+same address makes them the same person (``bot.people``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from microsoft_agents.hosting.core import TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+
+from bot.core import Core
+from bot.errors import BadInput
+from handlers.teams import store as repo
+from handlers.teams.notifier import PLATFORM
+
+log = logging.getLogger(__name__)
+
+ACTOR = "tandem.actor"
+
+
+class Directory:
+    def __init__(self, core: Core):
+        self.core = core
+        self.people = core.roles.people
+        self._asked: set[str] = set()  # accounts whose e-mail Teams would not give, this process
+
+    async def actor(self, context: TurnContext) -> str:
+        """The person behind the turn's sender (remembered on the turn)."""
+        if ACTOR in context.turn_state:
+            return context.turn_state[ACTOR]
+        sender = context.activity.from_property
+        user_id = sender.aad_object_id or sender.id
+        account = await asyncio.to_thread(self.people.account, PLATFORM, user_id)
+        if account is None or (account.email is None and user_id not in self._asked):
+            self._asked.add(user_id)
+            email = await self._email(context, sender.id)
+            account = await asyncio.to_thread(self.people.seen, PLATFORM, user_id, email, sender.name or "",
+                                              self._lookup, "slack", sender.id)
+        context.turn_state[ACTOR] = account.person
+        return account.person
+
+    def _lookup(self, email: str) -> str | None:
+        """Another platform's user with this address (Slack's users.lookupByEmail when Slack
+        runs in this process); a failure just means no match."""
+        resolve = self.core.contracts.resolve_email
+        if resolve is None or resolve == self.resolve_owner:  # Teams alone: no other platform to ask
+            return None
+        try:
+            return resolve(email)
+        except BadInput:
+            return None
+
+    def resolve_owner(self, email: str) -> str | None:
+        """Contract owners given as e-mail addresses, in Teams alone: the person Tandem has
+        met with that address, or the address itself."""
+        return self.people.person_for_email(email) or email
+
+    async def _email(self, context: TurnContext, user: str) -> str | None:
+        connector = context.services.get(ConnectorClientBase)
+        lookup = getattr(connector, "get_conversation_member", None)
+        conversation = context.activity.conversation
+        if lookup is None or conversation is None or not conversation.id:
+            return None
+        try:
+            member = await lookup(repo.base_conversation(conversation.id), user)
+        except (aiohttp.ClientError, ValueError) as error:
+            log.info("Teams did not give the member's e-mail address (%s); roles use their IDs", error)
+            return None
+        return member.email or member.user_principal_name
+
+    async def remember(self, context: TurnContext) -> None:
+        """Stores the turn's conversation reference, so Tandem can write there later."""
+        activity = context.activity
+        conversation = activity.conversation
+        if conversation is None or not conversation.id or not activity.service_url:
+            return
+        kind = conversation.conversation_type or repo.PERSONAL
+        conversation_id = repo.base_conversation(conversation.id)
+        reference = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
+        reference.pop("activityId", None)
+        reference["conversation"] = {**reference.get("conversation", {}), "id": conversation_id}
+        data = channel_data(activity)
+        team = (data.get("team") or {}).get("id")
+        user = activity.from_property.id if kind == repo.PERSONAL and activity.from_property else None
+        tenant = conversation.tenant_id or (data.get("tenant") or {}).get("id")
+        item = repo.Conversation(conversation_id, kind, tenant, activity.service_url, user, team, reference)
+        await asyncio.to_thread(self._save, item)
+        channel = data.get("channel")
+        if team and channel and channel.get("id") and channel["id"] != conversation_id:
+            # A team event names a channel too (the General channel when the bot is installed).
+            await asyncio.to_thread(self._save, repo.Conversation(
+                channel["id"], repo.CHANNEL, tenant, activity.service_url, None, team,
+                {**reference, "conversation": {"id": channel["id"], "conversationType": repo.CHANNEL,
+                                               "tenantId": tenant, "isGroup": True}}))
+
+    def _save(self, item: repo.Conversation) -> None:
+        with self.core.store.write() as db:
+            repo.save_conversation(db, item, self.core.clock.now())
+
+
+def channel_data(activity) -> dict:
+    """Teams' channel data as plain JSON (the Teams extension parses it into a model)."""
+    data = activity.channel_data
+    if hasattr(data, "model_dump"):
+        data = data.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return data if isinstance(data, dict) else {}

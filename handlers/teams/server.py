@@ -1,0 +1,102 @@
+"""The Teams endpoint: ``POST /api/messages`` (and ``GET /healthz``) on aiohttp.
+
+The server runs its own asyncio loop in a thread, so it can serve beside Slack (whose
+servers are threaded) and the schedule; the core is called from that loop only through
+``asyncio.to_thread``, and the Teams notifier hands its sends to the same loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import threading
+
+from aiohttp import web
+from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
+
+from handlers.teams.app import TeamsBot
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+
+
+def web_app(bot: TeamsBot) -> web.Application:
+    """The aiohttp application: Bot Framework tokens are checked on ``/api/messages`` (or,
+    without credentials, anonymous requests are let in)."""
+
+    @jwt_authorization_decorator
+    async def messages(request: web.Request) -> web.Response:
+        try:
+            response = await start_agent_process(request, bot.agent, bot.adapter)
+        except ValueError as error:  # not an activity (pydantic says why)
+            log.info("refused a request that is not a valid activity: %s", str(error).splitlines()[0])
+            return web.json_response({"error": "not a valid activity"}, status=400)
+        return response if response is not None else web.Response(status=202)
+
+    async def health(request: web.Request) -> web.Response:
+        try:
+            await asyncio.to_thread(lambda: bot.core.store.db.execute("select 1").fetchone())
+        except sqlite3.Error as error:
+            return web.json_response({"ok": False, "database": str(error)}, status=503)
+        return web.json_response({"ok": True, "database": "ok"})
+
+    app = web.Application()
+    app["agent_configuration"] = bot.auth
+    app.router.add_post(MESSAGES_PATH, messages)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+class TeamsServer:
+    """Serves ``bot`` on ``host:port`` from a background thread (``port=0``: a free port)."""
+
+    def __init__(self, bot: TeamsBot, host: str = "0.0.0.0", port: int = 3978):
+        self.bot = bot
+        self.host = host
+        self.requested_port = port
+        self.port: int | None = None
+        self.loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._thread = threading.Thread(target=self._run, name="tandem-teams", daemon=True)
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def start(self) -> "TeamsServer":
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.loop.run_until_complete(self._start())
+        except BaseException as error:  # noqa: BLE001 - reported to the caller of start()
+            self._error = error
+            self._ready.set()
+            return
+        self.bot.notifier.attach(self.bot.adapter, self.loop)
+        self._ready.set()
+        self.loop.run_forever()
+        self.loop.run_until_complete(self._runner.cleanup())
+        self.loop.close()
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(web_app(self.bot), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.requested_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{MESSAGES_PATH}"
+
+    def stop(self) -> None:
+        """Stops serving; requests in progress finish first."""
+        if self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join(timeout=10)

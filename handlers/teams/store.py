@@ -1,0 +1,97 @@
+"""Teams' own rows: the conversations the bot may write to, and each request's card.
+
+Conversation references are kept when someone talks to the bot or installs it (a
+``conversationUpdate``), so digests, cards and reminder DMs can be sent proactively later.
+Functions take the database first; those that change rows expect ``Store.write()``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from bot.clock import iso
+
+PERSONAL, CHANNEL, GROUP = "personal", "channel", "groupChat"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    kind: str  # personal, channel, groupChat
+    tenant_id: str | None
+    service_url: str
+    user_id: str | None  # the Teams user (29:…) of a personal conversation
+    team_id: str | None
+    reference: dict  # a ConversationReference as JSON
+
+
+@dataclass(frozen=True)
+class TeamsCard:
+    request_id: int
+    conversation_id: str  # the card's thread (channel;messageid=…)
+    activity_id: str
+
+
+def base_conversation(conversation_id: str) -> str:
+    """A channel conversation without the thread part (``;messageid=…``)."""
+    return conversation_id.split(";messageid=")[0]
+
+
+def _conversation(row: dict) -> Conversation:
+    return Conversation(row["id"], row["kind"], row["tenant_id"], row["service_url"], row["user_id"], row["team_id"],
+                        json.loads(row["reference"]))
+
+
+def save_conversation(db: Database, conversation: Conversation, now: datetime) -> None:
+    db["teams_conversations"].upsert(
+        {"id": conversation.id, "kind": conversation.kind, "tenant_id": conversation.tenant_id,
+         "service_url": conversation.service_url, "user_id": conversation.user_id, "team_id": conversation.team_id,
+         "reference": json.dumps(conversation.reference), "updated_at": iso(now)},
+        pk="id",
+    )
+
+
+def conversation(db: Database, conversation_id: str) -> Conversation | None:
+    rows = list(db.query("select * from teams_conversations where id = ?", [conversation_id]))
+    return _conversation(rows[0]) if rows else None
+
+
+def personal(db: Database, user_ids: list[str]) -> Conversation | None:
+    """The most recent one-to-one conversation with any of ``user_ids``."""
+    if not user_ids:
+        return None
+    marks = ",".join("?" for _ in user_ids)
+    rows = list(db.query(f"select * from teams_conversations where kind = ? and user_id in ({marks}) "
+                         f"order by updated_at desc limit 1", [PERSONAL, *user_ids]))
+    return _conversation(rows[0]) if rows else None
+
+
+def latest(db: Database, tenant_id: str | None = None) -> Conversation | None:
+    """The conversation heard from last (in ``tenant_id`` when given): its service URL
+    reaches the tenant's Teams."""
+    where, args = ("where tenant_id = ?", [tenant_id]) if tenant_id else ("", [])
+    rows = list(db.query(f"select * from teams_conversations {where} order by updated_at desc limit 1", args))
+    return _conversation(rows[0]) if rows else None
+
+
+def card(db: Database, request_id: int) -> TeamsCard | None:
+    rows = list(db.query("select * from teams_cards where request_id = ?", [request_id]))
+    return TeamsCard(rows[0]["request_id"], rows[0]["conversation_id"], rows[0]["activity_id"]) if rows else None
+
+
+def card_by_thread(db: Database, conversation_id: str) -> TeamsCard | None:
+    """The card whose thread ``conversation_id`` is (``channel;messageid=<card>``)."""
+    rows = list(db.query("select * from teams_cards where conversation_id = ?", [conversation_id]))
+    return TeamsCard(rows[0]["request_id"], rows[0]["conversation_id"], rows[0]["activity_id"]) if rows else None
+
+
+def save_card(db: Database, item: TeamsCard, now: datetime) -> None:
+    db["teams_cards"].upsert(
+        {"request_id": item.request_id, "conversation_id": item.conversation_id, "activity_id": item.activity_id,
+         "updated_at": iso(now)},
+        pk="request_id",
+    )
