@@ -90,7 +90,7 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--count", type=int, help="samples per measurement (default 400, quick 150)")
     parser.add_argument("--seconds", type=float, help="time limit per measurement (default 5, quick 2.5)")
-    parser.add_argument("--dms", type=int, help="reminder DMs to deliver (default 1000, quick 150)")
+    parser.add_argument("--dms", type=int, help="reminder DMs to deliver (default 1000, quick 300)")
     parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the generated data and server logs")
     args = parser.parse_args(argv)
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     args.sizes_list = sizes
     args.count = args.count or (150 if args.quick else 400)
     args.seconds = args.seconds or (2.5 if args.quick else 5.0)
-    dms = args.dms or (150 if args.quick else 1_000)
+    dms = args.dms or (300 if args.quick else 1_000)
 
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="tandem-bench-"))
