@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import health
 from bot.errors import BadInput
 from bot.requests import Category, parse_number
 from bot.services import LIST_SCOPES
@@ -27,6 +28,7 @@ USAGE = {
     "calendar": "calendar",
     "digest": "digest",
     "stats": "stats [weeks]",
+    "health": "health | health answer <six scores 1-5> [comment] | health send",
 }
 
 HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
@@ -44,6 +46,9 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure calendar` — the calendar as an .ics file in a DM
 `/procure digest` — preview the digest in a DM
 `/procure stats [weeks]` — cycle times and throughput
+`/procure health` — the monthly IT–procurement health check: results from 3 answers up, never tied to names
+`/procure health answer 4 5 3 4 2 5 [comment]` — answer this month's check by command (scores in the order of the statements)
+`/procure health send` — send this month's check now to whoever has not had it (admins)
 Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled."""
 
 
@@ -142,6 +147,20 @@ def _contract(name, rest, text) -> Command:
     raise BadInput("Use `contract add`, or `contract show`, `edit`, `renew`, `renewed` or `cancel` with a contract number.")
 
 
+def _health(name, rest, text) -> Command:
+    action = rest[0].lower() if rest else ""
+    if not rest:
+        return Command(name)
+    if action == "send" and len(rest) == 1:
+        return Command(name, arg="send")
+    if action == "answer":
+        # Keep the comment's own spacing: take everything after the word ``answer``.
+        answer = text.split(None, 2)[2] if len(text.split(None, 2)) == 3 else ""
+        health.parse_answer(answer)  # refused here, with the usage line, when malformed
+        return Command(name, arg="answer", extra=answer)
+    raise BadInput("Use `health` for the results, `health answer` followed by six scores, or `health send`.")
+
+
 def _contract_number(text: str) -> int:
     try:
         return parse_number(text)
@@ -165,4 +184,5 @@ _PARSERS = {
     "calendar": _no_args,
     "digest": _no_args,
     "stats": lambda n, r, t: _days(n, r, t, 8, "weeks", 104),
+    "health": _health,
 }

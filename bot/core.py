@@ -9,6 +9,7 @@ from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.contract_service import SYSTEM, ContractService, EmailResolver
+from bot.health_service import HealthService
 from bot.notifier import Notifier
 from bot.people import People
 from bot.permissions import GroupResolver, Roles
@@ -29,6 +30,7 @@ class Core:
     insights: InsightsService
     approvals: ApprovalService
     rhythm: RhythmService
+    health: HealthService
 
     def close(self) -> None:
         self.store.close()
@@ -63,5 +65,7 @@ def build_core(
     requests.approval_gate = approvals.check
     requests.approval_summary = approvals.summary
     rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
+    health = HealthService(store, notifier, roles, clock, settings, holder=rhythm.holder)
+    rhythm.health = health.digest_section
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
-                insights=insights, rhythm=rhythm, approvals=approvals)
+                insights=insights, rhythm=rhythm, approvals=approvals, health=health)

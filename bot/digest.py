@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.contracts import Contract, Deadline
+from bot.health import HealthResults
 from bot.requests import Request, Status
 
 # A needed-by date this close (or already passed) is called out.
@@ -60,6 +61,7 @@ class Digest:
     week: WeekNumbers
     costs_visible: bool
     chart: bytes | None = None  # the weeks' flow as a PNG (bot.chart), attached when posted
+    health: HealthResults | None = None  # the health check that went out in the week before, if any
 
     @property
     def is_empty(self) -> bool:

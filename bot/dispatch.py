@@ -13,6 +13,7 @@ from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
 from bot.core import Core
+from bot.health import HealthResults, parse_answer
 from bot.notifier import NotifyError
 from bot.requests import Request, RequestDetails
 from bot.services import Page
@@ -94,7 +95,14 @@ class StatsShown:
     filename = "tandem-flow.png"
 
 
-Reply = StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
+@dataclass(frozen=True)
+class HealthShown:
+    """The latest health check round: its results, or one line below 3 answers."""
+
+    results: HealthResults
+
+
+Reply = HealthShown | StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
 
 CALENDAR_FILE = "tandem-contracts.ics"
 
@@ -160,7 +168,24 @@ def run(core: Core, actor: str, command: Command) -> Reply:
     if name == "stats":
         stats = core.insights.stats(actor, int(command.arg or 8))
         return StatsShown(stats, flow_chart(stats))
+    if name == "health":
+        return _health(core, actor, command)
     return Said(f"`{name}` is not available yet.")
+
+
+def _health(core: Core, actor: str, command: Command) -> Reply:
+    service = core.health
+    if command.arg == "answer":
+        scores, comment = parse_answer(command.extra or "")
+        survey = service.answer(actor, scores, comment)
+        return Said(f"Thank you — your answer to the {survey.label} health check is in. It is stored without your "
+                    f"name; results appear from 3 answers up (`/procure health`).")
+    if command.arg == "send":
+        return Said(str(service.send_now(actor)))
+    results = service.results(actor)
+    if results is None:
+        return Said(service.not_yet())
+    return HealthShown(results)
 
 
 def _contract(core: Core, actor: str, command: Command) -> Reply:

@@ -13,6 +13,7 @@ from bot.requests import Request
 
 if TYPE_CHECKING:
     from bot.digest import Digest
+    from bot.health import SurveyRound
     from bot.reminders import Reminder
 
 
@@ -77,6 +78,10 @@ class Notifier(Protocol):
         """Sends ``user`` one direct message listing all their reminders, each with buttons:
         open it, "Snooze 3 days", "Done" (``Reminder.id`` names it to the core)."""
 
+    def send_survey(self, user: str, survey: SurveyRound) -> None:
+        """Sends ``user`` the health check for ``survey`` (a round) by DM: the six statements
+        and how to answer (``bot.health``)."""
+
 
 class NullNotifier:
     """Reaches nobody; for the command line and tests that only look at the database."""
@@ -109,4 +114,7 @@ class NullNotifier:
         pass
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
+        pass
+
+    def send_survey(self, user: str, survey: SurveyRound) -> None:
         pass

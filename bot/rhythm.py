@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.contract_service import ContractService
 from bot.digest import Digest
 from bot.errors import NotAllowed, NotFound
+from bot.health import HealthResults
 from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.reminders import Kind, LedgerEntry, Mark, Reminder
@@ -89,6 +90,8 @@ class RhythmService:
         self.holder = holder or default_holder()
         # The flow chart the posted digest carries; insights plug in here.
         self.chart: Callable[[], bytes | None] = lambda: None
+        # The health check section of the digest at a moment; the health check plugs in here.
+        self.health: Callable[[datetime], HealthResults | None] = lambda now: None
 
     # --- the digest --------------------------------------------------------------------------
 
@@ -105,7 +108,7 @@ class RhythmService:
             costs_visible = self.contracts.costs_visible(viewer)
             shown = lambda request: request if requests.can_see(viewer, request) else redact(request)  # noqa: E731
         db = self.store.db
-        return digests.build(
+        item = digests.build(
             requests=repo.open_requests(db),
             contracts=self._awaiting_decision(now),
             activity=repo.last_activity(db),
@@ -118,6 +121,7 @@ class RhythmService:
             costs_visible=costs_visible,
             shown=shown,
         )
+        return dataclasses.replace(item, health=self.health(now))
 
     def preview_digest(self, user: str) -> Digest:
         """Sends ``user`` the digest as it stands, by DM; nothing is recorded."""

@@ -1,4 +1,5 @@
-"""The schedule: digests, reminder sweeps and the daily contract roll, run by one process.
+"""The schedule: digests, reminder sweeps, the health check and the daily contract roll,
+run by one process.
 
 ``Schedule.tick(now)`` does all the work and is what tests call with a fake clock. In
 production APScheduler only decides *when* to tick: at each cron fire time, and every
@@ -27,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import Core
+from bot.health import SurveyResult
 from bot.rhythm import SweepResult
 from storage import rhythm as repo
 
@@ -91,6 +93,7 @@ class Tick:
     leader: bool  # this process holds the lease
     digest: bool | None = None  # True posted, False refused (retried), None nothing due
     sweep: SweepResult | None = None  # the reminder sweep run on this tick, if any
+    survey: SurveyResult | None = None  # the health check sent on this tick, if any
 
 
 class Schedule:
@@ -104,6 +107,7 @@ class Schedule:
         self.tz = settings.tz
         self.digest_trigger = cron_trigger(settings.digest_cron, self.tz)
         self.reminder_trigger = cron_trigger(settings.reminder_cron, self.tz)
+        self.health_trigger = cron_trigger(settings.health_cron, self.tz)
         self.leading = False
         self._rolled_on: date | None = None
         self._lock = threading.Lock()
@@ -113,7 +117,7 @@ class Schedule:
 
     def tick(self, now: datetime | None = None) -> Tick:
         """Renews the lease and runs whatever is due: the daily roll, the digest slot, the
-        reminder sweep. Safe to call at any time, from any number of processes."""
+        reminder sweep, the health check. Safe to call at any time, from any number of processes."""
         if not self._lock.acquire(blocking=False):
             return Tick(self.leading)  # a tick is already running in this process
         try:
@@ -121,14 +125,18 @@ class Schedule:
             if not self._hold_lease(now):
                 return Tick(False)
             self._roll(now)
-            digest = sweep = None
+            digest = sweep = survey = None
             slot = last_slot(self.digest_trigger, self.tz, now)
             if slot is not None:
                 digest = self.core.rhythm.send_digest(slot_key(slot, self.tz), now)
             slot = last_slot(self.reminder_trigger, self.tz, now)
             if slot is not None:
                 sweep = self.core.rhythm.run_sweep(slot_key(slot, self.tz), now)
-            return Tick(True, digest, sweep)
+            # After the digest, so a digest in the same minute is not about a round just opened.
+            slot = last_slot(self.health_trigger, self.tz, now)
+            if slot is not None:
+                survey = self.core.health.run_slot(slot_key(slot, self.tz), now)
+            return Tick(True, digest, sweep, survey)
         finally:
             self._lock.release()
 
@@ -170,13 +178,15 @@ class Schedule:
         )
         scheduler.add_job(self._run, cron_trigger(self.core.settings.digest_cron, self.tz), id="digest")
         scheduler.add_job(self._run, cron_trigger(self.core.settings.reminder_cron, self.tz), id="reminders")
+        scheduler.add_job(self._run, cron_trigger(self.core.settings.health_cron, self.tz), id="health")
         # Without ``next_run_time`` the first heartbeat comes one interval from now (None would pause it).
         first = {} if wait_for_first else {"next_run_time": datetime.now(self.tz)}
         scheduler.add_job(self._run, IntervalTrigger(seconds=self.heartbeat.total_seconds()), id="heartbeat", **first)
         scheduler.start()
         self._scheduler = scheduler
-        log.info("schedule started: digest %r, reminders %r, in %s",
-                 self.core.settings.digest_cron, self.core.settings.reminder_cron, self.tz.key)
+        log.info("schedule started: digest %r, reminders %r, health check %r, in %s",
+                 self.core.settings.digest_cron, self.core.settings.reminder_cron, self.core.settings.health_cron,
+                 self.tz.key)
 
     def _run(self) -> None:
         try:

@@ -263,3 +263,31 @@ def m011_people_and_teams(db: Database) -> None:
         foreign_keys=[("request_id", "requests", "id")],
     )
 
+
+@migrations()
+def m012_health_check(db: Database) -> None:
+    # The monthly health check: one round per local month.
+    db["survey_rounds"].create({"id": int, "month": str, "opened_at": str}, pk="id", not_null={"month", "opened_at"})
+    db["survey_rounds"].create_index(["month"], unique=True)
+    # Who answered a round, so nobody answers twice; no scores.
+    db["survey_participation"].create(
+        {"round_id": int, "person": str},
+        pk=("round_id", "person"),
+        not_null={"round_id", "person"},
+        foreign_keys=[("round_id", "survey_rounds", "id")],
+    )
+    # What was answered: the side, six scores and a comment; no person and no time. The key
+    # is random (storage.health), so neither it nor the order rows are kept in follows the
+    # order people answered in: nothing pairs an answer with a participant.
+    scores = ", ".join(f"{key} INTEGER NOT NULL CHECK ({key} BETWEEN 1 AND 5)"
+                       for key in ("planning", "success", "calendar", "risk", "split", "speed"))
+    db.execute(
+        "CREATE TABLE survey_answers ("
+        " id INTEGER PRIMARY KEY,"
+        " round_id INTEGER NOT NULL REFERENCES survey_rounds(id),"
+        " side TEXT NOT NULL CHECK (side IN ('it', 'procurement')),"
+        f" {scores},"
+        " comment TEXT NOT NULL DEFAULT ''"
+        ")"
+    )
+    db["survey_answers"].create_index(["round_id"])

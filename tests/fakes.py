@@ -65,9 +65,16 @@ class RecordingNotifier:
     def send_reminders(self, user: str, reminders: list) -> None:
         self._record_dm(user, "send_reminders", user, list(reminders))
 
+    def send_survey(self, user: str, survey) -> None:
+        self._record_dm(user, "send_survey", user, survey)
+
     def digests(self) -> list:
         return [call[1] for call in self.calls if call[0] == "post_digest"]
 
     def reminders(self) -> list:
         """Every reminder sent, flattened: one per item of each DM."""
         return [item for call in self.calls if call[0] == "send_reminders" for item in call[2]]
+
+    def surveys(self) -> list[tuple[str, object]]:
+        """Every health check sent: (person, round)."""
+        return [(call[1], call[2]) for call in self.calls if call[0] == "send_survey"]

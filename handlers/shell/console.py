@@ -12,9 +12,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot import commands, dispatch
+from bot import health
 from bot.core import Core
 from bot.digest import Digest
 from bot.errors import BadInput, DomainError
+from bot.health import SurveyRound
 from bot.notifier import CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
@@ -40,6 +42,8 @@ SHELL_HELP = """Shell commands:
   /digest                  the digest the channel would get now (nothing is sent)
   /remind                  run the reminder sweep now (each reminder once, as scheduled ones)
   /snooze N  /done N       snooze reminder N for 3 days, or stop it (yours only)
+  /health [answer 4 5 3 4 2 5 [comment] | send]
+                           the health check, as /procure health: results, answer, send now (admins)
   /help  /quit"""
 
 NEED_QUESTIONS = [
@@ -126,6 +130,9 @@ class ShellNotifier:
         text = rhythm_text.reminders(reminders, self.names)
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {text}")
 
+    def send_survey(self, user: str, survey: SurveyRound) -> None:
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem: {rhythm_text.survey(survey)}")
+
 
 class Shell:
     def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, names: dict[str, str], user: str,
@@ -205,6 +212,8 @@ class Shell:
                 self.reply(rest)
             elif word in ("/digest", "/remind", "/snooze", "/done"):
                 self.rhythm(word, rest.strip())
+            elif word == "/health":
+                self.procure(f"health {rest}")
             elif word.startswith("/"):
                 self.ephemeral(f"{word} is not a command here. Type /help.")
             elif self.where == "dm":
@@ -343,6 +352,8 @@ class Shell:
             self.ephemeral("\n".join(summary(reply.stats)))
             self.notifier.send_file(self.user, reply.filename, reply.chart, "Requests per week and whose court "
                                     "(tandem stats --png FILE writes it locally)")
+        elif isinstance(reply, dispatch.HealthShown):
+            self.ephemeral("\n".join(health.lines(reply.results)))
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":
             self.contract_form(reply.subject_id, reply.values)
         else:

@@ -1,8 +1,9 @@
-"""Readable text for the schedule: the digest and reminder DMs, as the shell (and the
-command line's previews) print them."""
+"""Readable text for the schedule: the digest, reminder DMs and the health check, as the
+shell (and the command line's previews) print them."""
 
 from __future__ import annotations
 
+from bot import health
 from bot.digest import Digest, Waiting, duration
 from bot.format import day
 from bot.reminders import Reminder, describe
@@ -17,7 +18,7 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
     if item.is_empty:
         lines.append("│ All quiet: no notice deadlines coming up, nothing waiting on anyone, "
                      "and no requests opened or fulfilled this week.")
-        return "\n".join(lines + ["└"])
+        return "\n".join(lines + _health(item) + ["└"])
     if item.deadlines:
         rows = [f"{day(d.notice_deadline)}  {days_left(d.days_left):<13} {d.contract.vendor} {d.contract.product}"
                 f" · {contract_terms(d.contract, item.costs_visible)}" for d in item.deadlines]
@@ -42,7 +43,25 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
     if week.median_to_fulfil is not None:
         numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
     lines.append("│ The week in numbers: " + " · ".join(numbers))
-    return "\n".join(lines + ["└"])
+    return "\n".join(lines + _health(item) + ["└"])
+
+
+def _health(item: Digest) -> list[str]:
+    if item.health is None:
+        return []
+    return [f"│ {line}" for line in health.lines(item.health)]
+
+
+def survey(item: health.SurveyRound) -> str:
+    """The health check DM: the statements and how to answer them in the shell."""
+    lines = [f"the {item.label} health check — how well do IT and procurement work together? "
+             "Rate each statement from 1 (strongly disagree) to 5 (strongly agree):"]
+    lines += [f"  {n}. {statement.text}" for n, statement in enumerate(health.STATEMENTS, start=1)]
+    lines.append(f"  [Take the 1-minute check: /procure health answer {health.EXAMPLE} [comment]] — six scores in "
+                 "this order, then a comment if you like.")
+    lines.append(f"  Anonymous: scores are stored without your name and shown only as averages, from "
+                 f"{health.MIN_ANSWERS} answers up (/procure health).")
+    return "\n".join(lines)
 
 
 def reminders(items: list[Reminder], names: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
-from handlers.slack import approvals, contracts, errors, home, requests, rhythm, threads
+from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, threads
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import email_resolver
@@ -77,6 +77,7 @@ def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
     approvals.register(app, core)
     threads.register(app, core)
     rhythm.register(app, core)
+    health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
     return SlackBot(app, core, client, notifier, publisher, executor)

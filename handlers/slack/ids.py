@@ -78,3 +78,13 @@ class ReminderActions(StrEnum):
 
     SNOOZE = "reminder_snooze"
     DONE = "reminder_done"
+
+
+class HealthIds(StrEnum):
+    """The health check: the survey DM's button (an action_id) and the form it opens (a
+    callback_id). The form's block IDs are the statements' keys (``bot.health.STATEMENTS``)
+    and ``bot.health.COMMENT``, so they equal the fields the core validates."""
+
+    OPEN = "health_open"
+    FORM = "health_modal"
+    SURVEY_BLOCK = "health_survey"  # the DM's block with the button, replaced once answered

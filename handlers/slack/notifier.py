@@ -12,9 +12,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.errors import DomainError
 from bot.notifier import CardGone, CardRef, LinkedContract, NotifyError
 from bot.digest import Digest
+from bot.health import SurveyRound
 from bot.reminders import Reminder
 from bot.requests import Request
-from handlers.slack import blocks, rhythm_blocks
+from handlers.slack import blocks, health_blocks, rhythm_blocks
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +159,7 @@ class SlackNotifier:
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         """One DM (``conversations.open`` + ``chat.postMessage``) with all of ``user``'s reminders."""
         self.send_dm(user, rhythm_blocks.reminders_text(reminders), rhythm_blocks.reminder_blocks(reminders))
+
+    def send_survey(self, user: str, survey: SurveyRound) -> None:
+        """The health check by DM, with the button that opens its form."""
+        self.send_dm(user, health_blocks.survey_text(survey), health_blocks.survey_blocks(survey))

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from bot import dispatch
 from bot.config import Settings
 from bot.stats import summary
-from handlers.slack import blocks, contract_blocks
+from handlers.slack import blocks, contract_blocks, health_blocks
 from handlers.slack.notifier import SlackNotifier
 
 
@@ -25,6 +25,8 @@ def render(reply: dispatch.Reply) -> dict:
     if isinstance(reply, dispatch.ContractsListed):
         return ephemeral(f"Notice deadlines in the next {reply.days} days",
                          contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible))
+    if isinstance(reply, dispatch.HealthShown):
+        return ephemeral(f"Health check · {reply.results.survey.label}", health_blocks.results_blocks(reply.results))
     if isinstance(reply, dispatch.ContractShown):
         contract = reply.details.contract
         return ephemeral(blocks.escape(f"{contract.name} ({contract.number})"),

@@ -36,6 +36,7 @@ from handlers.slack.blocks import (
     status_text,
 )
 from handlers.slack.contract_blocks import owners, terms
+from handlers.slack.health_blocks import digest_section
 from handlers.slack.ids import Actions, ContractActions, ReminderActions
 
 LIST_ROWS = 10  # rows per digest list before "…and N more"
@@ -58,8 +59,9 @@ def digest_blocks(digest: Digest, preview: bool = False) -> list[Block]:
     if preview:
         blocks.append(ContextBlock(elements=[mrkdwn(
             "Only you see this preview; the channel gets the digest on schedule.")]))
+    health = digest_section(digest.health) if digest.health is not None else []
     if digest.is_empty:
-        return blocks + [SectionBlock(text=mrkdwn(QUIET))]
+        return blocks + [SectionBlock(text=mrkdwn(QUIET))] + health
     if digest.deadlines:
         lines = [deadline_line(item.contract, item.notice_deadline, item.days_left, digest.costs_visible)
                  for item in digest.deadlines]
@@ -78,6 +80,7 @@ def digest_blocks(digest: Digest, preview: bool = False) -> list[Block]:
                  f"{status_text(item.request.status)}" for item in digest.needed_soon]
         blocks.append(listing(":alarm_clock: *Needed within 3 days or overdue*", lines))
     blocks += [DividerBlock(), SectionBlock(text=mrkdwn(":bar_chart: *The week in numbers*\n" + week_line(digest)))]
+    blocks += health
     blocks.append(ContextBlock(elements=[mrkdwn("`/procure digest` previews this any time · "
                                                 "`/procure contracts` lists every deadline")]))
     return blocks[:MESSAGE_BLOCKS]

@@ -236,7 +236,7 @@ def test_start_runs_in_the_background_and_stop_releases(make, clock):
     try:
         assert posted.wait(10), "the first tick catches up at once, in the background"
         jobs = {job.id for job in a.schedule._scheduler.get_jobs()}
-        assert jobs == {"digest", "reminders", "heartbeat"}
+        assert jobs == {"digest", "reminders", "health", "heartbeat"}
     finally:
         a.schedule.stop()
     assert ledger.lease_holder(a.core.store.db, "schedule", clock.now()) is None

@@ -1,0 +1,63 @@
+"""Listeners for the health check: the survey DM's button and the form it opens.
+
+The button checks the person may answer (asked this round, not answered yet) before the
+form opens. The form is validated field by field; an answer the core refuses (answered in
+the meantime, the round closed) turns the form into a short notice. Once answered, the
+DM's button is replaced by a thank-you, never by the scores.
+"""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import health
+from bot.core import Core
+from bot.errors import BadInput, DomainError, NotFound
+from handlers.slack import blocks, health_blocks
+from handlers.slack.errors import guarded
+from handlers.slack.ids import HealthIds
+
+
+def register(app: App, core: Core) -> None:
+    service = core.health
+
+    @app.action(HealthIds.OPEN)
+    @guarded
+    def open_form(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        survey = service.check_can_answer(body["user"]["id"], round_id(action.get("value")))
+        container = body.get("container") or {}
+        where = {"round": survey.id, "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
+                 "ts": container.get("message_ts") or (body.get("message") or {}).get("ts")}
+        client.views_open(trigger_id=body["trigger_id"], view=health_blocks.survey_modal(survey, json.dumps(where)))
+
+    @app.view(HealthIds.FORM)
+    @guarded
+    def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        where = json.loads(view.get("private_metadata") or "{}")
+        try:
+            scores, comment = health.parse_form(blocks.form_values(view))
+        except BadInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        try:
+            survey = service.answer(body["user"]["id"], scores, comment, round_id=round_id(where.get("round")))
+        except DomainError as refused:  # shown in the form itself: a modal has nowhere else to answer
+            ack(response_action="update", view=health_blocks.notice_modal(refused.message))
+            return
+        ack()
+        if where.get("channel") and where.get("ts"):
+            # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
+            shown = health_blocks.answered([block.to_dict() for block in health_blocks.survey_blocks(survey)])
+            client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
+
+
+def round_id(value) -> int:
+    text = str(value if value is not None else "")
+    if not text.isdecimal() or not text.isascii():
+        raise NotFound("That health check no longer exists.")
+    return int(text)
+
