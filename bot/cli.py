@@ -17,8 +17,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tandem", description="IT needs and the contract calendar, in chat.")
     parser.add_argument("--env-file", default=".env", help="read settings from this file if it exists (default .env)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("run", help="run the bot (Slack when tokens are set, otherwise the local shell)")
+    sub.add_parser("run", help="run the bot (Slack and/or Teams when configured, otherwise the local shell)")
     sub.add_parser("shell", help="a local console that plays any user in the channel or a DM")
+    sub.add_parser("teams", help="serve Microsoft Teams alone (anonymous, for local testing, without TEAMS_APP_ID)")
+    package = sub.add_parser("teams-package", help="write the Teams app package (manifest and icons) to a zip file")
+    package.add_argument("file", metavar="FILE.zip")
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file")
     imports = sub.add_parser("import-contracts", help="import contracts from CSV (all or nothing; re-import updates)")
@@ -60,12 +63,19 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     command = args.command or "run"
     if command == "run":
+        if settings.teams_enabled:
+            return run_teams(settings, with_slack=settings.slack_enabled)
         if settings.slack_enabled:
             from handlers.slack.runner import run_slack
 
             return run_slack(settings)
-        print("No SLACK_BOT_TOKEN set: starting the local shell (see README to connect Slack).")
+        print("No SLACK_BOT_TOKEN set: starting the local shell (see README to connect Slack, or Teams with "
+              "TEAMS_APP_ID).")
         return run_shell(settings)
+    if command == "teams":
+        return run_teams(settings, with_slack=False)
+    if command == "teams-package":
+        return teams_package(settings, args.file)
     if command == "shell":
         return run_shell(settings)
     if command == "backup":
@@ -290,6 +300,35 @@ def print_stats(settings: Settings, weeks: int, png: str | None) -> int:
         with open(png, "wb") as file:
             file.write(flow_chart(stats))
         print(f"Wrote the chart to {png}.")
+    return 0
+
+
+TEAMS_EXTRA = "tandem: Teams needs the teams extra: pip install 'tandem[teams]' (or -e '.[teams]' in a clone)"
+
+
+def run_teams(settings: Settings, with_slack: bool) -> int:
+    try:
+        from handlers.teams.runner import run_slack_and_teams, run_teams as serve_teams
+    except ImportError as error:
+        print(f"{TEAMS_EXTRA} ({error.name} is missing)", file=sys.stderr)
+        return 2
+    return run_slack_and_teams(settings) if with_slack else serve_teams(settings)
+
+
+def teams_package(settings: Settings, path: str) -> int:
+    """Zips the Teams app package, the bot ID filled in from TEAMS_APP_ID."""
+    try:
+        from handlers.teams.package import PackageError, write_package
+    except ImportError as error:
+        print(f"{TEAMS_EXTRA} ({error.name} is missing)", file=sys.stderr)
+        return 2
+    try:
+        names = write_package(path, settings.teams_app_id)
+    except PackageError as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote the Teams app package to {path} ({', '.join(names)}). Upload it in Teams: Apps → Manage your "
+          f"apps → Upload an app (or in the Teams Developer Portal).")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
+from bot.notifier import Notifier
 from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, threads
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
@@ -56,11 +58,14 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
+def build_slack(settings: Settings, clock: Clock | None = None,
+                wrap_notifier: Callable[[SlackNotifier], Notifier] | None = None) -> SlackBot:
+    """``wrap_notifier`` gives the core a notifier around Slack's (Slack and Teams at once)."""
     client = web_client(settings)
     notifier = SlackNotifier(client, settings.channel)
     groups = SlackGroups(client)
-    core = build_core(settings, notifier, clock=clock, groups=groups.members, resolve_email=email_resolver(client))
+    core = build_core(settings, wrap_notifier(notifier) if wrap_notifier else notifier, clock=clock,
+                      groups=groups.members, resolve_email=email_resolver(client))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tandem-listener")
     app = App(
         client=client,

@@ -88,9 +88,10 @@ def build_teams(settings: Settings, clock: Clock | None = None, core: Core | Non
     if core is None:
         core = build_core(settings, notifier, clock=clock)
     notifier.bind(core.store, core.roles.people)
-    directory = Directory(core)
-    if owns_core:  # no other directory: contract owners' addresses are matched to people met in Teams
-        core.contracts.resolve_email = directory.resolve_owner
+    # Another platform's directory (Slack's, when the core is shared) links people by e-mail address;
+    # contract owners' addresses are looked up there, then among the people met in Teams.
+    directory = Directory(core, lookup=core.contracts.resolve_email)
+    core.contracts.resolve_email = directory.owner_resolver()
     if not settings.teams_app_id:
         log.warning(ANONYMOUS_WARNING)
     auth = auth_configuration(settings)

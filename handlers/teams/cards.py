@@ -315,7 +315,7 @@ def deadline_row(deadline: Deadline, costs_visible: bool) -> dict:
         {"type": "Column", "width": "stretch", "items": [
             text(f"**{escape(contract.name)}** ({contract.number}) — notice by {day(deadline.notice_deadline)}, "
                  f"**{days_left(deadline.days_left)}**"),
-            text(escape(contract_terms(contract, costs_visible)), isSubtle=True, spacing="None")]},
+            text(contract_terms(contract, costs_visible), isSubtle=True, spacing="None")]},
         {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
          "items": [{"type": "ActionSet", "actions": [execute("Open", Verbs.CONTRACT_OPEN, contract=contract.id)]}]},
     ]}
@@ -336,7 +336,7 @@ def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
         ("Status", contract.status.value),
         ("Notice deadline", f"{day(contract.notice_deadline)} ({days_left(contract.days_left(item.today))})"),
         ("Term", f"{day(contract.start_date)} to {day(contract.end_date)}, notice {days(contract.notice_days)}"),
-        ("Renewal", escape(contract_terms(contract, item.costs_visible))),
+        ("Renewal", contract_terms(contract, item.costs_visible)),
         ("IT owner", escape(names(contract.it_owner)) if contract.it_owner else "—"),
         ("Procurement owner", escape(names(contract.procurement_owner)) if contract.procurement_owner else "—"),
     ]
@@ -366,7 +366,7 @@ def digest_card(digest: Digest, names: Names = plain_names, preview: bool = Fals
     if digest.deadlines:
         body += listing(f"Notice deadlines in the next {digest.horizon_days} days", [
             f"{day(d.notice_deadline)} · **{days_left(d.days_left)}** · {escape(d.contract.name)} · "
-            f"{escape(contract_terms(d.contract, digest.costs_visible))}" for d in digest.deadlines])
+            f"{contract_terms(d.contract, digest.costs_visible)}" for d in digest.deadlines])
     if digest.unclaimed:
         body += listing("Waiting to be claimed", [
             f"{waiting_head(w)} — waiting {days(w.days)} · requested by {escape(names(w.request.requester))}"

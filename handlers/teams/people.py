@@ -17,6 +17,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.core import Core
 from bot.errors import BadInput
+from bot.people import EmailLookup
 from handlers.teams import store as repo
 from handlers.teams.notifier import PLATFORM
 
@@ -26,9 +27,12 @@ ACTOR = "tandem.actor"
 
 
 class Directory:
-    def __init__(self, core: Core):
+    def __init__(self, core: Core, lookup: EmailLookup | None = None):
+        """``lookup`` finds a user by e-mail address on another platform in this process
+        (Slack's users.lookupByEmail)."""
         self.core = core
         self.people = core.roles.people
+        self.lookup = lookup
         self._asked: set[str] = set()  # accounts whose e-mail Teams would not give, this process
 
     async def actor(self, context: TurnContext) -> str:
@@ -42,25 +46,29 @@ class Directory:
             self._asked.add(user_id)
             email = await self._email(context, sender.id)
             account = await asyncio.to_thread(self.people.seen, PLATFORM, user_id, email, sender.name or "",
-                                              self._lookup, "slack", sender.id)
+                                              self._other, "slack", sender.id)
         context.turn_state[ACTOR] = account.person
         return account.person
 
-    def _lookup(self, email: str) -> str | None:
-        """Another platform's user with this address (Slack's users.lookupByEmail when Slack
-        runs in this process); a failure just means no match."""
-        resolve = self.core.contracts.resolve_email
-        if resolve is None or resolve == self.resolve_owner:  # Teams alone: no other platform to ask
+    def _other(self, email: str) -> str | None:
+        """The other platform's user with this address; a failure just means no match."""
+        if self.lookup is None:
             return None
         try:
-            return resolve(email)
+            return self.lookup(email)
         except BadInput:
             return None
 
-    def resolve_owner(self, email: str) -> str | None:
-        """Contract owners given as e-mail addresses, in Teams alone: the person Tandem has
-        met with that address, or the address itself."""
-        return self.people.person_for_email(email) or email
+    def owner_resolver(self) -> EmailLookup:
+        """Contract owners given as e-mail addresses: the other platform's user, else the
+        person Tandem met in Teams with that address; in Teams alone an unknown address is
+        kept as it is (like the command line without a directory), beside Slack it is refused."""
+
+        def resolve(email: str) -> str | None:
+            found = (self.lookup(email) if self.lookup is not None else None) or self.people.person_for_email(email)
+            return found or (email if self.lookup is None else None)
+
+        return resolve
 
     async def _email(self, context: TurnContext, user: str) -> str | None:
         connector = context.services.get(ConnectorClientBase)

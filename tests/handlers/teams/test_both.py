@@ -1,0 +1,89 @@
+"""Slack and Teams in one process: one core, a fan-out notifier, one schedule; a person on
+both platforms (the same e-mail address) is one person."""
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.schedule import Schedule
+from handlers.slack.app import build_slack
+from handlers.teams.app import build_teams
+from handlers.teams.ids import Verbs
+from handlers.teams.notifier import TeamsNotifier
+from handlers.teams.runner import fan_out
+from handlers.teams.server import TeamsServer
+from tests.contract_samples import contract_form
+from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, TENANT, TeamsSender, invoke_text
+from tests.handlers.teams.test_lifecycle import NEED
+from tests.slack_fake import FakeSlack
+
+SLACK_CHANNEL = "C0SHARED"
+IVY_ON_SLACK = "U0IVY00001"
+
+
+@pytest.fixture
+def slack_fake():
+    fake = FakeSlack().start()
+    fake.users_by_email[IT.email] = IVY_ON_SLACK
+    yield fake
+    fake.stop()
+    assert fake.invalid == []
+
+
+@pytest.fixture
+def both(tmp_path, clock, slack_fake, connector):
+    settings = Settings.from_env({
+        "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "SLACK_API_URL": slack_fake.api_url,
+        "TANDEM_CHANNEL": SLACK_CHANNEL, "TANDEM_PROCUREMENT": BUYER.aad, "TANDEM_DB": str(tmp_path / "tandem.db"),
+        "TEAMS_CHANNEL": CHANNEL, "TEAMS_TENANT_ID": TENANT,
+    })
+    teams_notifier = TeamsNotifier(settings, clock)
+    slack = build_slack(settings, clock=clock, wrap_notifier=lambda notifier: fan_out(notifier, teams_notifier))
+    teams = build_teams(settings, core=slack.core, notifier=teams_notifier)
+    server = TeamsServer(teams, host="127.0.0.1", port=0).start()
+    yield slack, TeamsSender(server.url, connector)
+    server.stop()
+    teams.close()
+    slack.close()
+
+
+def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock):
+    slack, sender = both
+    core = slack.core
+    sender.install_in_team()
+    sender.say(IT, "help")
+    assert core.roles.people.account("teams", IT.aad).person == IVY_ON_SLACK, "the same e-mail: one person"
+
+    # A need posted in Teams has a card in Slack's channel and in Teams' channel.
+    assert "is posted in the channel" in invoke_text(sender.click(IT, Verbs.NEED, NEED, where="personal")[1])
+    request = core.requests.get(1)
+    assert request.requester == IVY_ON_SLACK and request.card_channel == SLACK_CHANNEL
+    [slack_card] = [c for c in slack_fake.calls_to("chat.postMessage") if c.args["channel"] == SLACK_CHANNEL]
+    [teams_card] = connector.of("send", CHANNEL)
+
+    # Claimed in Teams: both cards change in place.
+    assert invoke_text(sender.click(BUYER, Verbs.CLAIM, {"request": 1}, card=teams_card.answer["id"])[1]) == \
+        "You claimed #1 50 Zoom licences."
+    [update] = slack_fake.calls_to("chat.update")
+    assert update.args["ts"] == slack_card.answer["ts"] and "Claimed" in json.dumps(update.args["blocks"])
+    assert connector.of("update")[0].activity_id == teams_card.answer["id"]
+
+    # The schedule runs once for both: the digest in both channels, each reminder once.
+    core.contracts.add(BUYER.aad, contract_form(
+        end_date=(date(2026, 11, 16) + timedelta(days=20)).isoformat(), notice_days="0",
+        it_owner=IVY_ON_SLACK, procurement_owner=BUYER.email))
+    slack_fake.reset()
+    connector.reset()
+    tick = Schedule(core).tick()
+    assert tick.digest is True and sorted(tick.sweep.sent) == sorted([IVY_ON_SLACK, BUYER.aad])
+    assert [c.args["channel"] for c in slack_fake.calls_to("chat.postMessage")
+            if "digest" in c.args.get("text", "")] == [SLACK_CHANNEL]
+    assert len(connector.of("send", CHANNEL)) == 1
+    # Ivy gets hers in Slack (her Slack user comes first), not a second time in Teams.
+    assert [c.args["users"] for c in slack_fake.calls_to("conversations.open")] == [IVY_ON_SLACK]
+    assert connector.of("send", IT.chat) == []
+    # Bo exists only in Teams: his reminder opens a chat with him there.
+    [opened] = connector.of("create")
+    assert opened.body["members"] == [{"id": BUYER.id}]

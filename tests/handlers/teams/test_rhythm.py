@@ -1,0 +1,112 @@
+"""Digests and reminders through Teams: proactive messages from stored conversation
+references, sent by the schedule (a fake clock and Schedule.tick, no sleeping)."""
+
+import json
+from datetime import date, timedelta
+
+from bot.schedule import Schedule
+from handlers.teams.ids import Verbs
+from storage import rhythm as ledger
+from tests.contract_samples import contract_form
+from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, invoke_text
+
+TODAY = date(2026, 11, 16)  # the test clock: Monday 09:00 UTC, when the digest and the sweep are due
+
+
+def deadline_in(days: int, **overrides) -> dict:
+    return contract_form(end_date=(TODAY + timedelta(days=days)).isoformat(), notice_days="0", **overrides)
+
+
+def meet(teams) -> None:
+    """Tandem is installed in the team; Ivy talks to it in her chat, Bo only in the channel."""
+    teams.install_in_team()
+    teams.say(IT, "help")
+    teams.say_in_channel(BUYER, "help")
+
+
+def test_the_digest_goes_to_the_channel_and_each_person_gets_one_reminder_dm(teams, connector, bot):
+    meet(teams)
+    # Owners given as e-mail addresses become the people Tandem met with those addresses.
+    bot.core.contracts.add(BUYER.aad, deadline_in(20, it_owner=IT.email, procurement_owner=BUYER.email))
+    connector.reset()
+
+    tick = Schedule(bot.core).tick()
+    assert tick.digest is True and sorted(tick.sweep.sent) == sorted([IT.aad, BUYER.aad])
+
+    [digest] = connector.of("send", CHANNEL)
+    shown = json.dumps(digest.cards, ensure_ascii=False)
+    assert "Tandem digest · Mon 16 Nov 2026" in shown and "Notice deadlines in the next 90 days" in shown
+    assert "20 days left" in shown and digest.body["summary"] == "Tandem digest: 1 notice deadline"
+
+    [ivy] = connector.of("send", IT.chat)  # her chat with Tandem, from the stored reference
+    assert "Notice deadline" in ivy.text and "Snooze 3 days" in ivy.text
+    [opened] = connector.of("create")  # Bo never wrote to Tandem one-to-one: a chat is opened
+    assert opened.body["members"] == [{"id": BUYER.id}] and opened.body["isGroup"] is False
+    [bo] = connector.of("send", opened.answer["id"])
+    assert "Notice deadline" in bo.text
+    assert all(entry.delivered for entry in ledger.entries(bot.core.store.db))
+
+    # Exactly once: the next tick sends nothing, and the new chat is remembered.
+    connector.reset()
+    Schedule(bot.core).tick()
+    assert connector.of("send") == [] and connector.of("create") == []
+
+
+def test_snooze_and_done_answer_the_person_who_clicked(teams, connector, bot):
+    meet(teams)
+    bot.core.contracts.add(BUYER.aad, deadline_in(20, it_owner=IT.email, procurement_owner=BUYER.email))
+    Schedule(bot.core).tick()
+    [entry] = [e for e in ledger.entries(bot.core.store.db) if e.person == IT.aad]
+
+    answer = teams.click(IT, Verbs.SNOOZE, {"reminder": entry.id}, where="personal")[1]
+    assert invoke_text(answer) == "Snoozed — I'll remind you again on Thu 19 Nov."
+    answer = teams.click(BUYER, Verbs.DONE, {"reminder": entry.id}, where="personal")[1]
+    assert "only they can snooze it or mark it done" in invoke_text(answer)
+    marks = ledger.marks(bot.core.store.db)
+    assert marks[("notice", "contract:1", entry.episode, IT.aad)].snoozed_until is not None
+
+
+def test_a_reminder_teams_refuses_is_retried_at_the_next_sweep(teams, connector, bot, clock):
+    meet(teams)
+    bot.core.contracts.add(BUYER.aad, deadline_in(20, it_owner=IT.email, procurement_owner=BUYER.email))
+    connector.fail("send", 503, times=2)  # the digest, then Ivy's DM
+    tick = Schedule(bot.core).tick()
+    assert tick.digest is False and list(tick.sweep.failed) == [IT.aad] and list(tick.sweep.sent) == [BUYER.aad]
+    clock.advance(days=1)
+    connector.reset()
+    tick = Schedule(bot.core).tick()
+    assert list(tick.sweep.sent) == [IT.aad]
+    assert len(connector.of("send", IT.chat)) == 1
+
+
+def test_contracts_list_and_details_in_teams(teams, connector, bot):
+    meet(teams)
+    bot.core.contracts.add(BUYER.aad, deadline_in(20, vendor="Zoom <at>x</at>"))
+    connector.reset()
+    teams.say(IT, "contracts")
+    [listed] = connector.of("reply", IT.chat)
+    shown = json.dumps(listed.cards, ensure_ascii=False)
+    assert "Notice deadlines in the next 90 days (1)" in shown and "20 days left" in shown
+    assert "\\\\<at\\\\>x\\\\</at\\\\>" in shown, "user text is escaped"
+
+    connector.reset()
+    teams.say(IT, "contract show 1")
+    shown = json.dumps(connector.of("reply", IT.chat)[0].cards, ensure_ascii=False)
+    assert "Notice deadline" in shown and "auto-renews (12 mo)" in shown and "History" in shown
+
+
+def test_digest_preview_and_calendar_come_by_dm(teams, connector, bot):
+    meet(teams)
+    bot.core.contracts.add(BUYER.aad, deadline_in(20))
+    connector.reset()
+    teams.say(IT, "digest")
+    [preview] = connector.of("send", IT.chat)
+    assert "Digest preview (only you see this)" in preview.text
+    assert "The digest preview is in your DMs." in connector.of("reply", IT.chat)[0].text
+    assert ledger.entries(bot.core.store.db) == [], "a preview records nothing"
+
+    connector.reset()
+    teams.say(IT, "calendar")
+    [file] = connector.of("send", IT.chat)
+    [attachment] = file.body["attachments"]
+    assert attachment["name"] == "tandem-contracts.ics" and attachment["contentUrl"].startswith("data:text/calendar")
