@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -64,6 +65,7 @@ class RequestService:
         self.clock = clock
         self.tz = tz
         self.base_currency = base_currency
+        self._card_locks = [threading.Lock() for _ in range(64)]  # striped by request number
         # Finds the contract to show on a request's card; the contract calendar plugs in here.
         self.linked_contract: Callable[[Request], LinkedContract | None] = lambda request: None
         # Approvals plug in here: the gate before ``approved``, and the state shown on cards.
@@ -289,7 +291,16 @@ class RequestService:
         return request
 
     def _publish(self, request: Request, also: str | None = None) -> Request:
-        """Puts the card in step with the database and refreshes personal views."""
+        """Puts the card in step with the database and refreshes personal views.
+
+        One card update at a time per request: a change that lands while the card is
+        still being posted waits, then updates that card instead of posting a second one;
+        and the card always shows the latest state, read afresh from the database."""
+        with self._card_locks[request.id % len(self._card_locks)]:
+            request = repo.get_request(self.store.db, request.id) or request
+            return self._publish_locked(request, also)
+
+    def _publish_locked(self, request: Request, also: str | None) -> Request:
         shared = dataclasses.replace(redact(request), approval=self.approval_summary(request))
         linked = None if shared.redacted else self.linked_contract(request)
         if request.card_ts:

@@ -228,3 +228,28 @@ def test_two_threads_claiming_the_same_request_exactly_one_wins(core):
         winner = BUYER if outcomes[(BUYER, number)] == "won" else BUYER2
         assert core.requests.get(number).owner == winner
         assert [e[0] for e in events(core, number)] == ["created", "claimed"]
+
+
+def test_a_change_while_the_card_is_being_posted_updates_that_card_instead_of_posting_another(core, notifier):
+    posting = threading.Event()
+    release = threading.Event()
+    original = notifier.post_card
+
+    def slow_post(request, linked=None):
+        posting.set()
+        release.wait(timeout=10)  # the platform is slow to answer
+        return original(request, linked)
+
+    notifier.post_card = slow_post
+    creator = threading.Thread(target=core.requests.create, args=(IT, need()))
+    creator.start()
+    assert posting.wait(timeout=10)
+    claimer = threading.Thread(target=core.requests.claim, args=(BUYER, 1))
+    claimer.start()
+    release.set()
+    creator.join(timeout=10)
+    claimer.join(timeout=10)
+    assert notifier.names().count("post_card") == 1
+    assert notifier.names().count("update_card") == 1
+    [update] = [c for c in notifier.calls if c[0] == "update_card"]
+    assert update[2].owner == BUYER, "the card shows the latest state"
