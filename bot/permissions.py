@@ -60,7 +60,14 @@ class Roles:
 
     def members_of(self, entries) -> set[str]:
         """The people behind configured entries (user IDs, e-mail addresses and groups)."""
-        return self._members(tuple(entries))
+        return self._persons(self._members(tuple(entries)))
+
+    def _persons(self, members: set[str]) -> set[str]:
+        """With a people directory, an entry naming someone's other account or e-mail address
+        stands for the person the core knows them as."""
+        if self.people is None:
+            return members
+        return {person for member in members for person in (self.people.persons(member) or {member})}
 
     def role_of(self, user: str) -> Role:
         names = {_plain(name) for name in self._names(user)}
@@ -74,10 +81,7 @@ class Roles:
         return self.role_of(user) in (Role.PROCUREMENT, Role.ADMIN)
 
     def procurement_members(self) -> set[str]:
-        members = self._members(self.procurement) | self._members(self.admins)
-        if self.people is not None:  # entries naming another account or an e-mail address: their person
-            members |= {person for entry in members for person in self.people.persons(entry)}
-        return members
+        return self._persons(self._members(self.procurement) | self._members(self.admins))
 
 
 class PeopleDirectory(Protocol):

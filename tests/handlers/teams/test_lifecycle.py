@@ -201,3 +201,22 @@ def test_install_stores_the_team_and_greets(teams, connector, bot):
     assert stored.kind == "channel" and stored.service_url == connector.service_url
     [greeting] = connector.of("reply", TEAM)
     assert "Tandem — IT needs and the contract calendar" in greeting.text
+
+
+def test_a_costly_need_is_approved_from_the_approval_card(teams, connector, bot):
+    """Approvers default to the admins (here by e-mail address): asked by DM with a card."""
+    teams.install_in_team()
+    card_id, _ = post_need(teams, connector, estimated_cost="25000")
+    teams.click(BUYER, Verbs.CLAIM, {"request": 1}, card=card_id)
+    teams.click(BUYER, Verbs.STATUS, {"request": 1, "status": "sourcing"}, card=card_id)
+    connector.reset()
+    teams.say(ADMIN, "help")  # Ada has talked to Tandem, so her e-mail address is known to be her
+    answer = teams.click(BUYER, Verbs.STATUS, {"request": 1, "status": "approved"}, card=card_id)[1]
+    assert "needs approval" in invoke_text(answer)
+    [ask] = connector.of("send", ADMIN.chat)
+    assert "Approval needed" in ask.text and [a["title"] for a in ask.cards[0]["actions"]] == \
+        ["Approve", "Reject", "Open"]
+    assert "Only" in invoke_text(teams.click(BUYER, Verbs.APPROVE, {"request": 1}, where="personal")[1])
+    answer = teams.click(ADMIN, Verbs.APPROVE, {"request": 1}, where="personal")[1]
+    assert invoke_text(answer) == "You approved #1. It is now approved."
+    assert bot.core.requests.get(1).status.value == "approved"
