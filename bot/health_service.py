@@ -39,7 +39,7 @@ from bot.health import (
 )
 from bot.notifier import Notifier
 from bot.permissions import Action, Roles, authorize
-from bot.rhythm import DIGEST_RETRY, IN_FLIGHT
+from bot.rhythm import DIGEST_RETRY, IN_FLIGHT, run_once
 from storage import Store
 from storage import health as repo
 from storage import rhythm as ledger
@@ -95,25 +95,12 @@ class HealthService:
         do (run already, running elsewhere, or retried too recently). When someone could not
         be reached, the slot is run again a few minutes later for them alone, the same day."""
         now = now or self.clock.now()
-        key = Key(KIND, SLOT_SUBJECT, "", slot)
-        retry_after = now - DIGEST_RETRY
-        if not ledger.sendable(ledger.find(self.store.db, key), now, retry_after):
-            return None
-        with self.store.write() as db:
-            entry = ledger.claim(db, key, self.holder, now, now + IN_FLIGHT, retry_after)
-        if entry is None:
-            return None
-        try:
-            result = self.send_round(now)
-        except Exception as error:  # released for the next tick, and raised to be logged there
-            with self.store.write() as db:
-                ledger.failed(db, [entry.id], str(error) or type(error).__name__)
-            raise
-        with self.store.write() as db:
-            if result.failed:
-                ledger.failed(db, [entry.id], f"{len(result.failed)} not reached")
-            else:
-                ledger.delivered(db, [entry.id], self.clock.now())
+        # An exception releases the entry for the next tick and is raised to be logged there.
+        _, result = run_once(
+            self.store, self.clock, self.holder, Key(KIND, SLOT_SUBJECT, "", slot), now,
+            lambda: self.send_round(now), retry_after=now - DIGEST_RETRY,
+            problem=lambda result: f"{len(result.failed)} not reached" if result.failed else None,
+        )
         return result
 
     def send_now(self, actor: str) -> SurveyResult:

@@ -18,6 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 from datetime import datetime, timedelta
 
 from bot import digest as digests
@@ -44,6 +45,7 @@ IN_FLIGHT = timedelta(minutes=10)
 DIGEST_RETRY = timedelta(minutes=5)
 
 DIGEST, SWEEP = "digest", "sweep"
+T = TypeVar("T")
 
 
 def default_holder() -> str:
@@ -67,6 +69,35 @@ class SweepResult:
         if self.failed:
             text += f"; {len(self.failed)} could not be reached and will be retried on the next sweep"
         return text + "."
+
+
+def run_once(store: Store, clock: Clock, holder: str, key: Key, now: datetime, work: Callable[[], T], *,
+             retry_after: datetime | None = None,
+             problem: Callable[[T], str | None] = lambda result: None) -> tuple[bool, T | None]:
+    """Runs ``work`` for one ledger ``key`` (a digest slot, a sweep, a survey round) unless it
+    was delivered or is in flight elsewhere: ``(False, None)`` then. The entry is claimed in
+    the transaction that decides to run, and marked delivered only when ``work`` returns and
+    ``problem(result)`` finds nothing wrong; otherwise it is released for a later run (an
+    exception from ``work`` is re-raised after that)."""
+    if not repo.sendable(repo.find(store.db, key), now, retry_after):
+        return False, None  # the common case, answered without taking the write lock
+    with store.write() as db:
+        entry = repo.claim(db, key, holder, now, now + IN_FLIGHT, retry_after)
+    if entry is None:
+        return False, None
+    try:
+        result = work()
+    except Exception as error:
+        with store.write() as db:
+            repo.failed(db, [entry.id], str(error) or type(error).__name__)
+        raise
+    failure = problem(result)
+    with store.write() as db:
+        if failure:
+            repo.failed(db, [entry.id], failure)
+        else:
+            repo.delivered(db, [entry.id], clock.now())
+    return True, result
 
 
 class RhythmService:
@@ -136,21 +167,18 @@ class RhythmService:
         Returns True when posted, False when the platform refused (tried again after
         ``DIGEST_RETRY``), None when there was nothing to do (sent, or in flight elsewhere)."""
         now = now or self.clock.now()
-        key = Key(DIGEST, "channel", "", slot)
-        retry_after = now - DIGEST_RETRY
-        if not repo.sendable(repo.find(self.store.db, key), now, retry_after):
-            return None  # the common case, answered without taking the write lock
-        with self.store.write() as db:
-            entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT, retry_after)
-        if entry is None:
-            return None
-        try:
+
+        def post() -> None:
             self.notifier.post_digest(dataclasses.replace(self.digest(now), chart=self.chart()))
-        except Exception as error:  # noqa: BLE001 - recorded on the entry; the next attempt retries
-            self._failed([entry.id], error, "digest")
+
+        try:
+            ran, _ = run_once(self.store, self.clock, self.holder, Key(DIGEST, "channel", "", slot), now, post,
+                              retry_after=now - DIGEST_RETRY)
+        except Exception as error:  # noqa: BLE001 - released on the entry; the next attempt retries
+            self._log_failure(error, "digest")
             return False
-        with self.store.write() as db:
-            repo.delivered(db, [entry.id], self.clock.now())
+        if not ran:
+            return None
         log.info("digest %s posted", slot)
         return True
 
@@ -225,21 +253,9 @@ class RhythmService:
     def run_sweep(self, slot: str, now: datetime | None = None) -> SweepResult | None:
         """The sweep for a scheduled ``slot``, once (None: already run, or running elsewhere)."""
         now = now or self.clock.now()
-        key = Key(SWEEP, "reminders", "", slot)
-        if not repo.sendable(repo.find(self.store.db, key), now):
-            return None
-        with self.store.write() as db:
-            entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT)
-        if entry is None:
-            return None
-        try:
-            result = self.sweep(now)
-        except Exception as error:  # released for the next tick, and raised to be logged there
-            with self.store.write() as db:
-                repo.failed(db, [entry.id], str(error) or type(error).__name__)
-            raise
-        with self.store.write() as db:
-            repo.delivered(db, [entry.id], self.clock.now())
+        # An exception releases the entry for the next tick and is raised to be logged there.
+        _, result = run_once(self.store, self.clock, self.holder, Key(SWEEP, "reminders", "", slot), now,
+                             lambda: self.sweep(now))
         return result
 
     # --- snooze and done ------------------------------------------------------------------------------
@@ -297,13 +313,18 @@ class RhythmService:
         return Key(reminder.kind.value, reminder.subject, reminder.episode, reminder.threshold, reminder.person, wake)
 
     def _failed(self, ids: list[int], error: Exception, what: str) -> str:
+        reason = self._log_failure(error, what)
+        with self.store.write() as db:
+            repo.failed(db, ids, reason)
+        return reason
+
+    @staticmethod
+    def _log_failure(error: Exception, what: str) -> str:
         reason = str(error) or type(error).__name__
         if isinstance(error, NotifyError):
             log.warning("%s not delivered: %s; retried on the next run", what, reason)
         else:
             log.error("%s failed: %r; retried on the next run", what, error, exc_info=error)
-        with self.store.write() as db:
-            repo.failed(db, ids, reason)
         return reason
 
 
