@@ -40,6 +40,7 @@ class SlackBot:
     def close(self) -> None:
         """Lets in-flight listeners finish, then closes the database."""
         self.executor.shutdown(wait=True)
+        self.home.close()
         self.core.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -18,11 +19,18 @@ log = logging.getLogger(__name__)
 
 
 class HomePublisher:
+    """Publishes App Home views. Homes are refreshed for people who have opened theirs, on
+    one background thread, so a click never waits for other people's Homes; a person with
+    several changes queued is refreshed once."""
+
     def __init__(self, core: Core, client: WebClient):
         self.core = core
         self.client = client
         self._viewers: set[str] = set()  # people who opened the Home tab since start
+        self._pending: set[str] = set()
+        self._draining = False
         self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-home")
 
     def view(self, user: str):
         service = self.core.requests
@@ -32,23 +40,46 @@ class HomePublisher:
         contracts = contract_blocks.home_contracts(self.core.contracts.owned_by(user), self.core.contracts.today())
         return blocks.home_view(sections, "Updated whenever your requests change.", extra=contracts)
 
-    def publish(self, user: str) -> None:
+    def opened(self, user: str) -> None:
         with self._lock:
             self._viewers.add(user)
+        self.publish(user)
+
+    def publish(self, user: str) -> None:
         try:
             self.client.views_publish(user_id=user, view=self.view(user))
         except SlackApiError as error:
             log.warning("views.publish for %s failed: %s", user, error.response.get("error"))
 
     def request_changed(self, request: Request, people: set[str]) -> None:
-        """Refreshes the Home of everyone whose lists show ``request``."""
+        """Queues a refresh for everyone whose Home shows ``request``: its people and, for
+        the unclaimed queue, every procurement member who looks at their Home."""
         with self._lock:
             viewers = set(self._viewers)
-        affected = set(people)
-        # The unclaimed queue changes for every procurement member who has looked at it.
-        affected |= {user for user in viewers if self.core.roles.is_procurement(user)}
-        for user in sorted(affected):
-            self.publish(user)
+        targets = (set(people) | {user for user in viewers if self.core.roles.is_procurement(user)}) & viewers
+        if not targets:
+            return
+        with self._lock:
+            self._pending |= targets
+            if self._draining:
+                return
+            self._draining = True
+        self._worker.submit(self._drain)
+
+    def _drain(self) -> None:
+        while True:
+            with self._lock:
+                if not self._pending:
+                    self._draining = False
+                    return
+                user = self._pending.pop()
+            try:
+                self.publish(user)
+            except Exception:  # a background refresh: log it and go on with the others
+                log.exception("refreshing the App Home of %s failed", user)
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
 
 
 def register(app: App, home: HomePublisher) -> None:
@@ -56,4 +87,4 @@ def register(app: App, home: HomePublisher) -> None:
     @guarded
     def opened(event: dict) -> None:
         if event.get("tab", "home") == "home":
-            home.publish(event["user"])
+            home.opened(event["user"])

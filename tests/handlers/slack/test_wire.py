@@ -196,3 +196,21 @@ def test_one_log_line_per_handled_request_without_bodies(slack, fake, bot, caplo
     assert any(line.startswith(f"handled kind=/procure user={IT2} outcome=refused ms=") for line in lines)
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "Falcon" not in everything and "xoxb-test" not in everything
+
+
+def test_homes_are_refreshed_only_for_people_who_look_at_them(slack, fake, bot):
+    post_need(slack, fake, title="Laptop")
+    bot.executor.shutdown(wait=True)
+    bot.home.close()  # every queued refresh has run
+    assert fake.calls_to("views.publish") == [], "nobody has opened their Home yet"
+
+
+def test_a_burst_of_changes_refreshes_each_home_at_most_once_per_pass(bot, fake):
+    bot.home.opened(BUYER)
+    fake.reset()
+    for _ in range(5):
+        bot.core.requests.create(IT, need())
+    bot.home.close()
+    published = [c.args["user_id"] for c in fake.calls_to("views.publish")]
+    assert set(published) == {BUYER} and 1 <= len(published) <= 5
+    assert "Unclaimed queue* (5)" in json.dumps(fake.calls_to("views.publish")[-1].args["view"])
