@@ -1,5 +1,6 @@
 """Card buttons (``Action.Execute``): the need form, the request card's Claim / Unclaim,
-Change status, Add note and Open, approvals, contracts' Open, and reminders' Snooze and Done.
+Change status, Add note and Open, approvals, the contract form, contracts' Open, Edit, Start
+renewal, Mark renewed and Mark cancelled, and reminders' Snooze and Done.
 
 Each handler reads the button's data (with the card's inputs merged in), calls one
 service in a worker thread and answers the person who clicked; the request's card in the
@@ -17,16 +18,32 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot import dispatch
 from bot.clock import today
 from bot.commands import Command
+from bot.contracts import FIELDS as CONTRACT_FIELDS
+from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
 from bot.errors import BadInput, NotFound
 from bot.fanout import preferring
+from bot.people import looks_like_chat_user
 from bot.reminders import until_text
 from bot.requests import parse_need, parse_number
 from handlers.teams import cards
 from handlers.teams.ids import NEED_FIELDS, Inputs, Verbs
 from handlers.teams.notifier import PLATFORM, card_activity
-from handlers.teams.replies import card_response, message_response, refusal
+from handlers.teams.replies import (
+    OWNER_FIELDS,
+    card_response,
+    contract_form_activity,
+    message_response,
+    owners_as_typed,
+    refusal,
+)
 
 DONE_TEXT = "Done — no more reminders about this for you."
+# Contract buttons that run a ``contract`` command with the contract's number (as in Slack).
+CONTRACT_BUTTONS = {
+    Verbs.CONTRACT_RENEW: "renew",
+    Verbs.CONTRACT_RENEWED: "renewed",
+    Verbs.CONTRACT_CANCEL: "cancel",
+}
 
 
 def number(data: dict, key: str) -> int:
@@ -130,6 +147,52 @@ def register(bot) -> None:
                                                        f"{contract.name} ({contract.number})"))
         return message_response(f"The details of {contract.name} are in your chat with Tandem.")
 
+    @on(Verbs.CONTRACT_SAVE)
+    def save_contract(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        contract_id = number(data, "contract") if data.get("contract") not in (None, "") else None
+        # Who may comes first, so a refusal is not answered with a list of fields to fix.
+        if contract_id is None:
+            core.contracts.check_can_add(actor)
+        else:
+            core.contracts.edit_form(actor, contract_id)
+        form = {name: form_text(data.get(name)) for name in CONTRACT_FIELDS}
+
+        def again(errors: dict[str, str]) -> AdaptiveCardInvokeResponse:
+            return card_response(cards.contract_form(form, contract_id, settings.base_currency, errors))
+
+        typed, errors = owners_to_save(core, form)
+        try:
+            parse_contract({**typed, **{name: "" for name in errors}}, settings.base_currency)
+        except BadInput as error:
+            errors = {**(error.errors or {"form": error.message}), **errors}
+        if errors:
+            return again(errors)
+        try:
+            if contract_id is None:
+                contract = core.contracts.add(actor, typed)
+                return message_response(f"Added {contract.name} ({contract.number}); notice deadline "
+                                        f"{contract.notice_deadline}.")
+            contract = core.contracts.edit(actor, contract_id, typed)
+        except BadInput as error:  # an owner nobody has, or a vendor and product already under contract
+            return again({name: owner_message(form.get(name, ""), text) for name, text in
+                          (error.errors or {"form": error.message}).items()})
+        return message_response(f"Saved {contract.name} ({contract.number}).")
+
+    @on(Verbs.CONTRACT_EDIT)
+    def edit_contract(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        reply = dispatch.run(core, actor, Command("contract", number(data, "contract"), arg="edit"))
+        # By DM, like Open: the form holds the contract's cost, for the people who may change it.
+        notifier.send_activity_to(actor, contract_form_activity(core, reply.values, reply.subject_id))
+        return message_response(f"The form to edit contract {reply.subject_id} is in your chat with Tandem.")
+
+    def contract_button(verb: Verbs, action: str) -> None:
+        @on(verb)
+        def run(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+            return said(actor, Command("contract", number(data, "contract"), arg=action))
+
+    for verb, action in CONTRACT_BUTTONS.items():
+        contract_button(verb, action)
+
     @on(Verbs.SNOOZE)
     def snooze(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
         until = core.rhythm.snooze(actor, reminder_id(data))
@@ -146,3 +209,40 @@ def reminder_id(data: dict) -> int:
     if not value.isdigit():
         raise NotFound("That reminder no longer exists.")
     return int(value)
+
+
+def form_text(value) -> str:
+    """A submitted input as the plain string the forms are parsed from."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+OWNER_HINT = "use " + cards.OWNER_HINT
+
+
+def owners_to_save(core, form: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The form with owners given by a Teams ID as their e-mail address (what the contract
+    service resolves), and an error for each owner that names nobody."""
+    typed, errors = dict(form), {}
+    typed.update(owners_as_typed(core, {name: form[name].strip().removeprefix("@") for name in OWNER_FIELDS}))
+    for name in OWNER_FIELDS:
+        value = typed[name]
+        if not value or looks_like_email(value) or looks_like_user_id(value.upper()):
+            continue
+        if looks_like_chat_user(value):
+            errors[name] = (f"Tandem does not know the e-mail address of {value[:40]}: give the owner's e-mail "
+                            f"address instead.")
+        else:
+            errors[name] = f"Unknown owner {value[:40]!r}: {OWNER_HINT}."
+    return typed, errors
+
+
+def owner_message(value: str, message: str) -> str:
+    """The contract service's word for an owner it could not find, without naming one platform."""
+    if message.startswith("Unknown owner") and "Slack user" in message:
+        return f"Unknown owner: nobody Tandem knows has the e-mail address {value.strip()}." if "@" in value \
+            else f"Unknown owner {value.strip()[:40]!r}: {OWNER_HINT}."
+    return message

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from bot import commands
-from bot.contracts import ContractDetails, Deadline
+from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
+    ContractStatus, Deadline
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
 from bot.notifier import LinkedContract
@@ -350,7 +351,89 @@ def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
         body.append(text("**History**"))
         body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
                  for e in item.events[-LIST_ROWS:]]
-    return card(body)
+    return card(body, contract_actions(contract))
+
+
+def contract_actions(contract: Contract) -> list[dict]:
+    """Edit, and the renewal decisions the contract's status allows (as in Slack)."""
+    number = contract.id
+    actions = [execute("Edit", Verbs.CONTRACT_EDIT, contract=number)]
+    if contract.status is ContractStatus.ACTIVE:
+        actions.append({**execute("Start renewal", Verbs.CONTRACT_RENEW, contract=number), "style": "positive"})
+    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
+        actions.append(execute("Mark renewed", Verbs.CONTRACT_RENEWED, contract=number))
+    if contract.status.in_force:
+        # Adaptive Cards have no confirm dialog: the button opens a small card that asks first.
+        confirm = card([text(f"Notice is given: {escape(contract.name)} runs out on {day(contract.end_date)} "
+                             f"and is not renewed.")],
+                       [{**execute("Mark cancelled", Verbs.CONTRACT_CANCEL, contract=number),
+                         "style": "destructive"}])
+        del confirm["$schema"], confirm["version"]
+        actions.append({"type": "Action.ShowCard", "title": "Mark cancelled", "card": confirm})
+    return actions
+
+
+# --- the contract form ----------------------------------------------------------------------------
+
+OWNER_HINT = "an e-mail address, or a Teams or Slack user ID"
+
+
+def whole(value) -> int | None:
+    """A number field's value for an ``Input.Number`` (which takes numbers only)."""
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def contract_form(values: dict[str, str] | None = None, contract_id: int | None = None,
+                  base_currency: str = "USD", errors: dict[str, str] | None = None) -> dict:
+    """The contract form: empty to add one, filled in (and carrying the contract's ID) to edit;
+    ``errors`` (field → message) shows what to fix."""
+    values = values or {}
+    errors = errors or {}
+
+    def field(name: str, label: str, element: dict, required: bool = False, default=None) -> dict:
+        element.update(id=name, label=label)
+        value = values.get(name) or default
+        if element["type"] == "Input.Number":
+            value = whole(value) if value not in (None, "") else None
+        if value not in (None, ""):
+            element["value"] = value
+        if required:
+            element.update(isRequired=True, errorMessage=errors.get(name) or f"{label} is required.")
+        elif name in errors:
+            element["errorMessage"] = errors[name]
+        return element
+
+    def person(name: str, label: str) -> dict:
+        return field(name, label, {"type": "Input.Text", "maxLength": 200, "placeholder": OWNER_HINT})
+
+    editing = contract_id is not None
+    body = [heading(f"Edit contract {contract_id}" if editing else "New contract")]
+    if errors:  # the messages may quote what was typed
+        body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
+    body += [
+        field("vendor", "Vendor", {"type": "Input.Text", "maxLength": VENDOR_MAX}, required=True),
+        field("product", "Product or service", {"type": "Input.Text", "maxLength": PRODUCT_MAX}, required=True),
+        person("it_owner", "IT owner"),
+        person("procurement_owner", "Procurement owner"),
+        field("start_date", "Start date", {"type": "Input.Date"}),
+        field("end_date", "End date", {"type": "Input.Date"}, required=True),
+        field("notice_days", "Notice period (days)", {"type": "Input.Number", "min": 0, "max": NOTICE_MAX},
+              required=True, default=30),
+        field("auto_renew", "Auto-renews?", {"type": "Input.ChoiceSet", "choices": choices(["yes", "no"])},
+              required=True, default="yes"),
+        field("term_months", "Renewal term (months)", {"type": "Input.Number", "min": 1, "max": TERM_MAX},
+              default=12),
+        field("annual_cost", "Annual cost", {"type": "Input.Text", "maxLength": 20, "placeholder": "12000"}),
+        field("currency", "Currency", {"type": "Input.Text", "maxLength": 3}, default=base_currency),
+        field("seats", "Seats or licences", {"type": "Input.Number", "min": 1}),
+        field("notes", "Notes", {"type": "Input.Text", "isMultiline": True, "maxLength": NOTES_MAX}),
+    ]
+    data = {"contract": contract_id} if editing else {}
+    return card(body, [execute("Save" if editing else "Add contract", Verbs.CONTRACT_SAVE, **data)])
 
 
 # --- the digest and reminders --------------------------------------------------------------------------

@@ -15,12 +15,17 @@ class Verbs(StrEnum):
     APPROVE = "request_approve"
     REJECT = "request_reject"
     CONTRACT_OPEN = "contract_open"
+    CONTRACT_SAVE = "contract_submit"
+    CONTRACT_EDIT = "contract_edit"
+    CONTRACT_RENEW = "contract_renew"
+    CONTRACT_RENEWED = "contract_renewed"
+    CONTRACT_CANCEL = "contract_cancel"
     SNOOZE = "reminder_snooze"
     DONE = "reminder_done"
 
 
 class Inputs(StrEnum):
-    """Input ids on cards other than the need form (whose ids are the need's field names)."""
+    """Input ids on cards other than the need and contract forms (whose ids are their field names)."""
 
     STATUS = "status"
     NOTE = "note"

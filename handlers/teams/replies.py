@@ -9,8 +9,10 @@ from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, Cont
 
 from bot import dispatch, health
 from bot.approvals import ApprovalPending
+from bot.contracts import looks_like_user_id
 from bot.core import Core
 from bot.errors import DomainError
+from bot.people import looks_like_chat_user
 from bot.stats import summary
 from handlers.teams import cards
 from handlers.teams.notifier import TeamsNotifier, card_activity
@@ -18,8 +20,7 @@ from handlers.teams.notifier import TeamsNotifier, card_activity
 log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
-NO_CONTRACT_FORM = ("The contract form is not in Teams yet: add contracts from Slack, or import a CSV with "
-                    "`tandem import-contracts`. `contracts` and `contract show N` work here.")
+OWNER_FIELDS = ("it_owner", "procurement_owner")
 
 
 def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply, help_: bool = False) -> Activity:
@@ -46,7 +47,7 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
     if isinstance(reply, dispatch.OpenForm):
         if reply.form == "need":
             return card_activity(cards.need_form(reply.values, core.settings.base_currency), "New IT need")
-        return card_activity(cards.said_card(NO_CONTRACT_FORM), NO_CONTRACT_FORM)
+        return contract_form_activity(core, reply.values, reply.subject_id)
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file(user, reply.filename, reply.content, reply.title)
         return card_activity(cards.said_card(reply.text), reply.text)
@@ -60,6 +61,25 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         title = f"Health check · {reply.results.survey.label}"
         return card_activity(cards.card([cards.heading(title), cards.text(cards.message_text(text, name))]), title)
     raise TypeError(f"no Teams rendering for {type(reply).__name__}")
+
+
+def contract_form_activity(core: Core, values: dict[str, str] | None, contract_id: int | None) -> Activity:
+    form = cards.contract_form(owners_as_typed(core, values), contract_id, core.settings.base_currency)
+    return card_activity(form, f"Edit contract {contract_id}" if contract_id is not None else "New contract")
+
+
+def owners_as_typed(core: Core, values: dict[str, str] | None) -> dict[str, str]:
+    """A contract's values for its form, with owners known by a Teams ID shown by their
+    e-mail address (what the form accepts, and what people recognise)."""
+    values = dict(values or {})
+    people = core.roles.people
+    for name in OWNER_FIELDS:
+        owner = values.get(name) or ""
+        if looks_like_chat_user(owner) and not looks_like_user_id(owner):
+            persons = {owner} | people.persons(owner)  # a person, or one of their Teams IDs
+            email = next((a.email for person in sorted(persons) for a in people.accounts(person) if a.email), None)
+            values[name] = email or owner
+    return values
 
 
 def refusal(error: Exception) -> str:
