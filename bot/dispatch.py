@@ -170,7 +170,7 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         return StatsShown(stats, flow_chart(stats))
     if name == "health":
         return _health(core, actor, command)
-    return Said(f"`{name}` is not available yet.")
+    raise LookupError(f"/procure {name} has no handler")  # the parser and this function disagree
 
 
 def _health(core: Core, actor: str, command: Command) -> Reply:
@@ -211,4 +211,4 @@ def _contract(core: Core, actor: str, command: Command) -> Reply:
         contract = service.cancel(actor, number)
         return ContractChanged(contract, f"{contract.name} ({contract.number}) is marked cancelled; "
                                          f"it runs out on {contract.end_date}.")
-    return Said(f"`contract {action}` is not available yet.")
+    raise LookupError(f"/procure contract {action} has no handler")
