@@ -33,7 +33,8 @@ def test_teams_package_zips_the_manifest_and_both_icons(tmp_path, capsys):
     assert (manifest["icons"], color.size, outline.size) == ({"color": "color.png", "outline": "outline.png"},
                                                              (192, 192), (32, 32))
     # The outline icon is white on transparent, as Teams requires.
-    assert {pixel[:3] for pixel in outline.convert("RGBA").getdata() if pixel[3]} == {(255, 255, 255)}
+    rgba = outline.convert("RGBA").tobytes()
+    assert {rgba[i:i + 3] for i in range(0, len(rgba), 4) if rgba[i + 3]} == {b"\xff\xff\xff"}
 
 
 def test_teams_package_needs_the_app_id(tmp_path, capsys):
