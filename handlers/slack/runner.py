@@ -11,7 +11,7 @@ import signal
 from bot.config import Settings
 from bot.permissions import GroupResolver
 from bot.schedule import Schedule
-from handlers.slack.app import build_slack, web_client
+from handlers.slack.app import SlackBot, build_slack, web_client
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.roles import SlackGroups
 from handlers.slack.server import EVENTS_PATH, make_server, serve, stop
@@ -24,28 +24,33 @@ def run_slack(settings: Settings) -> int:
     schedule = Schedule(bot.core)
     try:
         schedule.start()
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(bot.app, settings.slack_app_token)
-            signal.signal(signal.SIGTERM, _leave)
-            log.info("Tandem is connected to Slack in Socket Mode")
-            try:
-                handler.start()
-            except (KeyboardInterrupt, SystemExit):
-                handler.close()
-        else:
-            server = make_server(bot.app, bot.core, port=settings.port)
-            signal.signal(signal.SIGTERM, lambda *_: stop(server))
-            log.info("Tandem serves Slack at http://0.0.0.0:%s%s", server.effective_port, EVENTS_PATH)
-            try:
-                serve(server)
-            except KeyboardInterrupt:
-                stop(server)
+        serve_slack(bot, settings)
     finally:
         schedule.stop()
         bot.close()
     return 0
+
+
+def serve_slack(bot: SlackBot, settings: Settings) -> None:
+    """Serves Slack (Socket Mode or HTTP) until SIGTERM or Ctrl-C; in-flight requests finish."""
+    if settings.socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(bot.app, settings.slack_app_token)
+        signal.signal(signal.SIGTERM, _leave)
+        log.info("Tandem is connected to Slack in Socket Mode")
+        try:
+            handler.start()
+        except (KeyboardInterrupt, SystemExit):
+            handler.close()
+    else:
+        server = make_server(bot.app, bot.core, port=settings.port)
+        signal.signal(signal.SIGTERM, lambda *_: stop(server))
+        log.info("Tandem serves Slack at http://0.0.0.0:%s%s", server.effective_port, EVENTS_PATH)
+        try:
+            serve(server)
+        except KeyboardInterrupt:
+            stop(server)
 
 
 def _leave(*_) -> None:

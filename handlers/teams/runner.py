@@ -60,7 +60,7 @@ def run_teams(settings: Settings) -> int:
 
 def run_slack_and_teams(settings: Settings) -> int:
     from handlers.slack.app import build_slack
-    from handlers.slack.server import EVENTS_PATH, make_server, serve, stop
+    from handlers.slack.runner import serve_slack
 
     teams_notifier = TeamsNotifier(settings, SystemClock())
     slack = build_slack(settings, wrap_notifier=lambda notifier: fan_out(notifier, teams_notifier))
@@ -69,21 +69,7 @@ def run_slack_and_teams(settings: Settings) -> int:
     teams_server = start_teams(teams, settings)
     try:
         schedule.start()
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            handler = SocketModeHandler(slack.app, settings.slack_app_token)
-            signal.signal(signal.SIGTERM, lambda *_: handler.close())
-            log.info("Tandem is connected to Slack in Socket Mode")
-            handler.start()
-        else:
-            server = make_server(slack.app, slack.core, port=settings.port)
-            signal.signal(signal.SIGTERM, lambda *_: stop(server))
-            log.info("Tandem serves Slack at http://0.0.0.0:%s%s", server.effective_port, EVENTS_PATH)
-            try:
-                serve(server)
-            except KeyboardInterrupt:
-                stop(server)
+        serve_slack(slack, settings)
     finally:
         schedule.stop()
         teams_server.stop()
