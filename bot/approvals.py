@@ -148,12 +148,7 @@ class ApprovalService:
         return self._decide(actor, request_id, approved=True, reason="")
 
     def reject(self, actor: str, request_id: int, reason: str) -> Request:
-        reason = clean_text(reason, 100_000)
-        if not reason:
-            raise BadInput("Say why you reject it, so procurement and IT can act on it.", field="reason")
-        if len(reason) > NOTE_MAX:
-            raise BadInput(f"Keep the reason under {NOTE_MAX} characters.", field="reason")
-        return self._decide(actor, request_id, approved=False, reason=reason)
+        return self._decide(actor, request_id, approved=False, reason=parse_reason(reason))
 
     def _decide(self, actor: str, request_id: int, approved: bool, reason: str) -> Request:
         now = self.clock.now()
@@ -207,3 +202,13 @@ class ApprovalService:
             self.notifier.post_in_thread(CardRef(request.card_channel, request.card_ts), text, actor)
         except NotifyError as error:
             log.warning("could not post the decision on %s in its thread: %s", request.number, error)
+
+
+def parse_reason(reason: str) -> str:
+    """A rejection's reason, cleaned; forms check it before anything is saved."""
+    reason = clean_text(reason, 100_000)
+    if not reason:
+        raise BadInput("Say why you reject it, so procurement and IT can act on it.", field="reason")
+    if len(reason) > NOTE_MAX:
+        raise BadInput(f"Keep the reason under {NOTE_MAX} characters.", field="reason")
+    return reason

@@ -114,6 +114,15 @@ LIST_TITLES = {
 }
 
 
+# Commands whose reply is a form: a platform opens it at once, ahead of other work, while the
+# person's trigger (Slack's lasts 3 s) is still alive.
+FORM_COMMANDS = {("contract", "add"), ("contract", "edit")}
+
+
+def opens_form(command: Command) -> bool:
+    return (command.name, command.arg) in FORM_COMMANDS
+
+
 def run(core: Core, actor: str, command: Command) -> Reply:
     service = core.requests
     name = command.name

@@ -66,6 +66,12 @@ class Store:
             raise
         else:
             db.execute("COMMIT")
+            self._local.commits = self.commits() + 1
+
+    def commits(self) -> int:
+        """How many write transactions this thread has committed (to tell whether a failed piece
+        of work had already saved part of its change)."""
+        return getattr(self._local, "commits", 0)
 
     def close(self) -> None:
         with self._lock:

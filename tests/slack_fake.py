@@ -43,6 +43,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.users_by_email: dict[str, str] = {}
         self.holds: list[tuple[str, object, threading.Event]] = []
+        self.gates: dict[str, threading.Event] = {}
         self.groups: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
@@ -83,6 +84,14 @@ class FakeSlack:
         gate = threading.Event()
         with self._changed:
             self.holds.append((method, matches, gate))
+        return gate
+
+    def slow(self, method: str) -> threading.Event:
+        """Every call to ``method`` is recorded (as ``method:held``) but not answered until the
+        returned event is set: Slack answering that method slowly, without sleeping."""
+        gate = threading.Event()
+        with self._changed:
+            self.gates[method] = gate
         return gate
 
     def calls_to(self, method: str) -> list[Call]:
@@ -213,8 +222,8 @@ class FakeSlack:
                     self._send(failure.status, body, failure.headers)
                     return
                 fake.validate(method, args)
-                gate = None
                 with fake._changed:
+                    gate = fake.gates.get(method)
                     for index, (held, matches, event) in enumerate(fake.holds):
                         if held == method and matches(args):
                             gate = event

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -24,6 +23,7 @@ from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import email_resolver
 from handlers.slack.roles import SlackGroups
+from handlers.slack.work import Work
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +35,16 @@ class SlackBot:
     client: WebClient
     notifier: SlackNotifier
     home: HomePublisher
-    executor: ThreadPoolExecutor
+    work: Work
+
+    @property
+    def executor(self) -> Work:
+        """The work lanes (the name tests drain with ``executor.shutdown(wait=True)``)."""
+        return self.work
 
     def close(self) -> None:
-        """Lets in-flight listeners finish, then closes the database."""
-        self.executor.shutdown(wait=True)
+        """Lets accepted work finish, then closes the database."""
+        self.work.shutdown(wait=True)
         self.home.close()
         self.core.close()
 
@@ -67,14 +72,20 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     groups = SlackGroups(client)
     core = build_core(settings, wrap_notifier(notifier) if wrap_notifier else notifier, clock=clock,
                       groups=groups.members, resolve_email=email_resolver(client))
-    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tandem-listener")
+    work = Work(commits=core.store.commits)
+    # Listeners run on the thread that answers Slack and only ack and schedule; see handlers.slack.work.
     app = App(
         client=client,
-        listener_executor=executor,
         signing_secret=settings.slack_signing_secret or "socket-mode",
-        process_before_response=False,
+        process_before_response=True,
         logger=logging.getLogger("slack_bolt"),
     )
+
+    @app.middleware
+    def with_work(context, next):  # noqa: A002 - Bolt's name for the next middleware
+        context["work"] = work
+        return next()
+
     publisher = HomePublisher(core, client)
     notifier.on_request_changed = publisher.request_changed
     errors.register(app)
@@ -86,4 +97,4 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
-    return SlackBot(app, core, client, notifier, publisher, executor)
+    return SlackBot(app, core, client, notifier, publisher, work)

@@ -16,7 +16,7 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.requests import parse_number
 from handlers.slack import blocks, contract_blocks, replies
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ContractActions, Views
 from handlers.slack.notifier import SlackNotifier
 
@@ -35,7 +35,7 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
 
     @app.view(Views.CONTRACT)
     @guarded
-    def contract_submitted(ack: Ack, body: dict, view: dict) -> None:
+    def contract_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         form = blocks.form_values(view)
         try:
             parse_contract(form, settings.base_currency)
@@ -43,7 +43,9 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
             ack(response_action="errors", errors=error.errors)
             return
         ack()
-        user = body["user"]["id"]
+        work.later(lambda: save(body["user"]["id"], view, form))
+
+    def save(user: str, view: dict, form: dict) -> None:
         if view.get("private_metadata"):
             contract = service.edit(user, parse_number(view["private_metadata"]), form)
             text = f"Saved {contract.name} ({contract.number})."
@@ -54,18 +56,27 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
 
     @app.action(ContractActions.OPEN)
     @guarded
-    def open_contract(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def open_contract(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        details = service.show(body["user"]["id"], parse_number(action["value"]))
-        client.views_open(trigger_id=body["trigger_id"], view=contract_blocks.contract_details_modal(details))
+        number = parse_number(action["value"])
 
-    def run_button(ack: Ack, body: dict, action: dict, respond, client: WebClient) -> None:
+        def show() -> None:
+            details = service.show(body["user"]["id"], number)
+            client.views_open(trigger_id=body["trigger_id"], view=contract_blocks.contract_details_modal(details))
+
+        work.form(show)
+
+    def run_button(ack: Ack, body: dict, action: dict, respond, client: WebClient, work: Task) -> None:
         ack()
         user = body["user"]["id"]
         command = Command("contract", parse_number(action["value"]), arg=BUTTON_COMMANDS[action["action_id"]])
-        reply = dispatch.run(core, user, command)
-        replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=respond, client=client,
-                        notifier=notifier, settings=settings)
+
+        def run() -> None:
+            reply = dispatch.run(core, user, command)
+            replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=respond, client=client,
+                            notifier=notifier, settings=settings)
+
+        (work.form if dispatch.opens_form(command) else work.later)(run)
 
     for action_id in BUTTON_COMMANDS:
         app.action(action_id)(guarded(run_button))

@@ -4,16 +4,18 @@ Domain errors become a friendly ephemeral message (or a DM where Slack gives no 
 channel, as for App Home buttons); anything else is logged with its traceback and the
 user is told nothing was changed.
 
-Listeners are wrapped with ``guarded`` rather than left to Bolt's ``@app.error``: an
-exception raised after ``ack()`` in a listener running on Bolt's thread pool can make Bolt
-report the request as unacknowledged, so errors are caught where they happen and reported
-through this same path. ``@app.error`` still covers anything raised outside a listener.
+Listeners are wrapped with ``guarded`` rather than left to Bolt's ``@app.error``: most of a
+listener's work runs after the ack on ``handlers.slack.work``'s lanes, where Bolt no longer
+sees it, so errors are caught where they happen and reported through this same path.
+``@app.error`` still covers anything raised outside a listener. A write that could not get the
+database lock in time is "busy, nothing changed, try again": its transaction was rolled back.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import sqlite3
 import time
 
 from slack_bolt import App
@@ -22,15 +24,23 @@ from slack_sdk.errors import SlackApiError
 from bot.approvals import ApprovalPending
 from bot.errors import DomainError
 from handlers.slack import blocks
+from handlers.slack.work import Work
 
 log = logging.getLogger(__name__)
 requests_log = logging.getLogger("tandem.requests")
 
+BUSY = ":hourglass_flowing_sand: Tandem is too busy to do that right now; nothing was changed. Please try again."
+BUSY_PARTLY = (":hourglass_flowing_sand: Tandem is too busy to finish that right now. Your change is saved; "
+               "Slack catches up with it on the next change.")
 SOMETHING_WENT_WRONG = ":warning: Something went wrong on our side; nothing was changed. Please try again."
 
 
-def report(error: Exception, body: dict, respond, client, context) -> None:
-    if isinstance(error, ApprovalPending):
+def report(error: Exception, body: dict, respond, client, context, partly: bool = False) -> None:
+    """``partly``: the failed work had already committed part of its change."""
+    if is_busy(error):
+        log.warning("the database stayed locked; %s", "part of a change was saved" if partly else "nothing was changed")
+        text = BUSY_PARTLY if partly else BUSY
+    elif isinstance(error, ApprovalPending):
         text = ":hourglass_flowing_sand: " + blocks.escape_message(error.message)
     elif isinstance(error, DomainError):
         text = ":no_entry: " + blocks.escape_message(error.message)
@@ -54,32 +64,95 @@ def tell(text: str, body: dict, respond, client, context) -> None:
 
 
 def guarded(listener):
-    """Wraps a listener so any error it raises is reported through ``report``, and logs one
-    line per handled request: what, who, outcome and milliseconds (never message bodies)."""
+    """Wraps a listener, which runs on the thread that answers Slack (see ``handlers.slack.work``).
+
+    The listener validates, acks, and hands the rest to ``work`` (a ``Task``): ``work.form(job)``
+    for ``views.open``, ``work.later(job)`` for everything else. Errors raised by the listener or
+    any of its jobs are reported through ``report``; one line is logged per handled request:
+    what, who, outcome and milliseconds (never message bodies)."""
     wanted = inspect.getfullargspec(listener).args
 
     def run(ack, body, respond, client, context, payload, logger):
+        task = Task(context["work"], ack, body, respond, client, context, payload)
         available = {"ack": ack, "body": body, "respond": respond, "client": client, "context": context,
-                     "payload": payload, "logger": logger}
+                     "payload": payload, "logger": logger, "work": task}
         for name in ("command", "action", "view", "event"):
             available[name] = payload
-        started = time.perf_counter()
-        outcome = "ok"
         try:
-            return listener(**{name: available[name] for name in wanted})
-        except Exception as error:  # the one place listener errors are caught; reported, never swallowed
-            outcome = "refused" if isinstance(error, DomainError) else "error"
-            report(error, body, respond, client, context)
-            return None
-        finally:
-            requests_log.info(
-                "handled kind=%s user=%s outcome=%s ms=%.1f",
-                kind_of(body, payload), context.get("user_id") or "-", outcome, (time.perf_counter() - started) * 1000,
-            )
+            listener(**{name: available[name] for name in wanted})
+        except Exception as error:  # noqa: BLE001 - the one place listener errors are caught; reported
+            if ack.response is None:
+                ack()
+            task.failed(error)
+        else:
+            task.listener_done()
 
     # Not functools.wraps: Bolt would unwrap to the listener and pass only its arguments.
     run.__name__ = run.__qualname__ = listener.__name__
     return run
+
+
+class Task:
+    """What one request still has to do after its ack, on ``Work``'s lanes."""
+
+    def __init__(self, work: Work, ack, body: dict, respond, client, context, payload):
+        self.work, self.ack, self.body, self.respond, self.client = work, ack, body, respond, client
+        self.context, self.payload = context, payload
+        self.started = time.perf_counter()
+        self.scheduled = 0
+        # Events have nobody waiting: their jobs run however long they queued.
+        self.person = body.get("type") != "event_callback"
+
+    def form(self, job) -> None:
+        """Runs ``job`` (which opens a modal) at once, ahead of all other work."""
+        self.scheduled += 1
+        self.work.form(self._guard(job))
+
+    def later(self, job) -> None:
+        """Runs ``job`` on the bounded work lane; if it cannot start in time the person is
+        told "busy, nothing changed" and it never runs."""
+        self.scheduled += 1
+        self.work.later(self._guard(job), busy=self._busy if self.person else None)
+
+    def listener_done(self) -> None:
+        if not self.scheduled:
+            self._log("ok")
+
+    def failed(self, error: Exception, partly: bool = False) -> None:
+        self._log(outcome_of(error))
+        report(error, self.body, self.respond, self.client, self.context, partly=partly)
+
+    def _guard(self, job):
+        def run() -> None:
+            commits = self.work.commits()
+            try:
+                job()
+            except Exception as error:  # noqa: BLE001 - reported to the person, logged if unexpected
+                self.failed(error, partly=self.work.commits() != commits)
+            else:
+                self._log("ok")
+        return run
+
+    def _busy(self) -> None:
+        self._log("busy")
+        tell(BUSY, self.body, self.respond, self.client, self.context)
+
+    def _log(self, outcome: str) -> None:
+        requests_log.info(
+            "handled kind=%s user=%s outcome=%s ms=%.1f", kind_of(self.body, self.payload),
+            self.context.get("user_id") or "-", outcome, (time.perf_counter() - self.started) * 1000,
+        )
+
+
+def outcome_of(error: Exception) -> str:
+    if isinstance(error, DomainError):
+        return "refused"
+    return "busy" if is_busy(error) else "error"
+
+
+def is_busy(error: Exception) -> bool:
+    """SQLite's write lock was held by someone else for longer than its busy timeout."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
 
 def kind_of(body: dict, payload: dict) -> str:

@@ -17,7 +17,7 @@ from bot import health
 from bot.core import Core
 from bot.errors import BadInput, DomainError, NotFound
 from handlers.slack import blocks, health_blocks
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import HealthIds
 
 
@@ -26,33 +26,44 @@ def register(app: App, core: Core) -> None:
 
     @app.action(HealthIds.OPEN)
     @guarded
-    def open_form(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def open_form(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        survey = service.check_can_answer(body["user"]["id"], round_id(action.get("value")))
-        container = body.get("container") or {}
-        where = {"round": survey.id, "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
-                 "ts": container.get("message_ts") or (body.get("message") or {}).get("ts")}
-        client.views_open(trigger_id=body["trigger_id"], view=health_blocks.survey_modal(survey, json.dumps(where)))
+        number = round_id(action.get("value"))
+
+        def ask() -> None:
+            survey = service.check_can_answer(body["user"]["id"], number)
+            container = body.get("container") or {}
+            where = {"round": survey.id, "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
+                     "ts": container.get("message_ts") or (body.get("message") or {}).get("ts")}
+            client.views_open(trigger_id=body["trigger_id"], view=health_blocks.survey_modal(survey, json.dumps(where)))
+
+        work.form(ask)
 
     @app.view(HealthIds.FORM)
     @guarded
-    def submitted(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+    def submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
         where = json.loads(view.get("private_metadata") or "{}")
         try:
             scores, comment = health.parse_form(blocks.form_values(view))
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
-        try:
-            survey = service.answer(body["user"]["id"], scores, comment, round_id=round_id(where.get("round")))
-        except DomainError as refused:  # shown in the form itself: a modal has nowhere else to answer
+        user, number = body["user"]["id"], round_id(where.get("round"))
+        try:  # a read (never waits for the write lock), so the refusal can be shown in the form itself
+            service.check_can_answer(user, number)
+        except DomainError as refused:
             ack(response_action="update", view=health_blocks.notice_modal(refused.message))
             return
         ack()
-        if where.get("channel") and where.get("ts"):
-            # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
-            shown = health_blocks.answered([block.to_dict() for block in health_blocks.survey_blocks(survey)])
-            client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
+
+        def run() -> None:
+            survey = service.answer(user, scores, comment, round_id=number)
+            if where.get("channel") and where.get("ts"):
+                # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
+                shown = health_blocks.answered([block.to_dict() for block in health_blocks.survey_blocks(survey)])
+                client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
+
+        work.later(run)
 
 
 def round_id(value) -> int:

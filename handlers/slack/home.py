@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.core import Core
 from bot.requests import Request
 from handlers.slack import blocks, contract_blocks
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,6 @@ class HomePublisher:
 def register(app: App, home: HomePublisher) -> None:
     @app.event("app_home_opened")
     @guarded
-    def opened(event: dict) -> None:
+    def opened(event: dict, work: Task) -> None:
         if event.get("tab", "home") == "home":
-            home.opened(event["user"])
+            work.later(lambda: home.opened(event["user"]))

@@ -1,7 +1,7 @@
 """Listeners for requests: /need, /procure, card buttons and the need and note modals.
 
-Each listener acks first, turns the payload into plain values, calls one service and
-renders. Errors go to the one error handler in ``handlers.slack.errors``.
+Each listener validates and acks on the thread that answers Slack, then opens its modal on
+the forms lane or calls one service and renders on the work lane (``handlers.slack.work``). Errors go to the one error handler in ``handlers.slack.errors``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.requests import parse_need, parse_number
 from handlers.slack import blocks, replies
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 
 
 # What to tell a requester when the card could not be posted, by Slack's error code.
@@ -37,14 +37,14 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
 
     @app.command("/need")
     @guarded
-    def need(ack: Ack, command: dict, client: WebClient) -> None:
+    def need(ack: Ack, command: dict, client: WebClient, work: Task) -> None:
         ack()
         modal = blocks.need_modal(command.get("text", "").strip(), settings.base_currency)
-        client.views_open(trigger_id=command["trigger_id"], view=modal)
+        work.form(lambda: client.views_open(trigger_id=command["trigger_id"], view=modal))
 
     @app.view(Views.NEED)
     @guarded
-    def need_submitted(ack: Ack, body: dict, view: dict) -> None:
+    def need_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         form = blocks.form_values(view)
         try:
             parse_need(form, today(core.clock, settings.tz), settings.base_currency)
@@ -52,7 +52,9 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
             ack(response_action="errors", errors=error.errors)
             return
         ack()
-        user = body["user"]["id"]
+        work.later(lambda: create(body["user"]["id"], form))
+
+    def create(user: str, form: dict) -> None:
         request = service.create(user, form)
         if request.card_ts is None:
             why = CARD_FAILURES.get(notifier.last_failure() or "", "Slack did not accept it")
@@ -67,53 +69,66 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
 
     @app.command("/procure")
     @guarded
-    def procure(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+    def procure(ack: Ack, command: dict, respond: Respond, client: WebClient, work: Task) -> None:
         ack()
         user = command["user_id"]
-        reply = dispatch.run(core, user, commands.parse(command.get("text", "")))
-        replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
-                        notifier=notifier, settings=settings)
+        parsed = commands.parse(command.get("text", ""))
+
+        def run() -> None:
+            reply = dispatch.run(core, user, parsed)
+            replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
+                            notifier=notifier, settings=settings)
+
+        (work.form if dispatch.opens_form(parsed) else work.later)(run)
 
     @app.action(Actions.CLAIM)
     @guarded
-    def claim(ack: Ack, body: dict, action: dict) -> None:
+    def claim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
-        service.claim(body["user"]["id"], parse_number(action["value"]))
+        number = parse_number(action["value"])
+        work.later(lambda: service.claim(body["user"]["id"], number))
 
     @app.action(Actions.UNCLAIM)
     @guarded
-    def unclaim(ack: Ack, body: dict, action: dict) -> None:
+    def unclaim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
-        service.unclaim(body["user"]["id"], parse_number(action["value"]))
+        number = parse_number(action["value"])
+        work.later(lambda: service.unclaim(body["user"]["id"], number))
 
     @app.action(Actions.STATUS)
     @guarded
-    def change_status(ack: Ack, body: dict, action: dict) -> None:
+    def change_status(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
         number, _, status = action["selected_option"]["value"].partition(":")
-        service.change_status(body["user"]["id"], parse_number(number), status)
+        work.later(lambda: service.change_status(body["user"]["id"], parse_number(number), status))
 
     @app.action(Actions.ADD_NOTE)
     @guarded
-    def add_note(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def add_note(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        request = service.get(parse_number(action["value"]))
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(request))
+        number = parse_number(action["value"])
+        work.form(lambda: client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(service.get(number))))
 
     @app.view(Views.NOTE)
     @guarded
-    def note_submitted(ack: Ack, body: dict, view: dict) -> None:
+    def note_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         text = blocks.form_values(view).get(NOTE_BLOCK, "")
         if not text.strip():
             ack(response_action="errors", errors={NOTE_BLOCK: "Write a note first."})
             return
         ack()
-        service.comment(body["user"]["id"], parse_number(view["private_metadata"]), text, source="note")
+        number = parse_number(view["private_metadata"])
+        work.later(lambda: service.comment(body["user"]["id"], number, text, source="note"))
 
     @app.action(Actions.OPEN)
     @guarded
-    def open_request(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+    def open_request(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        details = service.show(body["user"]["id"], parse_number(action["value"]))
-        view = blocks.details_modal(details, service.linked_contract(details.request))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        number = parse_number(action["value"])
+
+        def show() -> None:
+            details = service.show(body["user"]["id"], number)
+            view = blocks.details_modal(details, service.linked_contract(details.request))
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        work.form(show)

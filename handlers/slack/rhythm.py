@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from bot.core import Core
 from bot.errors import NotFound
 from handlers.slack import rhythm_blocks
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ReminderActions
 
 
@@ -23,19 +23,27 @@ def register(app: App, core: Core) -> None:
 
     @app.action(ReminderActions.SNOOZE)
     @guarded
-    def snooze(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+    def snooze(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, work: Task) -> None:
         ack()
         entry_id = reminder_id(action)
-        until = service.snooze(body["user"]["id"], entry_id)
-        show_state(client, respond, body, entry_id, rhythm_blocks.snoozed_text(until, tz))
+
+        def run() -> None:
+            until = service.snooze(body["user"]["id"], entry_id)
+            show_state(client, respond, body, entry_id, rhythm_blocks.snoozed_text(until, tz))
+
+        work.later(run)
 
     @app.action(ReminderActions.DONE)
     @guarded
-    def done(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+    def done(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond, work: Task) -> None:
         ack()
         entry_id = reminder_id(action)
-        service.done(body["user"]["id"], entry_id)
-        show_state(client, respond, body, entry_id, rhythm_blocks.DONE_TEXT)
+
+        def run() -> None:
+            service.done(body["user"]["id"], entry_id)
+            show_state(client, respond, body, entry_id, rhythm_blocks.DONE_TEXT)
+
+        work.later(run)
 
 
 def reminder_id(action: dict) -> int:

@@ -8,7 +8,7 @@ import logging
 from slack_bolt import App
 
 from bot.core import Core
-from handlers.slack.errors import guarded
+from handlers.slack.errors import Task, guarded
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,10 @@ def register(app: App, core: Core) -> None:
 
     @app.event("message")
     @guarded
-    def message(event: dict) -> None:
+    def message(event: dict, work: Task) -> None:
+        work.later(lambda: handle(event))
+
+    def handle(event: dict) -> None:
         subtype = event.get("subtype")
         channel = event.get("channel", "")
         if subtype == "message_changed":

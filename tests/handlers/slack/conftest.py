@@ -59,7 +59,7 @@ def slack(bot, fake):
     server = make_server(bot.app, bot.core, host="127.0.0.1", port=0, threads=4, asyncore_loop_timeout=0.05)
     thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
-    client = SlackSender(f"http://127.0.0.1:{server.effective_port}", fake)
+    client = SlackSender(f"http://127.0.0.1:{server.effective_port}", fake, settle=bot.work.idle)
     yield client
     stop(server)
     thread.join(timeout=5)
@@ -68,9 +68,13 @@ def slack(bot, fake):
 class SlackSender:
     """Sends what Slack sends: form-encoded commands, ``payload=`` interactions, event JSON."""
 
-    def __init__(self, base: str, fake: FakeSlack):
+    def __init__(self, base: str, fake: FakeSlack, settle=None):
         self.base = base
         self.fake = fake
+        # Waits for the work a request started after its ack (see handlers.slack.work), so a test
+        # reads the outcome; ``settled=False`` sends without waiting (concurrency tests).
+        self.settle = settle
+        self.settled = True
         self.verifier = SignatureVerifier(SECRET)
         self._ids = itertools.count(1)
 
@@ -91,9 +95,12 @@ class SlackSender:
         )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, response.read().decode()
+                answer = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+            answer = error.code, error.read().decode()
+        if self.settle is not None and self.settled:
+            assert self.settle(), "the work a request started did not finish"
+        return answer
 
     def get(self, path: str) -> tuple[int, str]:
         try:
