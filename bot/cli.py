@@ -24,10 +24,16 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("file", metavar="FILE.zip")
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("file")
-    imports = sub.add_parser("import-contracts", help="import contracts from CSV (all or nothing; re-import updates)")
-    imports.add_argument("file", metavar="FILE.csv")
-    exports = sub.add_parser("export-contracts", help="export every contract as CSV (the import format)")
-    exports.add_argument("file", metavar="FILE.csv")
+    imports = sub.add_parser("import-contracts",
+                             help="import contracts from .csv or .xlsx (all or nothing; re-import updates)")
+    imports.add_argument("file", metavar="FILE.csv|FILE.xlsx")
+    imports.add_argument("--locale", help="how amounts are written in the file, like de_DE (default TANDEM_LOCALE)")
+    imports.add_argument("--date-order", choices=("DMY", "MDY"), type=str.upper,
+                         help="day order of text dates like 03/04/2027 (default TANDEM_DATE_ORDER; "
+                              "unset: only ISO and unambiguous dates)")
+    exports = sub.add_parser("export-contracts", help="export every contract as .csv or .xlsx (the import format)")
+    exports.add_argument("file", metavar="FILE.csv|FILE.xlsx")
+    exports.add_argument("--excel", action="store_true", help="CSV for Excel: start with a UTF-8 byte-order mark")
     calendar = sub.add_parser("export-calendar", help="export notice deadlines and end dates as iCalendar")
     calendar.add_argument("file", metavar="FILE.ics")
     digest = sub.add_parser("digest", help="post the digest now (--preview: print it; nothing is sent or recorded)")
@@ -86,6 +92,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         store.close()
         print(f"Backed up {settings.db_path} to {args.file}.")
         return 0
+    if command == "import-contracts":
+        return import_contracts(settings, args.file, args.locale, args.date_order)
+    if command == "export-contracts":
+        return export_contracts(settings, args.file, args.excel)
     if command in CONTRACT_COMMANDS:
         return CONTRACT_COMMANDS[command](settings, args.file)
     if command in RHYTHM_COMMANDS:
@@ -118,39 +128,52 @@ def _cli_core(settings: Settings):
     return build_core(settings, NullNotifier(), roles=roles, resolve_email=resolve_email)
 
 
-def import_contracts(settings: Settings, path: str) -> int:
+def import_contracts(settings: Settings, path: str, locale: str | None = None, date_order: str | None = None) -> int:
     from bot.contracts import ImportRejected
+    from bot.money import normal_locale
 
     try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            text = file.read()
-    except (OSError, UnicodeDecodeError) as error:
+        locale = normal_locale(locale) if locale else None
+    except ValueError as error:
+        print(f"tandem: --locale: {error}", file=sys.stderr)
+        return 2
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
         print(f"tandem: cannot read {path}: {error}", file=sys.stderr)
         return 1
     core = _cli_core(settings)
     try:
-        result = core.contracts.import_csv(CLI_ACTOR, text)
+        result = core.contracts.import_file(CLI_ACTOR, data, path, locale=locale, date_order=date_order)
     except ImportRejected as rejected:
         for problem in rejected.problems:
             print(problem, file=sys.stderr)
+        for note in rejected.notes:
+            print(f"note: {note}", file=sys.stderr)
         count = len(rejected.problems)
         print(f"tandem: nothing was imported ({count} problem{'s' if count != 1 else ''}).", file=sys.stderr)
         return 1
     finally:
         core.close()
     print(f"Imported {path}: {result}.")
+    for warning in result.warnings:
+        print(f"note: {warning}")
     return 0
 
 
-def export_contracts(settings: Settings, path: str) -> int:
+def export_contracts(settings: Settings, path: str, excel: bool = False) -> int:
     core = _cli_core(settings)
     try:
-        text = core.contracts.export_csv()
+        if path.lower().endswith(".xlsx"):
+            data = core.contracts.export_xlsx()
+        else:
+            data = core.contracts.export_csv(excel=excel).encode("utf-8")
         count = len(core.contracts.all())
     finally:
         core.close()
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        file.write(text)
+    with open(path, "wb") as file:
+        file.write(data)
     print(f"Exported {count} contract{'s' if count != 1 else ''} to {path}.")
     return 0
 
@@ -163,7 +186,9 @@ def export_calendar(settings: Settings, path: str) -> int:
         core.close()
     with open(path, "wb") as file:
         file.write(content)
-    events = content.count(b"BEGIN:VEVENT")
+    from icalendar import Calendar
+
+    events = len(Calendar.from_ical(content).walk("VEVENT"))  # parsed: text inside a note never counts
     print(f"Wrote {events} event{'s' if events != 1 else ''} to {path}.")
     return 0
 

@@ -50,6 +50,8 @@ class Settings:
     approvers: tuple[str, ...] = ()
     approval_policy: str = "any"
     hide_costs: bool = False
+    locale: str = "en_US"
+    date_order: str | None = None
     log_level: str = "INFO"
     teams_port: int = 3978
     teams_app_id: str | None = None
@@ -99,6 +101,8 @@ class Settings:
             approvers=r.ids("TANDEM_APPROVERS"),
             approval_policy=r.choice("TANDEM_APPROVAL_POLICY", ("any", "all"), "any"),
             hide_costs=r.flag("TANDEM_HIDE_COSTS", False),
+            locale=r.locale("TANDEM_LOCALE", "en_US"),
+            date_order=r.choice("TANDEM_DATE_ORDER", ("DMY", "MDY"), None),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
             teams_app_id=r.guid("TEAMS_APP_ID"),
@@ -247,7 +251,7 @@ class _Reader:
             rates[code] = parsed
         return rates
 
-    def choice(self, name: str, options: tuple[str, ...], default: str) -> str:
+    def choice(self, name: str, options: tuple[str, ...], default: str | None) -> str | None:
         value = self.raw(name)
         if value is None:
             return default
@@ -255,6 +259,17 @@ class _Reader:
             if value.lower() == option.lower():
                 return option
         raise ConfigError(f"{name}={value} must be one of: {', '.join(options)}")
+
+    def locale(self, name: str, default: str) -> str:
+        from bot.money import normal_locale
+
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            return normal_locale(value)
+        except ValueError as error:
+            raise ConfigError(f"{name}: {error}") from None
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.raw(name)

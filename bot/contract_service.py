@@ -22,13 +22,18 @@ from bot.contracts import (
     ContractStatus,
     Deadline,
     OwnerResolver,
+    FIELDS,
     contract_form,
+    export_rows,
     format_csv,
     looks_like_user_id,
     parse_contract,
-    parse_csv,
+    parse_sheet,
+    read_sheet,
     roll_forward,
 )
+from bot.money import DEFAULT_LOCALE
+from bot.sheets import read_csv, read_table, write_xlsx
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
@@ -52,9 +57,15 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+    warnings: tuple[str, ...] = ()  # how the file was read: an encoding guessed, columns left out
 
     def __str__(self) -> str:
         return f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+
+    @property
+    def report(self) -> str:
+        """The counts and every warning, one per line."""
+        return "\n".join([str(self), *self.warnings])
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,8 @@ class ContractService:
         resolve_email: EmailResolver | None = None,
         base_currency: str = "USD",
         hide_costs: bool = False,
+        locale: str = DEFAULT_LOCALE,
+        date_order: str | None = None,
     ):
         self.store = store
         self.roles = roles
@@ -89,6 +102,8 @@ class ContractService:
         self.resolve_email = resolve_email
         self.base_currency = base_currency
         self.hide_costs = hide_costs
+        self.locale = locale  # how amounts are written when the person's own locale is not known
+        self.date_order = date_order  # DMY or MDY for text dates in files; None: only unambiguous ones
         self._rolled_on: date | None = None
 
     def today(self) -> date:
@@ -194,9 +209,9 @@ class ContractService:
 
     # --- changing ------------------------------------------------------------------------
 
-    def add(self, actor: str, form: dict) -> Contract:
+    def add(self, actor: str, form: dict, locale: str | None = None) -> Contract:
         authorize(self.roles, actor, Action.ADD_CONTRACT)
-        data = parse_contract(form, self.base_currency, self._owner_resolver())
+        data = parse_contract(form, self.base_currency, self._owner_resolver(), locale=locale or self.locale)
         now = self.clock.now()
         with self.store.write() as db:
             existing = repo.find_by_name(db, data.vendor, data.product)
@@ -209,8 +224,8 @@ class ContractService:
             add_event(db, "contract", contract.id, now, actor, "added", {}, _fields(contract))
         return contract
 
-    def edit(self, actor: str, contract_id: int, form: dict) -> Contract:
-        data = parse_contract(form, self.base_currency, self._owner_resolver())
+    def edit(self, actor: str, contract_id: int, form: dict, locale: str | None = None) -> Contract:
+        data = parse_contract(form, self.base_currency, self._owner_resolver(), locale=locale or self.locale)
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, contract_id)
@@ -281,14 +296,28 @@ class ContractService:
         self._rolled_on = day
         return RollResult(rolled, expired)
 
-    def import_csv(self, actor: str, text: str) -> ImportResult:
-        """Imports a contracts CSV, all or nothing (``ImportRejected`` lists every problem).
+    def import_csv(self, actor: str, text: str, *, locale: str | None = None,
+                   date_order: str | None = None) -> ImportResult:
+        """Imports a contracts CSV given as text (see ``import_file``)."""
+        authorize(self.roles, actor, Action.ADMINISTER)
+        return self._import(actor, read_sheet(lambda: read_csv(text)), locale, date_order)
+
+    def import_file(self, actor: str, data: bytes, name: str = "", *, locale: str | None = None,
+                    date_order: str | None = None) -> ImportResult:
+        """Imports a contracts file (.csv in any common dialect and encoding, or .xlsx), all
+        or nothing (``ImportRejected`` lists every problem by spreadsheet row and column).
 
         A row whose vendor and product match a stored contract (case-insensitively)
-        updates it; other rows add contracts."""
+        updates it; other rows add contracts. Amounts written as text are read in
+        ``locale``, text dates in ``date_order`` (both default to the configured ones)."""
         authorize(self.roles, actor, Action.ADMINISTER)
+        return self._import(actor, read_sheet(lambda: read_table(data, name)), locale, date_order)
+
+    def _import(self, actor: str, table, locale: str | None, date_order: str | None) -> ImportResult:
         # Validate (and look owners up) before taking the write lock.
-        rows = parse_csv(text, self.base_currency, self._owner_resolver())
+        sheet = parse_sheet(table, self.base_currency, self._owner_resolver(), locale=locale or self.locale,
+                            date_order=date_order or self.date_order)
+        rows = sheet.rows
         now = self.clock.now()
         day = self.today()
         added = updated = unchanged = 0
@@ -307,11 +336,16 @@ class ContractService:
                     continue
                 self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "updated by import")
                 updated += 1
-        return ImportResult(added, updated, unchanged)
+        return ImportResult(added, updated, unchanged, tuple(sheet.warnings))
 
-    def export_csv(self) -> str:
-        """Every contract in the import format; importing it back gives the same contracts."""
-        return format_csv(self.all())
+    def export_csv(self, *, excel: bool = False) -> str:
+        """Every contract in the import format; importing it back gives the same contracts.
+        ``excel`` starts it with the byte-order mark Excel needs to read UTF-8."""
+        return ("\ufeff" if excel else "") + format_csv(self.all())
+
+    def export_xlsx(self) -> bytes:
+        """Every contract as an .xlsx workbook in the import format, dates and numbers typed."""
+        return write_xlsx(FIELDS, export_rows(self.all()))
 
     def calendar(self, actor: str, person: Callable[[str], str] = lambda user: user) -> bytes:
         """The contract calendar as an ``.ics`` file (costs only for those who may see them)."""

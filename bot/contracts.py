@@ -8,8 +8,6 @@ a day, and "today" is the date where the team works (``bot.clock.today``).
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -18,7 +16,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput
-from bot.requests import Event, Request, clean_text, parse_amount, parse_currency, parse_date
+from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
+from bot.money import DEFAULT_LOCALE
+from bot.requests import Event, Request, clean_text, parse_cost, parse_date, parse_quantity
 
 
 class ContractStatus(StrEnum):
@@ -238,7 +238,8 @@ def match_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolver = plain_owner) -> ContractInput:
+def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolver = plain_owner,
+                   locale: str = DEFAULT_LOCALE) -> ContractInput:
     """Validates a contract form given as plain strings; raises ``BadInput`` with one message
     per bad field (``errors``), so forms can show them inline and CSV import can name the column."""
     errors: dict[str, str] = {}
@@ -300,11 +301,11 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
     term_months = _whole(form, "term_months", errors, minimum=1, maximum=TERM_MAX, default=DEFAULT_TERM_MONTHS,
                          what="The renewal term", unit="months")
 
-    annual_cost = parse_amount(form, "annual_cost", "Annual cost", errors, example="12000", zero_allowed=True)
-    currency = parse_currency(form, default_currency, errors)
+    annual_cost, currency = parse_cost(form, "annual_cost", "Annual cost", errors, default_currency,
+                                       locale=locale, zero_allowed=True)
 
     seats = _whole(form, "seats", errors, minimum=1, maximum=1_000_000, default=None,
-                   what="Seats", unit="seats", required=False)
+                   what="Seats", unit="seats", required=False, locale=locale)
 
     notes = clean_text(form.get("notes"), 100_000)
     if len(notes) > NOTES_MAX:
@@ -343,16 +344,10 @@ def _date(form: dict, name: str, errors: dict, required: bool) -> date | None:
         return None
 
 
-def _whole(form, name, errors, *, minimum, maximum, default, what, unit, required=True) -> int | None:
-    raw = clean_text(form.get(name), 50)
-    if not raw:
-        if default is None and required:
-            errors[name] = f"Give {what[0].lower() + what[1:]} in {unit}."
-        return default
-    if not raw.isdecimal() or not minimum <= int(raw) <= maximum:
-        errors[name] = f"{what} must be a whole number of {unit} from {minimum} to {maximum:,}."
-        return None
-    return int(raw)
+def _whole(form, name, errors, *, minimum, maximum, default, what, unit, required=True,
+           locale=DEFAULT_LOCALE) -> int | None:
+    return parse_quantity(form, name, errors, locale=locale, what=what, unit=unit, minimum=minimum,
+                          maximum=maximum, default=default, required=required)
 
 
 def contract_form(contract: Contract) -> dict[str, str]:
@@ -374,31 +369,33 @@ def contract_form(contract: Contract) -> dict[str, str]:
     }
 
 
-# --- CSV ------------------------------------------------------------------------------------
+# --- spreadsheets (CSV and .xlsx) ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class CsvProblem:
-    """One reason a CSV file was refused: where (line, column) and why."""
+    """One reason a file was refused: where (spreadsheet row, column) and why."""
 
-    line: int
+    line: int  # the spreadsheet row: 1 is the header
     column: str | None
     message: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+        where = f"row {self.line}, column {self.column}" if self.column else f"row {self.line}"
         return f"{where}: {self.message}"
 
 
 class ImportRejected(BadInput):
-    """A CSV file with at least one bad row; nothing from it was stored."""
+    """A file with at least one bad row; nothing from it was stored."""
 
-    def __init__(self, problems: list[CsvProblem]):
+    def __init__(self, problems: list[CsvProblem], notes: list[str] = ()):
         self.problems = problems
+        self.notes = list(notes)
         shown = "\n".join(str(problem) for problem in problems[:20])
         more = f"\n…and {len(problems) - 20} more" if len(problems) > 20 else ""
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
-        super().__init__(f"Nothing was imported; the file has {count}:\n{shown}{more}")
+        read = "".join(f"\n({note})" for note in self.notes)
+        super().__init__(f"Nothing was imported; the file has {count}:\n{shown}{more}{read}")
 
 
 @dataclass(frozen=True)
@@ -407,81 +404,146 @@ class CsvRow:
     contract: ContractInput
 
 
-def parse_csv(text: str, default_currency: str, resolve_owner: OwnerResolver = plain_owner) -> list[CsvRow]:
-    """Parses a whole contracts CSV, or raises ``ImportRejected`` listing every problem.
+@dataclass(frozen=True)
+class Sheet:
+    """A contracts file that passed: its rows, and what to tell the importer about it."""
 
-    The first line is the header (the columns of ``CSV_HEADER``, in any order). Blank lines
-    are skipped. Line numbers are the file's own, so a spreadsheet user finds the row.
-    """
-    text = text.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[CsvProblem] = []
+    rows: list[CsvRow]
+    warnings: list[str]
+
+
+def column_name(header: object) -> str:
+    """``Annual cost``, ``annual-cost`` and ``ANNUAL_COST`` all name ``annual_cost``."""
+    return re.sub(r"[\s-]+", "_", clean_text(header, 100).lower())
+
+
+def parse_csv(text: str, default_currency: str, resolve_owner: OwnerResolver = plain_owner, *,
+              locale: str = DEFAULT_LOCALE, date_order: str | None = None) -> list[CsvRow]:
+    """Parses a whole contracts CSV (text), or raises ``ImportRejected`` listing every problem."""
+    return parse_sheet(read_sheet(lambda: read_csv(text)), default_currency, resolve_owner, locale=locale,
+                       date_order=date_order).rows
+
+
+def read_sheet(read: Callable[[], Table]) -> Table:
+    """Runs a reader from ``bot.sheets``; a file that cannot be read at all is refused like a bad row."""
     try:
-        records = _records(reader)
-        header_line, header = next(records, (1, []))
-    except csv.Error as exc:
-        raise ImportRejected([CsvProblem(reader.line_num or 1, None, f"not readable as CSV ({exc}).")]) from None
-    columns = [clean_text(name, 100).lower() for name in header]
+        return read()
+    except UnreadableFile as error:
+        raise ImportRejected([CsvProblem(error.row, None, error.message)]) from None
+
+
+def parse_sheet(table: Table, default_currency: str, resolve_owner: OwnerResolver = plain_owner, *,
+                locale: str = DEFAULT_LOCALE, date_order: str | None = None) -> Sheet:
+    """Parses a contracts sheet, or raises ``ImportRejected`` listing every problem.
+
+    The first non-blank row is the header (the columns of ``CSV_HEADER`` in any order;
+    other columns are left out with one warning). Blank rows are skipped. Problems name
+    the spreadsheet row, so a spreadsheet user finds it. Amounts and whole numbers written
+    as text are read in ``locale``; dates as ``bot.sheets.read_date`` reads them.
+    """
+    records = [(line, cells) for line, cells in table.rows if any(_text(cell) for cell in cells)]
+    header_line, header = records[0] if records else (1, [])
+    columns = [column_name(name) for name in header]
+    while columns and not columns[-1]:
+        columns.pop()
     missing = [name for name in FIELDS if name not in columns]
-    unknown = [name for name in columns if name not in FIELDS]
-    if not columns or missing or unknown or len(set(columns)) != len(columns):
+    named = [name for name in columns if name]
+    if not columns or missing or len(set(named)) != len(named):
         detail = []
+        unknown = [name for name in named if name not in FIELDS]
         if missing and len(missing) < len(FIELDS):
             detail.append(f"missing {', '.join(missing)}")
-        if unknown and len(missing) < len(FIELDS):
-            detail.append(f"unknown {', '.join(repr(name[:40]) for name in unknown[:5])}")
-        if len(set(columns)) != len(columns):
+            if unknown:
+                detail.append(f"unknown {', '.join(repr(name[:40]) for name in unknown[:5])}")
+        if len(set(named)) != len(named):
             detail.append("a column appears twice")
         why = f" ({'; '.join(detail)})" if detail else ""
-        raise ImportRejected(
-            [CsvProblem(header_line, None, f"the first line must be the header {CSV_HEADER}{why}.")]
-        )
+        raise ImportRejected([CsvProblem(header_line, None, f"row {header_line} must be the header {CSV_HEADER}{why}.")],
+                             table.notes)
+    ignored = [header[index] for index, name in enumerate(columns) if name not in FIELDS and _text(header[index])]
+    warnings = list(table.notes)
+    if ignored:
+        names = ", ".join(repr(clean_text(name, 40)) for name in ignored[:10])
+        warnings.append(f"Left out {len(ignored)} column{'s' if len(ignored) != 1 else ''} Tandem does not keep: {names}.")
 
+    problems: list[CsvProblem] = []
     rows: list[CsvRow] = []
     seen: dict[tuple[str, str], int] = {}
-    try:
-        for line, cells in records:
-            if len(cells) != len(columns):
-                problems.append(CsvProblem(line, None, f"has {len(cells)} columns; the header has {len(columns)}."))
+    for line, cells in records[1:]:
+        extra = any(_text(cell) for cell in cells[len(columns):])
+        if extra or (len(cells) < len(columns) and table.kind == "csv"):
+            problems.append(CsvProblem(line, None, f"has {len(cells)} columns; the header has {len(columns)}."))
+            continue
+        cells = list(cells) + [None] * (len(columns) - len(cells))
+        form, errors = {}, {}
+        for name, cell in zip(columns, cells):
+            if name not in FIELDS:
                 continue
-            form = dict(zip(columns, cells))
-            vendor, product = (clean_text(form[name], 10_000) for name in ("vendor", "product"))
-            if vendor and product:
-                first = seen.setdefault((match_key(vendor), match_key(product)), line)
-                if first != line:
-                    shown = f"{vendor[:VENDOR_MAX]} {product[:PRODUCT_MAX]}"
-                    problems.append(CsvProblem(line, "vendor", f"{shown} is already on line {first}."))
-                    continue
-            try:
-                rows.append(CsvRow(line, parse_contract(form, default_currency, resolve_owner)))
-            except BadInput as error:
-                problems += [CsvProblem(line, name, message) for name, message in _in_column_order(error.errors)]
-    except csv.Error as exc:
-        problems.append(CsvProblem(reader.line_num, None, f"not readable as CSV ({exc})."))
+            if name in ("start_date", "end_date") and _text(cell):
+                try:
+                    form[name] = read_date(cell, date_order).isoformat()
+                except BadInput as error:
+                    errors[name] = error.message
+                continue
+            form[name] = _cell_value(cell)
+        vendor, product = (clean_text(form.get(name), 10_000) for name in ("vendor", "product"))
+        if vendor and product:
+            first = seen.setdefault((match_key(vendor), match_key(product)), line)
+            if first != line:
+                shown = f"{vendor[:VENDOR_MAX]} {product[:PRODUCT_MAX]}"
+                problems.append(CsvProblem(line, "vendor", f"{shown} is already on row {first}."))
+                continue
+        try:
+            contract = parse_contract({k: v for k, v in form.items() if k not in errors}, default_currency,
+                                      resolve_owner, locale=locale)
+        except BadInput as error:
+            errors = {**error.errors, **errors}
+        if errors:
+            problems += [CsvProblem(line, name, message) for name, message in _in_column_order(errors)]
+        else:
+            rows.append(CsvRow(line, contract))
     if problems:
-        raise ImportRejected(problems)
-    return rows
+        raise ImportRejected(problems, table.notes)
+    return Sheet(rows, warnings)
 
 
-def _records(reader) -> Iterable[tuple[int, list[str]]]:
-    """Non-blank records with the line each starts on (a quoted cell may span lines)."""
-    start = 1
-    for cells in reader:
-        line, start = start, reader.line_num + 1
-        if any(cell.strip() for cell in cells):
-            yield line, cells
+def _text(cell) -> str:
+    return "" if cell is None else str(cell).strip()
+
+
+def _cell_value(cell):
+    """A cell as the form takes it: numbers stay numbers (never re-read in a locale), a
+    yes/no checkbox becomes yes/no, text loses the apostrophe that kept it from being a formula."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, (int, float, Decimal)):
+        return cell
+    text = str(cell)
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _in_column_order(errors: dict[str, str]) -> list[tuple[str, str]]:
     return sorted(errors.items(), key=lambda item: FIELDS.index(item[0]) if item[0] in FIELDS else len(FIELDS))
 
 
-def format_csv(contracts: Iterable[Contract]) -> str:
-    """The contracts as CSV in the import format; importing it back gives the same data."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
+def export_rows(contracts: Iterable[Contract]) -> list[list]:
+    """Each contract as a spreadsheet row in ``FIELDS`` order: dates as dates, numbers as numbers."""
+    rows = []
     for contract in contracts:
-        form = contract_form(contract)
-        writer.writerow([form[name] for name in FIELDS])
-    return out.getvalue()
+        rows.append([
+            contract.vendor, contract.product, contract.it_owner or "", contract.procurement_owner or "",
+            contract.start_date or "", contract.end_date, contract.notice_days,
+            "yes" if contract.auto_renew else "no", contract.term_months,
+            contract.annual_cost if contract.annual_cost is not None else "", contract.currency,
+            contract.seats if contract.seats is not None else "", contract.notes,
+        ])
+    return rows
+
+
+def format_csv(contracts: Iterable[Contract], *, excel: bool = False) -> str:
+    """The contracts as CSV in the import format; importing it back gives the same data."""
+    return write_csv(FIELDS, export_rows(contracts), excel=excel).decode("utf-8")

@@ -51,10 +51,11 @@ def build_core(
     roles = roles or Roles(settings.procurement, settings.admins, groups)
     # A person's accounts on every platform, and their e-mail address, count as them.
     roles.people = People(store, clock)
-    requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency)
+    requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency, settings.locale)
     contracts = ContractService(
         store, roles, clock, settings.tz, requests,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
+        locale=settings.locale, date_order=settings.date_order,
     )
     # Cards show the contract a request is linked to (or its vendor's), with the notice deadline.
     requests.linked_contract = contracts.linked

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput, InvalidTransition
+from bot.money import DEFAULT_LOCALE, LIMIT, Amount, format_amount, parse_money, parse_whole, to_cents
 
 
 class Status(StrEnum):
@@ -253,6 +254,7 @@ TITLE_MAX = 150
 DETAILS_MAX = 3000
 VENDOR_MAX = 100
 NOTE_MAX = 3000
+QUANTITY_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -279,7 +281,7 @@ def clean_text(value: object, limit: int) -> str:
     return text.strip()[:limit]
 
 
-def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
+def parse_need(form: dict, today: date, default_currency: str, locale: str = DEFAULT_LOCALE) -> NeedInput:
     """Validates a need form given as plain strings; raises ``BadInput`` with one message
     per bad field so forms can show them inline."""
     errors: dict[str, str] = {}
@@ -299,17 +301,11 @@ def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
     urgency = _choice(form.get("urgency"), Urgency, "urgency", errors) or Urgency.NORMAL
     sensitivity = _choice(form.get("sensitivity"), Sensitivity, "sensitivity", errors) or Sensitivity.INTERNAL
 
-    quantity = 1
-    raw_quantity = clean_text(form.get("quantity"), 50) or "1"
-    if not raw_quantity.isdecimal() or int(raw_quantity) < 1:
-        errors["quantity"] = "Quantity must be a whole number of at least 1."
-    elif int(raw_quantity) > 1_000_000:
-        errors["quantity"] = "Quantity must be at most 1,000,000."
-    else:
-        quantity = int(raw_quantity)
+    quantity = parse_quantity(form, "quantity", errors, locale=locale, what="Quantity", unit="",
+                              minimum=1, maximum=QUANTITY_MAX, default=1) or 1
 
-    estimated_cost = parse_amount(form, "estimated_cost", "Estimated cost", errors, example="1200")
-    currency = parse_currency(form, default_currency, errors)
+    estimated_cost, currency = parse_cost(form, "estimated_cost", "Estimated cost", errors, default_currency,
+                                          locale=locale)
 
     needed_by = None
     raw_date = clean_text(form.get("needed_by"), 50)
@@ -343,29 +339,79 @@ def parse_need(form: dict, today: date, default_currency: str) -> NeedInput:
     )
 
 
-def parse_amount(form: dict, name: str, label: str, errors: dict, *, example: str,
-                 zero_allowed: bool = False) -> Decimal | None:
-    """An optional money amount: a positive number (or zero, if allowed) below a trillion,
-    rounded to cents; thousands separators are accepted. A problem goes into ``errors``."""
-    raw = clean_text(form.get(name), 50).replace(",", "")
-    if not raw:
-        return None
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        errors[name] = f"{label} must be a number, like {example} or 99.50."
-        return None
-    if not amount.is_finite():
-        errors[name] = f"{label} must be a number, like {example} or 99.50."
-        return None
-    if abs(amount) >= Decimal("1e12"):
+def parse_amount(form: dict, name: str, label: str, errors: dict, *, locale: str = DEFAULT_LOCALE,
+                 zero_allowed: bool = False) -> Amount | None:
+    """An optional money amount as written in ``locale``, maybe with a currency symbol or code:
+    a positive number (or zero, if allowed) below a trillion, in cents. A problem goes into
+    ``errors`` (see ``bot.money.parse_money``)."""
+    given = form.get(name)
+    if isinstance(given, (int, float, Decimal)) and not isinstance(given, bool):
+        amount = _typed_amount(given, label, errors, name)  # a spreadsheet's number: no locale to guess
+        if amount is None:
+            return None
+    else:
+        raw = clean_text(given, 50)
+        if not raw:
+            return None
+        try:
+            amount = parse_money(raw, locale, label=label)
+        except BadInput as error:
+            errors[name] = error.message
+            return None
+    if abs(amount.value) >= LIMIT:
         errors[name] = f"{label} is too large."
         return None
-    amount = amount.quantize(Decimal("0.01")) + 0  # + 0 turns -0.00 into 0.00
-    if amount < 0 or (amount == 0 and not zero_allowed):
+    value = to_cents(amount.value)
+    if value < 0 or (value == 0 and not zero_allowed):
         errors[name] = f"{label} cannot be negative." if zero_allowed else f"{label} must be more than 0."
         return None
-    return amount
+    return Amount(value, amount.currency)
+
+
+def _typed_amount(given, label: str, errors: dict, name: str) -> Amount | None:
+    value = Decimal(repr(round(given, 6))) if isinstance(given, float) else Decimal(given)
+    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        errors[name] = f"{label} {given!r} has more decimals than cents; round it to cents."
+        return None
+    return Amount(value, None)
+
+
+def parse_cost(form: dict, name: str, label: str, errors: dict, default_currency: str, *,
+               locale: str = DEFAULT_LOCALE, zero_allowed: bool = False) -> tuple[Decimal | None, str]:
+    """An amount and its currency. The currency field wins when given; a symbol or code in
+    the amount fills a blank one; both given and different is refused, never guessed."""
+    amount = parse_amount(form, name, label, errors, locale=locale, zero_allowed=zero_allowed)
+    written = amount.currency if amount else None
+    chosen = clean_text(form.get("currency"), 10)
+    currency = parse_currency(form, written or default_currency, errors)
+    if written and chosen and currency != written and "currency" not in errors:
+        errors[name] = (f"{label} is written in {written} but the currency is {currency}; "
+                        f"make them match (or leave the currency blank).")
+    return (amount.value if amount else None), currency
+
+
+def parse_quantity(form: dict, name: str, errors: dict, *, locale: str, what: str, unit: str,
+                   minimum: int, maximum: int, default: int | None, required: bool = True) -> int | None:
+    """A whole number as written in ``locale`` (``1,000`` or ``1.000``) within limits."""
+    given = form.get(name)
+    if isinstance(given, float) and given.is_integer():
+        given = int(given)  # a spreadsheet's whole number
+    raw = str(given) if isinstance(given, int) and not isinstance(given, bool) else clean_text(given, 50)
+    if not raw:
+        if default is None and required:
+            errors[name] = f"Give {what[0].lower() + what[1:]} in {unit}."
+        return default
+    value = parse_whole(raw, locale)
+    if value is None or not minimum <= value <= maximum:
+        largest = format_amount(Decimal(maximum), locale)
+        if unit:
+            errors[name] = f"{what} must be a whole number of {unit} from {minimum} to {largest}."
+        elif value is not None and value > maximum:
+            errors[name] = f"{what} must be at most {largest}."
+        else:
+            errors[name] = f"{what} must be a whole number of at least {minimum}."
+        return None
+    return value
 
 
 def parse_currency(form: dict, default: str, errors: dict) -> str:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.money import DEFAULT_LOCALE
 from bot.notifier import CardGone, CardRef, LinkedContract, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.requests import (
@@ -58,8 +59,10 @@ class RequestService:
         clock: Clock,
         tz: ZoneInfo,
         base_currency: str = "USD",
+        locale: str = DEFAULT_LOCALE,
     ):
         self.store = store
+        self.locale = locale  # how amounts are read when the person's own locale is not known
         self.notifier = notifier
         self.roles = roles
         self.clock = clock
@@ -125,9 +128,11 @@ class RequestService:
 
     # --- changing ----------------------------------------------------------------------
 
-    def create(self, actor: str, form: dict, contract_id: int | None = None) -> Request:
+    def create(self, actor: str, form: dict, contract_id: int | None = None, locale: str | None = None) -> Request:
+        """A new need; amounts and quantities are read as written in ``locale`` (the
+        person's, when the platform knows it; otherwise ``TANDEM_LOCALE``)."""
         authorize(self.roles, actor, Action.CREATE)
-        need = parse_need(form, today(self.clock, self.tz), self.base_currency)
+        need = parse_need(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
         if contract_id is None and need.preferred_vendor:
             contract_id = self.contract_for_vendor(need.preferred_vendor)
         now = self.clock.now()
@@ -150,15 +155,20 @@ class RequestService:
         self._publish(request)
         return self.get(request.id)
 
-    def edit(self, actor: str, request_id: int, form: dict) -> Request:
+    def edit(self, actor: str, request_id: int, form: dict, locale: str | None = None) -> Request:
+        """Changes a need's fields. A new preferred vendor re-links the need to that
+        vendor's contract in force (or to none)."""
+        need = parse_need(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
+        vendor_contract = self.contract_for_vendor(need.preferred_vendor) if need.preferred_vendor else None
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
             authorize(self.roles, actor, Action.EDIT, subject=before.number, requester=before.requester)
             if not before.is_open:
                 raise InvalidTransition(f"{before.number} is {before.status.label.lower()}; it can no longer be edited.")
-            need = parse_need(form, today(self.clock, self.tz), self.base_currency)
             after = dataclasses.replace(before, **dataclasses.asdict(need), updated_at=now)
+            if _vendor_key(need.preferred_vendor) != _vendor_key(before.preferred_vendor):
+                after = dataclasses.replace(after, contract_id=vendor_contract)
             after = self._resume_if_awaiting(after, actor)
             self._save(db, before, after, actor, "edited")
         return self._publish(after)
@@ -328,6 +338,10 @@ class RequestService:
             log.warning("notify failed: %s (%s); the database is unchanged and the card re-syncs on the next change",
                         send.__name__, exc)
             return None
+
+
+def _vendor_key(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
 
 
 def _status(value: Status | str) -> Status:

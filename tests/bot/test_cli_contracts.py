@@ -57,8 +57,8 @@ def test_a_bad_file_prints_every_problem_and_stores_nothing(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "line 3, column end_date: '2026-13-01' is not a date; use YYYY-MM-DD, for example 2027-03-31.\n"
-        "line 4: has 8 columns; the header has 13.\n"
+        "row 3, column end_date: '2026-13-01' is not a date; use YYYY-MM-DD, for example 2027-03-31.\n"
+        "row 4: has 8 columns; the header has 13.\n"
         "tandem: nothing was imported (2 problems).\n"
     )
     assert rows(env["TANDEM_DB"]) == before

@@ -168,7 +168,7 @@ def test_blank_optional_fields_take_their_defaults():
         ("notice_days", "400", "longer than the contract"),
         ("auto_renew", "maybe", "Auto-renew must be yes or no."),
         ("term_months", "0", "The renewal term must be a whole number of months"),
-        ("annual_cost", "lots", "Annual cost must be a number"),
+        ("annual_cost", "lots", "Annual cost 'lots' is not an amount"),
         ("annual_cost", "-1", "cannot be negative"),
         ("currency", "dollars", "3-letter code"),
         ("seats", "1.5", "Seats must be a whole number"),
@@ -215,7 +215,7 @@ def test_a_good_file_is_parsed_with_line_numbers_and_quoted_cells():
         "Slack,Pro,,,,2027-06-30,30,yes,1,,USD,,",
     )
     rows = parse_csv(text, "USD")
-    assert [row.line for row in rows] == [2, 4, 6], "blank lines are skipped, a quoted cell may span lines"
+    assert [row.line for row in rows] == [2, 4, 5], "spreadsheet rows: blank rows count, a quoted cell spanning lines is one row"
     jira = rows[1].contract
     assert jira.annual_cost == Decimal("24000.50") and jira.notes == "line one\nline two"
     assert jira.it_owner == "it@example.com", "without a directory, an e-mail address is the owner"
@@ -238,27 +238,27 @@ def test_every_kind_of_csv_error_is_named_by_line_and_column():
         "zoom ,  business,,,,2027-01-01,30,no,12,,USD,,",
     )
     assert problems(text) == [
-        "line 3, column end_date: '2026-02-30' is not a date; use YYYY-MM-DD, for example 2027-03-31.",
-        "line 4, column notice_days: A 45-day notice period is longer than the contract "
+        "row 3, column end_date: '2026-02-30' is not a date; use YYYY-MM-DD, for example 2027-03-31.",
+        "row 4, column notice_days: A 45-day notice period is longer than the contract "
         "(2026-01-01 to 2026-02-01 is 31 days).",
-        "line 5, column it_owner: Unknown owner 'bob': use a Slack user ID like U0123ABCD or an e-mail address.",
-        "line 6: has 12 columns; the header has 13.",
-        "line 7, column vendor: zoom business is already on line 2.",
+        "row 5, column it_owner: Unknown owner 'bob': use a Slack user ID like U0123ABCD or an e-mail address.",
+        "row 6: has 12 columns; the header has 13.",
+        "row 7, column vendor: zoom business is already on row 2.",
     ]
 
 
 def test_an_unknown_e_mail_is_an_unknown_owner():
     text = csv_text(ROW.replace("U0IT000001", "ghost@example.com"))
     assert problems(text, resolver=directory) == [
-        "line 2, column it_owner: Unknown owner: no Slack user has the e-mail address ghost@example.com."
+        "row 2, column it_owner: Unknown owner: no Slack user has the e-mail address ghost@example.com."
     ]
 
 
 @pytest.mark.parametrize(
     "text, fragment",
     [
-        ("", "line 1: the first line must be the header vendor,product,"),
-        (ROW + "\n", "line 1: the first line must be the header"),
+        ("", "row 1: row 1 must be the header vendor,product,"),
+        (ROW + "\n", "row 1: row 1 must be the header"),
         (CSV_HEADER.replace(",notes", "") + "\n", "(missing notes)"),
         (CSV_HEADER.replace("notes", "note") + "\n", "(missing notes; unknown 'note')"),
     ],
