@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import health
+from bot import health, options
 from bot.errors import BadInput
 from bot.requests import Category, parse_number
 from bot.services import LIST_SCOPES
@@ -29,6 +29,13 @@ USAGE = {
     "digest": "digest",
     "stats": "stats [weeks]",
     "health": "health | health answer <six scores 1-5> [comment] | health send",
+    "option": "option N <vendor> | <price> [currency] | [terms] | [months] | [quote link]",
+    "options": "options N",
+    "rate": "rate N <option> fit|risk|cost|terms <1-5> …",
+    "choose": "choose N <option> <why, in one line>",
+    "rules": "rules",
+    "check": "check N <check number>",
+    "uncheck": "uncheck N <check number>",
 }
 
 HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
@@ -49,6 +56,12 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure health` — the monthly IT–procurement health check: results from 3 answers up, never tied to names
 `/procure health answer 4 5 3 4 2 5 [comment]` — answer this month's check by command (scores in the order of the statements)
 `/procure health send` — send this month's check now to whoever has not had it (admins)
+`/procure option N Zoom | 12000 USD | net 30 | 12 | https://…` — add an option to a request (procurement)
+`/procure options N` — the options, how each side rated them, and who signed off which
+`/procure rate N A fit 4 risk 2` — rate an option: fit and risk (IT), cost and terms (procurement), 1–5
+`/procure choose N A <why>` — sign off an option; the requester and the owner decide together
+`/procure rules` — IT's risk rules: the checks each data class needs before ordering
+`/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
 Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled."""
 
 
@@ -161,6 +174,35 @@ def _health(name, rest, text) -> Command:
     raise BadInput("Use `health` for the results, `health answer` followed by six scores, or `health send`.")
 
 
+def _option(name, rest, text) -> Command:
+    command = _note(name, rest, text, what="the option (vendor | price | terms | months | quote link)")
+    return Command(name, command.number, arg=command.arg)
+
+
+def _rate(name, rest, text) -> Command:
+    if len(rest) < 3:
+        raise BadInput("`rate` needs a request number, an option letter and scores.")
+    ratings = options.parse_ratings(rest[2:])
+    return Command(name, parse_number(rest[0]), arg=options.parse_letter(rest[1]),
+                   extra=" ".join(f"{aspect} {score}" for aspect, score in ratings.items()))
+
+
+def _choose(name, rest, text) -> Command:
+    if len(rest) < 2:
+        raise BadInput("`choose` needs a request number, an option letter and why, in one line.")
+    parts = text.split(None, 3)
+    rationale = parts[3].strip() if len(parts) == 4 else ""
+    if not rationale:
+        raise BadInput("Say in one line why you choose it, after the option letter.")
+    return Command(name, parse_number(rest[0]), arg=options.parse_letter(rest[1]), extra=rationale)
+
+
+def _check(name, rest, text) -> Command:
+    if len(rest) < 2:
+        raise BadInput(f"`{name}` needs a request number and the check's number (or name).")
+    return Command(name, parse_number(rest[0]), arg=text.split(None, 2)[2].strip())
+
+
 def _contract_number(text: str) -> int:
     try:
         return parse_number(text)
@@ -185,4 +227,11 @@ _PARSERS = {
     "digest": _no_args,
     "stats": lambda n, r, t: _days(n, r, t, 8, "weeks", 104),
     "health": _health,
+    "option": _option,
+    "options": _numbered,
+    "rate": _rate,
+    "choose": _choose,
+    "rules": _no_args,
+    "check": _check,
+    "uncheck": _check,
 }

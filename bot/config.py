@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.risk import parse_rules
+
 DEFAULT_API_URL = "https://slack.com/api/"
 
 _USER_OR_GROUP = re.compile(r"^[UWS][A-Z0-9]{2,}$")
@@ -52,6 +54,8 @@ class Settings:
     hide_costs: bool = False
     locale: str = "en_US"
     date_order: str | None = None
+    # IT's risk rules: data class → the checks a purchase of that class needs (bot.risk).
+    risk_checks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     log_level: str = "INFO"
     teams_port: int = 3978
     teams_app_id: str | None = None
@@ -103,6 +107,7 @@ class Settings:
             hide_costs=r.flag("TANDEM_HIDE_COSTS", False),
             locale=r.locale("TANDEM_LOCALE", "en_US"),
             date_order=r.choice("TANDEM_DATE_ORDER", ("DMY", "MDY"), None),
+            risk_checks=r.risk_rules("TANDEM_RISK_CHECKS"),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
             teams_app_id=r.guid("TEAMS_APP_ID"),
@@ -250,6 +255,12 @@ class _Reader:
                 raise ConfigError(f"{name}: {part.strip()!r} is not CODE=RATE (for example EUR=1.08)")
             rates[code] = parsed
         return rates
+
+    def risk_rules(self, name: str) -> dict[str, tuple[str, ...]]:
+        try:
+            return parse_rules(self.raw(name))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
 
     def choice(self, name: str, options: tuple[str, ...], default: str | None) -> str | None:
         value = self.raw(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bot.approvals import ApprovalService
@@ -11,9 +12,11 @@ from bot.config import Settings
 from bot.contract_service import SYSTEM, ContractService, EmailResolver
 from bot.health_service import HealthService
 from bot.notifier import Notifier
+from bot.options import OptionService, Together
 from bot.people import People
 from bot.permissions import GroupResolver, Roles
 from bot.rhythm import RhythmService
+from bot.risk import RiskService
 from bot.services import RequestService
 from bot.stats import InsightsService
 from storage import Store
@@ -31,6 +34,8 @@ class Core:
     approvals: ApprovalService
     rhythm: RhythmService
     health: HealthService
+    options: OptionService
+    risk: RiskService
 
     def close(self) -> None:
         self.store.close()
@@ -68,5 +73,16 @@ def build_core(
     rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
     health = HealthService(store, notifier, roles, clock, settings, holder=rhythm.holder)
     rhythm.health = health.digest_section
+    options = OptionService(store, roles, clock, settings.base_currency, requests.resync_card, requests.can_see)
+    risk = RiskService(store, roles, clock, settings.risk_checks, requests.resync_card)
+    # Ordering needs a joint decision (when there are options) and every risk check ticked.
+    requests.order_gates += [options.check_order, risk.check_order]
+    requests.together_summary = lambda request, redacted: _together(options, risk, request, redacted)
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
-                insights=insights, rhythm=rhythm, approvals=approvals, health=health)
+                insights=insights, rhythm=rhythm, approvals=approvals, health=health, options=options, risk=risk)
+
+
+def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:
+    together = dataclasses.replace(options.together(request, redacted), checks=risk.checks(request),
+                                   sensitivity=request.sensitivity.value)
+    return together or None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import commands
+from bot import commands, together
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
@@ -138,13 +138,14 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         return Shown(service.show(actor, command.number))
     if name == "claim":
         request = service.claim(actor, command.number)
-        return Changed(request, f"You claimed {request.number} {request.title}.")
+        return Changed(request, f"You claimed {request.number} {request.title}." + core.risk.hint(request))
     if name == "unclaim":
         request = service.unclaim(actor, command.number)
         return Changed(request, f"{request.number} is unclaimed and back in the queue.")
     if name == "status":
         request = service.change_status(actor, command.number, command.arg)
-        return Changed(request, f"{request.number} is now {request.status.label.lower()}.")
+        hint = core.risk.hint(request) if request.status.value == "sourcing" else ""
+        return Changed(request, f"{request.number} is now {request.status.label.lower()}.{hint}")
     if name == "note":
         service.comment(actor, command.number, command.arg, source="command")
         request = service.get(command.number)
@@ -179,6 +180,8 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         return StatsShown(stats, flow_chart(stats))
     if name == "health":
         return _health(core, actor, command)
+    if name in together.NAMES:
+        return together.run(core, actor, command)
     raise LookupError(f"/procure {name} has no handler")  # the parser and this function disagree
 
 

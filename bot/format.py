@@ -48,6 +48,8 @@ def describe_event(event: Event) -> str:
         return f"{event.action} the {event.subject}"
     if event.action == "commented":
         return "added a comment"
+    if event.action in _TOGETHER:
+        return _together(event.action, event.after)
     changes = []
     for name in sorted(set(event.before) | set(event.after)):
         old, new = (_shown(name, side.get(name)) for side in (event.before, event.after))
@@ -62,3 +64,26 @@ def _shown(name: str, value) -> str:
     if name in ("owner", "requester", "it_owner", "procurement_owner"):
         return f"<@{value}>"
     return str(value)
+
+
+_TOGETHER = ("option added", "rated", "signed off", "decided", "decision reopened", "checked", "unchecked")
+
+
+def _together(action: str, after: dict) -> str:
+    """Options, sign-offs and risk checks; a redacted event (no details) says only what happened."""
+    option = after.get("option")
+    if action == "option added":
+        if not option:
+            return "added an option"
+        return f"added option {option}: {after.get('vendor')} · {money(Decimal(after['price']), after['currency'])}"
+    if action == "rated":
+        scores = " ".join(f"{k} {v}" for k, v in after.items() if k != "option")
+        return f"rated option {option}: {scores}" if option else "rated an option"
+    if action == "signed off":
+        return f"signed off option {option}: {after.get('rationale', '')}" if option else "signed off an option"
+    if action == "decided":
+        return f"decided together: option {option}" if option else "decided together"
+    if action == "decision reopened":
+        return "reopened the decision (the sign-offs differ)"
+    verb = "ticked" if action == "checked" else "unticked"
+    return f"{verb} risk check {after['check']}" if after.get("check") else f"{verb} a risk check"

@@ -131,6 +131,9 @@ class Request:
     redacted: bool = False
     # The approval state shown on the card; filled in when the card is rendered, never stored.
     approval: ApprovalSummary | None = None
+    # Options, sign-offs and risk checks shown on the card (``bot.options.Together``); like
+    # ``approval``, filled in when the card is rendered, never stored.
+    together: object | None = None
 
     @property
     def number(self) -> str:

@@ -74,6 +74,10 @@ class RequestService:
         # Approvals plug in here: the gate before ``approved``, and the state shown on cards.
         self.approval_gate: Callable[[Request, str], None] = lambda request, actor: None
         self.approval_summary: Callable[[Request], ApprovalSummary | None] = lambda request: None
+        # Deciding together plugs in here: checks before ``ordered`` (a joint decision, the
+        # risk checks), and what the card shows of them (``bot.options.Together``).
+        self.order_gates: list[Callable[[Request], None]] = []
+        self.together_summary: Callable[[Request, bool], object | None] = lambda request, redacted: None
         # Finds the contract in force for a vendor name, so a new need for that vendor links to it.
         self.contract_for_vendor: Callable[[str], int | None] = lambda vendor: None
 
@@ -217,6 +221,9 @@ class RequestService:
             before = self._load(db, request_id)
             authorize(self.roles, actor, Action.CHANGE_STATUS, subject=before.number)
             check_transition(before, target)
+            if target is Status.ORDERED:
+                for gate in self.order_gates:
+                    gate(before)
             after = _moved(before, target, now)
             self._save(db, before, after, actor, "status")
         return self._publish(after)
@@ -311,7 +318,9 @@ class RequestService:
             return self._publish_locked(request, also)
 
     def _publish_locked(self, request: Request, also: str | None) -> Request:
-        shared = dataclasses.replace(redact(request), approval=self.approval_summary(request))
+        shared = redact(request)
+        shared = dataclasses.replace(shared, approval=self.approval_summary(request),
+                                     together=self.together_summary(request, shared.redacted))
         linked = None if shared.redacted else self.linked_contract(request)
         if request.card_ts:
             try:

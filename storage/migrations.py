@@ -291,3 +291,36 @@ def m012_health_check(db: Database) -> None:
         ")"
     )
     db["survey_answers"].create_index(["round_id"])
+
+
+@migrations()
+def m013_options_and_risk_checks(db: Database) -> None:
+    # Deciding together: the options procurement found for a request, ratings from both
+    # sides, and the requester's and owner's sign-offs (one each, the latest kept).
+    db["options"].create(
+        {"id": int, "request_id": int, "letter": str, "vendor": str, "price": str, "currency": str, "terms": str,
+         "term_months": int, "quote": str, "added_by": str, "added_at": str},
+        pk="id",
+        not_null={"request_id", "letter", "vendor", "price", "currency", "added_by", "added_at"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["options"].create_index(["request_id", "letter"], unique=True)
+    db["option_ratings"].create(
+        {"option_id": int, "aspect": str, "score": int, "rated_by": str, "rated_at": str},
+        pk=("option_id", "aspect"),
+        not_null={"option_id", "aspect", "score", "rated_by", "rated_at"},
+        foreign_keys=[("option_id", "options", "id")],
+    )
+    db["option_signoffs"].create(
+        {"request_id": int, "person": str, "letter": str, "rationale": str, "at": str},
+        pk=("request_id", "person"),
+        not_null={"request_id", "person", "letter", "rationale", "at"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    # IT's risk checks ticked on a request (the checklist itself comes from the rules).
+    db["risk_ticks"].create(
+        {"request_id": int, "name": str, "done_by": str, "done_at": str},
+        pk=("request_id", "name"),
+        not_null={"request_id", "name", "done_by", "done_at"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )

@@ -7,6 +7,7 @@ import re
 from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
 from bot.format import day, days_left, describe_event, money, summary, when
 from bot.notifier import LinkedContract
+from bot.options import together_facts
 from bot.requests import Request, RequestDetails, next_statuses
 from bot.services import Page
 
@@ -25,12 +26,14 @@ def person(user: str | None, names: dict[str, str]) -> str:
 
 
 def card(request: Request, names: dict[str, str], linked: LinkedContract | None = None) -> str:
+    names_of = lambda user: person(user, names)  # noqa: E731
     owner = f"claimed by {person(request.owner, names)}" if request.owner else "unclaimed"
     if request.redacted:
         return "\n".join([
             f"┌ {request.number} 🔒 {request.title} — {request.status.label}",
             f"│ {request.category.value} · {owner}",
             "│ details, justification and cost: only the requester, procurement and admins",
+            *[f"│ {label[0].lower()}{label[1:]}: {value}" for label, value in together_facts(request.together, names_of)],
             "└ " + " ".join(f"[{label}]" for label in card_actions(request)),
         ])
     lines = [
@@ -46,6 +49,7 @@ def card(request: Request, names: dict[str, str], linked: LinkedContract | None 
         lines.append(f"│ under contract: {linked_line(linked)}")
     if request.approval:
         lines.append(f"│ approval: {approval_line(request.approval, names)}")
+    lines += [f"│ {label[0].lower()}{label[1:]}: {value}" for label, value in together_facts(request.together, names_of)]
     lines.append("└ " + " ".join(f"[{label}]" for label in card_actions(request)))
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ from slack_sdk.models.views import View
 
 from bot.format import day, describe_event, money, when
 from bot.notifier import LinkedContract
+from bot.options import Together, decision_line, option_line
 from bot.requests import (
     DETAILS_MAX,
     NOTE_MAX,
@@ -143,6 +144,7 @@ def request_card(request: Request, linked: LinkedContract | None = None) -> list
         blocks.append(ContextBlock(elements=[mrkdwn(":page_facing_up: Under contract: " + linked_text(linked))]))
     if request.approval:
         blocks.append(ContextBlock(elements=[mrkdwn(approval_text(request.approval))]))
+    blocks += together_blocks(request.together)
     actions = card_actions(request)
     if actions:
         blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
@@ -164,9 +166,35 @@ def confidential_card(request: Request) -> list[Block]:
     ]
     if request.approval:
         blocks.append(ContextBlock(elements=[mrkdwn(APPROVAL_STATES[request.approval.state])]))
+    blocks += together_blocks(request.together)
     actions = card_actions(request)
     actions.append(ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)))
     blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
+    return blocks
+
+
+def together_blocks(together: Together | None) -> list[Block]:
+    """The options (one line each), the decision with who signed off, and the checklist."""
+    if not together:
+        return []
+    blocks: list[Block] = []
+    if together.options:
+        lines = [escape(option_line(option)) + (f" · <{escape(option.quote)}|quote>" if option.quote else "")
+                 for option in together.options]
+        blocks.append(SectionBlock(text=mrkdwn(clip("*Options*\n" + "\n".join(lines), SECTION_TEXT))))
+        decision = (":handshake: " if together.decided else ":scales: ") + decision_line(together)
+        for signoff in together.signoffs:
+            decision += f" · {mention(signoff.person)} chose {signoff.letter}: {escape(clip(signoff.rationale, 200))}"
+        if together.awaiting and together.signoffs:
+            decision += " · waiting for " + " and ".join(mention(person) for person in together.awaiting)
+        blocks.append(ContextBlock(elements=[mrkdwn(clip(decision, SECTION_TEXT))]))
+    if together.checks:
+        items = " · ".join(
+            f"{':white_check_mark:' if check.done else ':white_large_square:'} {check.number}. {escape(check.name)}"
+            + (f" ({mention(check.done_by)})" if check.done else "")
+            for check in together.checks)
+        blocks.append(ContextBlock(elements=[mrkdwn(clip(
+            f":shield: *Risk checks* ({together.sensitivity} data): {items}", SECTION_TEXT))]))
     return blocks
 
 

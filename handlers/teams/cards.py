@@ -18,6 +18,7 @@ from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_M
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
 from bot.notifier import LinkedContract
+from bot.options import together_facts
 from bot.reminders import Kind, Reminder, describe
 from bot.reminders import days_left as needed_in
 from bot.requests import (
@@ -185,6 +186,9 @@ def request_card(request: Request, linked: LinkedContract | None = None, names: 
         body += [text(f"{request.category.value} · {owner}"),
                  text("Details, justification and cost: only the requester, procurement and admins.",
                       isSubtle=True)]
+        checks = together_facts(request.together, names)
+        if checks:
+            body.append(facts([(label, escape(value)) for label, value in checks]))
     else:
         body += [text(escape(summary(request))),
                  text(f"requested by {escape(names(request.requester))} · {owner}")]
@@ -197,6 +201,7 @@ def request_card(request: Request, linked: LinkedContract | None = None, names: 
             pairs.append(("Under contract", escape(linked_line(linked))))
         if request.approval:
             pairs.append(("Approval", escape(approval_line(request.approval, names))))
+        pairs += [(label, escape(value)) for label, value in together_facts(request.together, names)]
         if pairs:
             body.append(facts(pairs))
     body += request_inputs(request)

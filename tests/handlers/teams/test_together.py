@@ -1,0 +1,51 @@
+"""Deciding together and IT's risk checks in Teams: commands typed as messages, the card in the
+channel updated in place with the options, the decision and the checklist."""
+
+import json
+
+import pytest
+
+from bot.config import Settings
+from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, TENANT
+from tests.handlers.teams.test_lifecycle import card_of, post_need
+
+
+@pytest.fixture
+def teams_settings(tmp_path):
+    return Settings.from_env({
+        "TANDEM_DB": str(tmp_path / "tandem.db"), "TANDEM_PROCUREMENT": BUYER.aad, "TEAMS_CHANNEL": CHANNEL,
+        "TEAMS_TENANT_ID": TENANT, "TANDEM_RISK_CHECKS": "internal=Security review",
+    })
+
+
+def said(teams, connector, user, text) -> str:
+    connector.reset()
+    assert teams.say(user, text)[0] == 202
+    [reply] = connector.of("reply", user.chat)
+    return reply.body.get("summary") or reply.body["text"]  # errors are plain text
+
+
+def test_options_a_joint_decision_and_the_checklist_on_the_teams_card(teams, connector, bot):
+    teams.install_in_team()
+    teams.say(IT, "hello")  # Tandem meets both people, so it knows their names
+    teams.say(BUYER, "hello")
+    card_id, card = post_need(teams, connector)
+    assert "☐ 1. Security review" in json.dumps(card, ensure_ascii=False)
+    said(teams, connector, BUYER, "claim 1")
+    assert said(teams, connector, BUYER, "option 1 Zoom | 12000 | net 30 | 12") == \
+        "Option A added to #1: A · Zoom · USD 12,000 · 12 months · net 30."
+    updated = json.dumps(card_of(connector.of("update")[-1]), ensure_ascii=False)
+    assert "Option A" in updated and "Zoom · USD 12,000 · 12 months · net 30" in updated
+    said(teams, connector, IT, "rate 1 A fit 4 risk 5")
+    said(teams, connector, BUYER, "status 1 sourcing")
+    said(teams, connector, BUYER, "status 1 approved")
+    assert "no joint decision" in said(teams, connector, BUYER, "status 1 ordered")
+    assert "Waiting for" in said(teams, connector, IT, "choose 1 A fits")
+    assert "Decided together: option A" in said(teams, connector, BUYER, "choose 1 A fair price")
+    assert "1. Security review" in said(teams, connector, BUYER, "status 1 ordered")
+    assert "Every risk check is done" in said(teams, connector, IT, "check 1 1")
+    updated = json.dumps(card_of(connector.of("update")[-1]), ensure_ascii=False)
+    assert "Decided together: option A; Ivy IT chose A: fits; Bo Buyer chose A: fair price" in updated
+    assert "☑ 1. Security review (Ivy IT)" in updated.replace("\\\\", "")  # shown as typed: escaped
+    said(teams, connector, BUYER, "status 1 ordered")
+    assert bot.core.requests.get(1).status.value == "ordered"
