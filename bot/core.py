@@ -73,7 +73,8 @@ def build_core(
     rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
     health = HealthService(store, notifier, roles, clock, settings, holder=rhythm.holder)
     rhythm.health = health.digest_section
-    options = OptionService(store, roles, clock, settings.base_currency, requests.resync_card, requests.can_see)
+    options = OptionService(store, roles, clock, settings.base_currency, requests.resync_card, requests.can_see,
+                            settings.locale)
     risk = RiskService(store, roles, clock, settings.risk_checks, requests.resync_card)
     # Ordering needs a joint decision (when there are options) and every risk check ticked.
     requests.order_gates += [options.check_order, risk.check_order]

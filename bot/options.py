@@ -18,7 +18,8 @@ from bot.clock import Clock
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.format import money
 from bot.permissions import Role, Roles
-from bot.requests import Request, clean_text, parse_amount, parse_currency
+from bot.money import DEFAULT_LOCALE
+from bot.requests import Request, clean_text, parse_amount
 from storage import Store
 from storage import options as repo
 from storage.requests import add_event, get_request
@@ -103,7 +104,7 @@ def decision_line(together: Together) -> str:
     return "No choice signed off yet"
 
 
-def parse_option(text: str, default_currency: str) -> dict:
+def parse_option(text: str, default_currency: str, locale: str = DEFAULT_LOCALE) -> dict:
     """``vendor | price [currency] | terms | months | quote link`` into plain values; the
     last three are optional. Raises ``BadInput`` naming the part that is wrong."""
     parts = [clean_text(part, 10_000) for part in (text or "").split("|")]
@@ -115,15 +116,13 @@ def parse_option(text: str, default_currency: str) -> dict:
         raise BadInput("Name the option's vendor first.")
     if len(vendor) > VENDOR_MAX:
         raise BadInput(f"Keep the vendor under {VENDOR_MAX} characters.")
-    words = price_text.split()
-    currency_text = words[-1] if len(words) == 2 else ""
     errors: dict[str, str] = {}
-    price = parse_amount({"price": words[0] if words else ""}, "price", "The price", errors, example="12000")
-    currency = parse_currency({"currency": currency_text}, default_currency, errors)
-    if not words or len(words) > 2:
-        errors.setdefault("price", "Give the price as a number, optionally followed by its currency: 12000 EUR.")
+    amount = parse_amount({"price": price_text}, "price", "The price", errors, locale=locale)
+    if not price_text:
+        errors["price"] = "Give the price after the vendor, like Zoom | 12000 EUR."
     if errors:
         raise BadInput(next(iter(errors.values())))
+    price, currency = amount.value, amount.currency or default_currency
     if len(terms) > TERMS_MAX:
         raise BadInput(f"Keep the terms under {TERMS_MAX} characters.")
     months = None
@@ -163,11 +162,13 @@ def parse_letter(text: str) -> str:
 
 
 class OptionService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, publish, can_see):
+    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, publish, can_see,
+                 locale: str = DEFAULT_LOCALE):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.base_currency = base_currency
+        self.locale = locale  # how prices are read (bot.money)
         self.publish = publish  # re-renders a request's card (RequestService.resync_card)
         self.can_see = can_see  # whether a person may see a request's details (RequestService.can_see)
 
@@ -191,7 +192,7 @@ class OptionService:
     # --- changing ----------------------------------------------------------------------
 
     def add(self, actor: str, request_id: int, text: str) -> tuple[Request, Option]:
-        values = parse_option(text, self.base_currency)
+        values = parse_option(text, self.base_currency, self.locale)
         now = self.clock.now()
         with self.store.write() as db:
             request = self._open(db, request_id)

@@ -1,5 +1,7 @@
 """Deciding together (options, ratings, joint sign-off) and IT's risk checks, in the core."""
 
+from decimal import Decimal
+
 import pytest
 
 from bot import commands, dispatch
@@ -41,12 +43,13 @@ def approved(core, **form) -> int:
 
 def test_an_option_is_parsed_part_by_part():
     assert parse_option("Zoom | 12,000 eur | net 30, yearly | 12 months | https://q.example/1", "USD") == {
-        "vendor": "Zoom", "price": __import__("decimal").Decimal("12000.00"), "currency": "EUR",
+        "vendor": "Zoom", "price": Decimal("12000.00"), "currency": "EUR",
         "terms": "net 30, yearly", "term_months": 12, "quote": "https://q.example/1"}
-    for bad, message in [("", "vendor"), ("Zoom", "price"), ("Zoom | free", "must be a number"),
+    assert parse_option("SAP | 1.234,50 €", "USD", "de_DE")["price"] == Decimal("1234.50")
+    for bad, message in [("", "vendor"), ("Zoom", "price"), ("Zoom | free", "is not an amount"),
                          ("Zoom | 0", "more than 0"), ("Zoom | 10 | | 0", "1 to 120"),
                          ("Zoom | 10 | | 12 | javascript:x", "https://"), ("a|1|b|2|c|d", "five parts"),
-                         ("Zoom | 10 EUR USD", "optionally followed")]:
+                         ("Zoom | 10 EUR USD", "not a currency I know")]:
         with pytest.raises(BadInput, match=message):
             parse_option(bad, "USD")
 
