@@ -42,6 +42,7 @@ class FakeSlack:
         self.invalid: list[str] = []
         self.failures: dict[str, list[Failure]] = {}
         self.users_by_email: dict[str, str] = {}
+        self.locales: dict[str, str] = {}  # user ID → Slack's locale ("de-DE"); unset: en-US
         self.holds: list[tuple[str, object, threading.Event]] = []
         self.gates: dict[str, threading.Event] = {}
         self.groups: dict[str, list[str]] = {}
@@ -145,6 +146,12 @@ class FakeSlack:
         if method == "users.lookupByEmail":
             user = self.users_by_email.get(args.get("email", ""))
             return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
+        if method == "users.info":
+            user = args.get("user", "")
+            answer = {"id": user, "name": user.lower()}
+            if str(args.get("include_locale")).lower() in ("true", "1"):
+                answer["locale"] = self.locales.get(user, "en-US")
+            return {"ok": True, "user": answer}
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.groups.get(args.get("usergroup", ""), [])}
         if method == "files.getUploadURLExternal":

@@ -21,7 +21,7 @@ from bot.notifier import Notifier
 from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, threads
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.people import email_resolver
+from handlers.slack.people import SlackLocales, email_resolver
 from handlers.slack.roles import SlackGroups
 from handlers.slack.work import Work
 
@@ -36,6 +36,7 @@ class SlackBot:
     notifier: SlackNotifier
     home: HomePublisher
     work: Work
+    locales: SlackLocales
 
     @property
     def executor(self) -> Work:
@@ -86,15 +87,16 @@ def build_slack(settings: Settings, clock: Clock | None = None,
         context["work"] = work
         return next()
 
+    locales = SlackLocales(client, settings.locale)
     publisher = HomePublisher(core, client)
     notifier.on_request_changed = publisher.request_changed
     errors.register(app)
-    requests.register(app, core, notifier)
-    contracts.register(app, core, notifier)
+    requests.register(app, core, notifier, locales)
+    contracts.register(app, core, notifier, locales)
     approvals.register(app, core)
     threads.register(app, core)
     rhythm.register(app, core)
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
-    return SlackBot(app, core, client, notifier, publisher, work)
+    return SlackBot(app, core, client, notifier, publisher, work, locales)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -19,6 +20,7 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -28,11 +30,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.format import day, describe_event, money, when
+from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
 from bot.requests import (
     DETAILS_MAX,
     NOTE_MAX,
+    QUANTITY_MAX,
     TITLE_MAX,
     VENDOR_MAX,
     ApprovalSummary,
@@ -370,15 +374,41 @@ def text_input(block: str, label: str, *, initial: str | None = None, multiline:
     )
 
 
-def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None) -> View:
+def number_input(block: str, label: str, *, initial: str | None, minimum: int, maximum: int,
+                 optional: bool = False) -> InputBlock:
+    """Slack's number input for whole numbers (quantities, days, months, seats)."""
+    return InputBlock(
+        block_id=block,
+        label=plain(label),
+        element=NumberInputElement(action_id=VALUE, is_decimal_allowed=False, min_value=str(minimum),
+                                   max_value=str(maximum), initial_value=initial or None),
+        optional=optional,
+    )
+
+
+def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str | None, currency: str | None,
+                base_currency: str, locale: str) -> list[InputBlock]:
+    """An amount as the person writes it (their locale; a currency symbol or code may go with
+    it, which is why this is text and not a number input) and an optional currency."""
+    example = format_amount(Decimal("7500"), locale)
+    return [
+        text_input(cost_block, label, initial=cost, optional=True, max_length=30,
+                   placeholder=f"{example} or €{example}"),
+        text_input(currency_block, "Currency", initial=currency, optional=True, max_length=3,
+                   placeholder=f"{base_currency}, or the one in the amount"),
+    ]
+
+
+def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
+               locale: str = DEFAULT_LOCALE) -> View:
     blocks = [
         text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
                     placeholder="50 Zoom licences"),
         text_input(NeedFields.DETAILS, "Why? (business justification)", multiline=True, max_length=DETAILS_MAX),
         select_input(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
-        text_input(NeedFields.QUANTITY, "Quantity", initial="1", max_length=9),
-        text_input(NeedFields.ESTIMATED_COST, "Estimated cost", optional=True, max_length=20, placeholder="7500"),
-        text_input(NeedFields.CURRENCY, "Currency", initial=base_currency, max_length=3),
+        number_input(NeedFields.QUANTITY, "Quantity", initial="1", minimum=1, maximum=QUANTITY_MAX),
+        *cost_inputs(NeedFields.ESTIMATED_COST, NeedFields.CURRENCY, "Estimated cost", cost=None, currency=None,
+                     base_currency=base_currency, locale=locale),
         InputBlock(
             block_id=NeedFields.NEEDED_BY,
             label=plain("Needed by"),

@@ -17,15 +17,20 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
+from decimal import Decimal
+
+from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, ContractStatus, Deadline
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
+from bot.money import DEFAULT_LOCALE, format_amount
 from handlers.slack.blocks import (
     MESSAGE_BLOCKS,
+    cost_inputs,
     escape,
     mention,
     more,
     mrkdwn,
+    number_input,
     plain,
     section_lines,
     select_input,
@@ -129,8 +134,13 @@ def contract_details(item: ContractDetails, with_actions: bool = True, limit: in
     return blocks
 
 
+def _amount_text(value: str | None, locale: str) -> str | None:
+    """A stored amount as the person would write it, so the filled-in form reads back the same."""
+    return format_amount(Decimal(value), locale) if value else None
+
+
 def contract_modal(values: dict[str, str] | None = None, contract_id: int | None = None,
-                   base_currency: str = "USD") -> View:
+                   base_currency: str = "USD", *, locale: str = DEFAULT_LOCALE) -> View:
     values = values or {}
     user = lambda name: values.get(name) if (values.get(name) or "")[:1] in ("U", "W") else None  # noqa: E731
 
@@ -150,17 +160,16 @@ def contract_modal(values: dict[str, str] | None = None, contract_id: int | None
         person(ContractFields.PROCUREMENT_OWNER, "Procurement owner"),
         date_input(ContractFields.START_DATE, "Start date", optional=True),
         date_input(ContractFields.END_DATE, "End date", optional=False),
-        text_input(ContractFields.NOTICE_DAYS, "Notice period (days)", initial=values.get("notice_days") or "30",
-                    max_length=4),
+        number_input(ContractFields.NOTICE_DAYS, "Notice period (days)", initial=values.get("notice_days") or "30",
+                     minimum=0, maximum=NOTICE_MAX),
         select_input(ContractFields.AUTO_RENEW, "Auto-renews?", ["yes", "no"], values.get("auto_renew") or "yes"),
-        text_input(ContractFields.TERM_MONTHS, "Renewal term (months)", initial=values.get("term_months") or "12",
-                    max_length=3),
-        text_input(ContractFields.ANNUAL_COST, "Annual cost", initial=values.get("annual_cost"), optional=True,
-                    max_length=20),
-        text_input(ContractFields.CURRENCY, "Currency", initial=values.get("currency") or base_currency,
-                    max_length=3),
-        text_input(ContractFields.SEATS, "Seats or licences", initial=values.get("seats"), optional=True,
-                    max_length=9),
+        number_input(ContractFields.TERM_MONTHS, "Renewal term (months)", initial=values.get("term_months") or "12",
+                     minimum=1, maximum=TERM_MAX),
+        *cost_inputs(ContractFields.ANNUAL_COST, ContractFields.CURRENCY, "Annual cost",
+                     cost=_amount_text(values.get("annual_cost"), locale), currency=values.get("currency"),
+                     base_currency=base_currency, locale=locale),
+        number_input(ContractFields.SEATS, "Seats or licences", initial=values.get("seats"), minimum=1,
+                     maximum=1_000_000, optional=True),
         text_input(ContractFields.NOTES, "Notes", initial=values.get("notes"), optional=True, multiline=True,
                     max_length=3000),
     ]

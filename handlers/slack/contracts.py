@@ -19,6 +19,7 @@ from handlers.slack import blocks, contract_blocks, replies
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ContractActions, Views
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import SlackLocales
 
 # Buttons that run a contract command with the contract's number.
 BUTTON_COMMANDS = {
@@ -29,7 +30,7 @@ BUTTON_COMMANDS = {
 }
 
 
-def register(app: App, core: Core, notifier: SlackNotifier) -> None:
+def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocales) -> None:
     settings = core.settings
     service = core.contracts
 
@@ -37,20 +38,22 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
     @guarded
     def contract_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         form = blocks.form_values(view)
+        user = body["user"]["id"]
+        locale = locales(user)
         try:
-            parse_contract(form, settings.base_currency)
+            parse_contract(form, settings.base_currency, locale=locale)
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
         ack()
-        work.later(lambda: save(body["user"]["id"], view, form))
+        work.later(lambda: save(user, view, form, locale))
 
-    def save(user: str, view: dict, form: dict) -> None:
+    def save(user: str, view: dict, form: dict, locale: str) -> None:
         if view.get("private_metadata"):
-            contract = service.edit(user, parse_number(view["private_metadata"]), form)
+            contract = service.edit(user, parse_number(view["private_metadata"]), form, locale=locale)
             text = f"Saved {contract.name} ({contract.number})."
         else:
-            contract = service.add(user, form)
+            contract = service.add(user, form, locale=locale)
             text = f"Added {contract.name} ({contract.number}); notice deadline {contract.notice_deadline}."
         notifier.send_dm(user, ":white_check_mark: " + blocks.escape(text))
 
@@ -74,7 +77,7 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
         def run() -> None:
             reply = dispatch.run(core, user, command)
             replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=respond, client=client,
-                            notifier=notifier, settings=settings)
+                            notifier=notifier, settings=settings, locale=locales.cached(user))
 
         (work.form if dispatch.opens_form(command) else work.later)(run)
 

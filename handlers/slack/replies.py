@@ -35,10 +35,11 @@ def render(reply: dispatch.Reply) -> dict:
 
 
 def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
-            notifier: SlackNotifier, settings: Settings) -> None:
-    """Opens a form, sends a file, or answers ephemerally, as the reply asks."""
+            notifier: SlackNotifier, settings: Settings, locale: str | None = None) -> None:
+    """Opens a form, sends a file, or answers ephemerally, as the reply asks. ``locale`` is
+    how the person writes amounts, when known (forms show examples and amounts that way)."""
     if isinstance(reply, dispatch.OpenForm):
-        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings))
+        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings, locale or settings.locale))
         return
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
@@ -56,10 +57,10 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
         notifier.send_dm(user, message["text"], message["blocks"])
 
 
-def form_view(reply: dispatch.OpenForm, settings: Settings):
+def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
     if reply.form == "contract":
-        return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency)
-    return blocks.need_modal((reply.values or {}).get("title", ""), settings.base_currency)
+        return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency, locale=locale)
+    return blocks.need_modal((reply.values or {}).get("title", ""), settings.base_currency, locale=locale)
 
 
 def ephemeral(text: str, blocks_: list) -> dict:

@@ -18,6 +18,7 @@ from bot.requests import parse_need, parse_number
 from handlers.slack import blocks, replies
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import SlackLocales
 from handlers.slack.errors import Task, guarded
 
 
@@ -31,7 +32,7 @@ CARD_FAILURES = {
 }
 
 
-def register(app: App, core: Core, notifier: SlackNotifier) -> None:
+def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocales) -> None:
     settings = core.settings
     service = core.requests
 
@@ -39,23 +40,28 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
     @guarded
     def need(ack: Ack, command: dict, client: WebClient, work: Task) -> None:
         ack()
-        modal = blocks.need_modal(command.get("text", "").strip(), settings.base_currency)
+        user = command["user_id"]
+        modal = blocks.need_modal(command.get("text", "").strip(), settings.base_currency,
+                                  locale=locales.cached(user) or settings.locale)
         work.form(lambda: client.views_open(trigger_id=command["trigger_id"], view=modal))
+        work.later(lambda: locales(user))  # known by the time the form comes back
 
     @app.view(Views.NEED)
     @guarded
     def need_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         form = blocks.form_values(view)
+        user = body["user"]["id"]
+        locale = locales(user)  # the person's own way of writing amounts (cached)
         try:
-            parse_need(form, today(core.clock, settings.tz), settings.base_currency)
+            parse_need(form, today(core.clock, settings.tz), settings.base_currency, locale)
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
         ack()
-        work.later(lambda: create(body["user"]["id"], form))
+        work.later(lambda: create(user, form, locale))
 
-    def create(user: str, form: dict) -> None:
-        request = service.create(user, form)
+    def create(user: str, form: dict, locale: str) -> None:
+        request = service.create(user, form, locale=locale)
         if request.card_ts is None:
             why = CARD_FAILURES.get(notifier.last_failure() or "", "Slack did not accept it")
             notifier.send_dm(user, f":warning: Your need {request.number} *{blocks.escape(request.title)}* is saved, "
@@ -77,9 +83,13 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
         def run() -> None:
             reply = dispatch.run(core, user, parsed)
             replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
-                            notifier=notifier, settings=settings)
+                            notifier=notifier, settings=settings, locale=locales.cached(user))
 
-        (work.form if dispatch.opens_form(parsed) else work.later)(run)
+        if dispatch.opens_form(parsed):
+            work.form(run)
+            work.later(lambda: locales(user))  # known by the time the form comes back
+        else:
+            work.later(run)
 
     @app.action(Actions.CLAIM)
     @guarded

@@ -10,6 +10,7 @@ channel is updated in place by the core, for everyone.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 
 from microsoft_agents.activity import AdaptiveCardInvokeResponse
@@ -22,6 +23,7 @@ from bot.contracts import FIELDS as CONTRACT_FIELDS
 from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
 from bot.errors import BadInput, NotFound
 from bot.fanout import preferring
+from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user
 from bot.reminders import until_text
 from bot.requests import parse_need, parse_number
@@ -36,6 +38,9 @@ from handlers.teams.replies import (
     owners_as_typed,
     refusal,
 )
+
+# The locale of the activity being handled (set per card action; worker threads inherit it).
+LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_locale", default=DEFAULT_LOCALE)
 
 DONE_TEXT = "Done — no more reminders about this for you."
 # Contract buttons that run a ``contract`` command with the contract's number (as in Slack).
@@ -66,6 +71,8 @@ def register(bot) -> None:
             async def handler(context: TurnContext, state: TurnState, data: dict) -> AdaptiveCardInvokeResponse:
                 try:
                     actor = await directory.actor(context)
+                    # How this person writes amounts: Teams sends the client's locale with each activity.
+                    LOCALE.set(safe_locale(getattr(context.activity, "locale", None), settings.locale))
 
                     def call():
                         with preferring(core.requests.notifier, PLATFORM):
@@ -87,10 +94,10 @@ def register(bot) -> None:
     def need(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
         form = {name: "" if data.get(name) is None else str(data[name]) for name in NEED_FIELDS}
         try:
-            parse_need(form, today(core.clock, settings.tz), settings.base_currency)
+            parse_need(form, today(core.clock, settings.tz), settings.base_currency, LOCALE.get())
         except BadInput as error:
             return card_response(cards.need_form(form, settings.base_currency, error.errors or {"title": error.message}))
-        request = core.requests.create(actor, form)
+        request = core.requests.create(actor, form, locale=LOCALE.get())
         if request.card_ts is None:
             return message_response(f"Your need {request.number} {request.title} is saved, but its card could not be "
                                     f"posted in the channel yet; it will be posted with the next change.")
@@ -162,17 +169,17 @@ def register(bot) -> None:
 
         typed, errors = owners_to_save(core, form)
         try:
-            parse_contract({**typed, **{name: "" for name in errors}}, settings.base_currency)
+            parse_contract({**typed, **{name: "" for name in errors}}, settings.base_currency, locale=LOCALE.get())
         except BadInput as error:
             errors = {**(error.errors or {"form": error.message}), **errors}
         if errors:
             return again(errors)
         try:
             if contract_id is None:
-                contract = core.contracts.add(actor, typed)
+                contract = core.contracts.add(actor, typed, locale=LOCALE.get())
                 return message_response(f"Added {contract.name} ({contract.number}); notice deadline "
                                         f"{contract.notice_deadline}.")
-            contract = core.contracts.edit(actor, contract_id, typed)
+            contract = core.contracts.edit(actor, contract_id, typed, locale=LOCALE.get())
         except BadInput as error:  # an owner nobody has, or a vendor and product already under contract
             return again({name: owner_message(form.get(name, ""), text) for name, text in
                           (error.errors or {"form": error.message}).items()})

@@ -125,8 +125,9 @@ class TeamsSender:
         return self.post(activity)
 
     def click(self, user: User, verb: str, data: dict, *, card: str | None = None,
-              where: str = "channel") -> tuple[int, dict | None]:
-        """An ``Action.Execute`` on a card: the button's data with the card's inputs merged in."""
+              where: str = "channel", locale: str = "en-US") -> tuple[int, dict | None]:
+        """An ``Action.Execute`` on a card: the button's data with the card's inputs merged in;
+        ``locale`` is the Teams client's, which Teams sends with every activity."""
         if where == "channel":
             conversation, channel_data = self.channel(card)
         else:
@@ -134,6 +135,7 @@ class TeamsSender:
         activity = self.base(user, conversation, channel_data)
         if card:
             activity["replyToId"] = card
+        activity["locale"] = locale
         activity.update(type="invoke", name="adaptiveCard/action",
                         value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
                                "trigger": "manual"})

@@ -220,3 +220,16 @@ def test_a_costly_need_is_approved_from_the_approval_card(teams, connector, bot)
     answer = teams.click(ADMIN, Verbs.APPROVE, {"request": 1}, where="personal")[1]
     assert invoke_text(answer) == "You approved #1. It is now approved."
     assert bot.core.requests.get(1).status.value == "approved"
+
+
+def test_amounts_are_read_in_the_teams_clients_locale(teams, connector, bot):
+    from decimal import Decimal
+
+    status, answer = teams.click(IT, Verbs.NEED, {**NEED, "estimated_cost": "25.000,00", "currency": "EUR"},
+                                 where="personal", locale="de-DE")
+    assert "is posted in the channel" in invoke_text(answer)
+    request = bot.core.requests.get(1)
+    assert (request.estimated_cost, request.currency) == (Decimal("25000.00"), "EUR")
+    status, answer = teams.click(IT, Verbs.NEED, {**NEED, "estimated_cost": "25.000,00"}, where="personal")
+    assert "cannot be read as an amount in en_US" in invoke_text(answer), "the form comes back with the reason"
+    assert bot.core.requests.list(IT, "all").total == 1, "nothing stored from the refused form"
