@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.format import money
 from bot.notifier import CardRef, NotifyError
-from bot.permissions import Roles
+from bot.permissions import Action, Roles
+from bot.visibility import Place, Visibility
 from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
 from storage import Store
 from storage import approvals as repo
@@ -57,7 +58,8 @@ def why_needed(request: Request, settings: Settings) -> str | None:
 
 
 class ApprovalService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier, publish):
+    def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier, publish,
+                 visibility: Visibility | None = None):
         self.store = store
         self.roles = roles
         self.clock = clock
@@ -65,13 +67,14 @@ class ApprovalService:
         self.notifier = notifier
         self.publish = publish  # re-renders a request's card (RequestService.resync_card)
         self.entries = settings.approvers or roles.admins
+        self.visibility = visibility or Visibility(roles, self.entries)
         if not self.entries:
             log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
 
     # --- who ---------------------------------------------------------------------------
 
     def approvers(self) -> set[str]:
-        return self.roles.members_of(self.entries)
+        return self.visibility.approvers()
 
     def _required(self, request: Request) -> list[set[str]]:
         """For policy ``all``: one set per configured entry, each satisfied by any member
@@ -138,7 +141,8 @@ class ApprovalService:
     def _ask(self, request: Request, round_: Round) -> None:
         for approver in sorted(self.approvers() - {request.requester}):
             try:
-                self.notifier.ask_approval(approver, request, round_.why)
+                self.notifier.ask_approval(approver, self.visibility.request(approver, request, Place.PRIVATE),
+                                           round_.why)
             except NotifyError as error:
                 log.warning("could not ask %s to approve %s: %s", approver, request.number, error)
 
@@ -152,15 +156,11 @@ class ApprovalService:
 
     def _decide(self, actor: str, request_id: int, approved: bool, reason: str) -> Request:
         now = self.clock.now()
-        verb = "approve" if approved else "reject"
         with self.store.write() as db:
             request = get_request(db, request_id)
             if request is None:
                 raise NotFound(f"There is no request #{request_id}.")
-            if actor not in self.approvers():
-                raise NotAllowed(f"Only the approvers can {verb} {request.number}.")
-            if actor == request.requester:
-                raise NotAllowed(f"Nobody approves their own request: someone else must decide on {request.number}.")
+            self.visibility.require(actor, Action.APPROVE if approved else Action.REJECT, request)
             round_ = repo.latest_round(db, request_id)
             if round_ is None or round_.state != "open":
                 raise InvalidTransition(f"{request.number} is not waiting for approval.")
@@ -212,3 +212,11 @@ def parse_reason(reason: str) -> str:
     if len(reason) > NOTE_MAX:
         raise BadInput(f"Keep the reason under {NOTE_MAX} characters.", field="reason")
     return reason
+
+
+def approval_waiting(store: Store):
+    """Whether a request has an approval round waiting for decisions (for ``bot.visibility``)."""
+    def waiting(request: Request) -> bool:
+        latest = repo.latest_round(store.db, request.id)
+        return latest is not None and latest.state == "open"
+    return waiting

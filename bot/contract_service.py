@@ -39,6 +39,7 @@ from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
 from bot.requests import DETAILS_MAX, Request
 from bot.services import RequestService
+from bot.visibility import Place
 from storage import Store
 from storage import contracts as repo
 from storage.requests import add_event, events_for
@@ -118,17 +119,20 @@ class ContractService:
             raise NotFound(f"There is no contract {contract_id}.")
         return contract
 
-    def show(self, actor: str, contract_id: int) -> ContractDetails:
+    def show(self, actor: str, contract_id: int, place: Place = Place.PRIVATE) -> ContractDetails:
+        """The contract, its history and its linked requests, as ``actor`` may see them in
+        ``place`` (a confidential linked request shows only its number, category, status, owner)."""
         contract = self.get(contract_id)
         authorize(self.roles, actor, Action.VIEW)
         db = self.store.db
-        return ContractDetails(
+        item = ContractDetails(
             contract,
             events_for(db, "contract", contract_id),
             repo.linked_requests(db, contract_id),
             self.today(),
             costs_visible=self.costs_visible(actor),
         )
+        return self.requests.visibility.contract_details(actor, item, place)
 
     def all(self) -> list[Contract]:
         self._roll_if_new_day()
@@ -160,7 +164,7 @@ class ContractService:
 
     def costs_visible(self, actor: str) -> bool:
         """With ``TANDEM_HIDE_COSTS``, contract costs are shown only to procurement and admins."""
-        return not self.hide_costs or self.roles.is_procurement(actor)
+        return self.requests.visibility.costs_visible(actor)
 
     def active_for_vendor(self, vendor: str) -> Contract | None:
         """The contract in force for a vendor name (case-insensitive); with several, the one
@@ -366,7 +370,7 @@ class ContractService:
         return contract
 
     def _authorize_change(self, actor: str, contract: Contract) -> None:
-        authorize(self.roles, actor, Action.MANAGE_CONTRACT, subject=contract.number, owners=contract.owners)
+        self.requests.visibility.require(actor, Action.MANAGE_CONTRACT, contract)
 
     def _save(self, db, before: Contract, after: Contract, actor: str, action: str) -> None:
         repo.save_contract(db, after)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput
+from bot.permissions import Allowed
 from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
 from bot.money import DEFAULT_LOCALE
 from bot.requests import Event, Request, clean_text, parse_cost, parse_date, parse_quantity
@@ -102,6 +103,8 @@ class ContractDetails:
     requests: list[Request]
     today: date
     costs_visible: bool = True
+    # What the viewer may do with the contract where it is shown (``bot.visibility``).
+    actions: Allowed | None = None
 
 
 # --- dates ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot.approvals import ApprovalService
+from bot.approvals import ApprovalService, approval_waiting
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -19,6 +19,7 @@ from bot.rhythm import RhythmService
 from bot.risk import RiskService
 from bot.services import RequestService
 from bot.stats import InsightsService
+from bot.visibility import Visibility
 from storage import Store
 
 
@@ -36,6 +37,7 @@ class Core:
     health: HealthService
     options: OptionService
     risk: RiskService
+    visibility: Visibility
 
     def close(self) -> None:
         self.store.close()
@@ -56,7 +58,11 @@ def build_core(
     roles = roles or Roles(settings.procurement, settings.admins, groups)
     # A person's accounts on every platform, and their e-mail address, count as them.
     roles.people = People(store, clock)
-    requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency, settings.locale)
+    # What each viewer may see in each place and which actions they may take, decided once.
+    visibility = Visibility(roles, settings.approvers or roles.admins, approval_open=approval_waiting(store),
+                            hide_costs=settings.hide_costs)
+    requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency, settings.locale,
+                              visibility)
     contracts = ContractService(
         store, roles, clock, settings.tz, requests,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
@@ -67,7 +73,7 @@ def build_core(
     requests.contract_for_vendor = contracts.contract_id_for_vendor
     rhythm = RhythmService(store, notifier, roles, clock, settings, contracts)
     insights = InsightsService(store, roles, clock, settings.tz)
-    approvals = ApprovalService(store, roles, clock, settings, notifier, requests.resync_card)
+    approvals = ApprovalService(store, roles, clock, settings, notifier, requests.resync_card, visibility)
     requests.approval_gate = approvals.check
     requests.approval_summary = approvals.summary
     rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
@@ -87,3 +93,4 @@ def _together(options: OptionService, risk: RiskService, request, redacted: bool
     together = dataclasses.replace(options.together(request, redacted), checks=risk.checks(request),
                                    sensitivity=request.sensitivity.value)
     return together or None
+                insights=insights, rhythm=rhythm, approvals=approvals, health=health, visibility=visibility)

@@ -6,6 +6,7 @@ command is defined once.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from bot import commands, together
@@ -18,6 +19,7 @@ from bot.notifier import NotifyError
 from bot.requests import Request, RequestDetails
 from bot.services import Page
 from bot.stats import Stats
+from bot.visibility import Place
 
 
 @dataclass(frozen=True)
@@ -123,21 +125,39 @@ def opens_form(command: Command) -> bool:
     return (command.name, command.arg) in FORM_COMMANDS
 
 
-def run(core: Core, actor: str, command: Command) -> Reply:
+def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE) -> Reply:
+    """Runs ``command`` for ``actor``; what the reply shows is cut to ``actor`` in ``place``
+    (where the answer will be read: ``Place.PRIVATE`` for an ephemeral answer or a DM)."""
+    reply = _run(core, actor, command, place)
+    return _cut(core, actor, reply, place)
+
+
+def _cut(core: Core, actor: str, reply: Reply, place: Place) -> Reply:
+    """No reply carries a request its reader may not see."""
+    view = core.visibility
+    if isinstance(reply, Changed):
+        return dataclasses.replace(reply, request=view.request(actor, reply.request, place))
+    if isinstance(reply, ContractChanged) and reply.request is not None:
+        return dataclasses.replace(reply, request=view.request(actor, reply.request, place))
+    return reply
+
+
+def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
     service = core.requests
+    view = core.visibility
     name = command.name
     if name == "help":
         return Said(commands.HELP)
     if name == "list":
-        page = service.list(actor, command.arg or "open", command.extra)
+        page = service.list(actor, command.arg or "open", command.extra, place=place)
         title = LIST_TITLES[command.arg or "open"]
         if command.extra:
             title += f" · {command.extra}"
         return Listed(page, title)
     if name == "show":
-        return Shown(service.show(actor, command.number))
+        return Shown(service.show(actor, command.number, place))
     if name == "claim":
-        request = service.claim(actor, command.number)
+        request = view.request(actor, service.claim(actor, command.number), place)
         return Changed(request, f"You claimed {request.number} {request.title}." + core.risk.hint(request))
     if name == "unclaim":
         request = service.unclaim(actor, command.number)
@@ -162,9 +182,9 @@ def run(core: Core, actor: str, command: Command) -> Reply:
         return Changed(request, f"You rejected {request.number}; it is back in sourcing with your reason.")
     if name == "contracts":
         days = int(command.arg or 90)
-        return ContractsListed(core.contracts.upcoming(actor, days), days, core.contracts.costs_visible(actor))
+        return ContractsListed(core.contracts.upcoming(actor, days), days, core.visibility.costs_visible(actor, place))
     if name == "contract":
-        return _contract(core, actor, command)
+        return _contract(core, actor, command, place)
     if name == "calendar":
         content = core.contracts.calendar(actor)
         return SendFile(CALENDAR_FILE, content, "Tandem contract calendar",
@@ -200,19 +220,19 @@ def _health(core: Core, actor: str, command: Command) -> Reply:
     return HealthShown(results)
 
 
-def _contract(core: Core, actor: str, command: Command) -> Reply:
+def _contract(core: Core, actor: str, command: Command, place: Place) -> Reply:
     service = core.contracts
     action, number = command.arg, command.number
     if action == "add":
         service.check_can_add(actor)
         return OpenForm("contract")
     if action == "show":
-        return ContractShown(service.show(actor, number))
+        return ContractShown(service.show(actor, number, place))
     if action == "edit":
         return OpenForm("contract", subject_id=number, values=service.edit_form(actor, number))
     if action == "renew":
         renewal = service.start_renewal(actor, number)
-        contract, request = renewal.contract, renewal.request
+        contract, request = renewal.contract, core.visibility.request(actor, renewal.request, place)
         return ContractChanged(contract, f"Renewal of {contract.name} started: {request.number} {request.title}.",
                                request)
     if action == "renewed":

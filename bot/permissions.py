@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -28,6 +29,23 @@ class Action(StrEnum):
     ADD_CONTRACT = "add contract"
     MANAGE_CONTRACT = "manage contract"
     ADMINISTER = "administer"
+    APPROVE = "approve"
+    REJECT = "reject"
+    START_RENEWAL = "start renewal"
+    MARK_RENEWED = "mark renewed"
+    MARK_CANCELLED = "mark cancelled"
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The actions a viewer may take on a subject in a place (``bot.visibility.actions_for``);
+    ``statuses`` are the statuses they may move a request to (the Change status menu)."""
+
+    actions: frozenset[Action] = frozenset()
+    statuses: tuple = ()
+
+    def __contains__(self, action: object) -> bool:
+        return action in self.actions
 
 
 # Resolves a user-group ID (S…) to its members; platforms provide it (Slack: usergroups.users.list).
@@ -100,6 +118,10 @@ def _plain(entry: str) -> str:
     return entry.lower() if "@" in entry else entry
 
 
+# Changes to a contract that are each its own button, allowed to whoever may manage it.
+CONTRACT_CHANGES = {action: Action.MANAGE_CONTRACT
+                    for action in (Action.START_RENEWAL, Action.MARK_RENEWED, Action.MARK_CANCELLED)}
+
 _REFUSALS = {
     Action.CLAIM: "Only procurement members can claim requests.",
     Action.CHANGE_STATUS: "Only procurement members can change a request's status.",
@@ -126,6 +148,9 @@ def authorize(
     ``requester`` is the subject's requester (for requests); ``owners`` are the people who
     own the subject (the claimer of a request, the IT and procurement owners of a contract).
     """
+    if action in (Action.APPROVE, Action.REJECT):
+        raise ValueError("approvals are checked by bot.visibility, which knows the approvers")
+    action = CONTRACT_CHANGES.get(action, action)
     role = roles.role_of(user)
     owners = {owner for owner in owners if owner}
     if role is Role.ADMIN or action in (Action.VIEW, Action.CREATE, Action.COMMENT):

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from bot.errors import BadInput, InvalidTransition
 from bot.money import DEFAULT_LOCALE, LIMIT, Amount, format_amount, parse_money, parse_whole, to_cents
+from bot.permissions import Allowed
 
 
 class Status(StrEnum):
@@ -134,6 +135,8 @@ class Request:
     # Options, sign-offs and risk checks shown on the card (``bot.options.Together``); like
     # ``approval``, filled in when the card is rendered, never stored.
     together: object | None = None
+    # What the viewer may do with it where it is shown (``bot.visibility``); never stored.
+    actions: Allowed | None = None
 
     @property
     def number(self) -> str:

@@ -32,7 +32,7 @@ from bot.health import HealthResults
 from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.reminders import Kind, LedgerEntry, Mark, Reminder
-from bot.requests import redact
+from bot.visibility import Place
 from storage import Store
 from storage import rhythm as repo
 from storage.rhythm import Key
@@ -133,11 +133,9 @@ class RhythmService:
         owner, and costs are hidden with ``TANDEM_HIDE_COSTS``."""
         now = now or self.clock.now()
         requests = self.contracts.requests
-        if viewer is None:
-            costs_visible, shown = not self.settings.hide_costs, redact
-        else:
-            costs_visible = self.contracts.costs_visible(viewer)
-            shown = lambda request: request if requests.can_see(viewer, request) else redact(request)  # noqa: E731
+        place = Place.CHANNEL if viewer is None else Place.PRIVATE
+        costs_visible = requests.visibility.costs_visible(viewer, place)
+        shown = lambda request: requests.visibility.request(viewer, request, place)  # noqa: E731
         db = self.store.db
         item = digests.build(
             requests=repo.open_requests(db),
@@ -215,8 +213,15 @@ class RhythmService:
         for reminder in self.due(now):
             key = self._key(reminder, marks, now)
             if key is not None and repo.sendable(repo.find(db, key), now):
-                grouped[reminder.person].append(reminder)
+                grouped[reminder.person].append(self._for_person(reminder))
         return dict(sorted(grouped.items()))
+
+    def _for_person(self, reminder: Reminder) -> Reminder:
+        """A reminder's request as its person may see it in a DM."""
+        if reminder.request is None:
+            return reminder
+        shown = self.contracts.requests.visibility.request(reminder.person, reminder.request, Place.PRIVATE)
+        return dataclasses.replace(reminder, request=shown)
 
     def sweep(self, now: datetime | None = None) -> SweepResult:
         """Decides every reminder due now and sends each person one DM with all of theirs.
@@ -234,7 +239,7 @@ class RhythmService:
                     continue
                 entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT)
                 if entry is not None:
-                    decided[reminder.person].append(dataclasses.replace(reminder, id=entry.id))
+                    decided[reminder.person].append(self._for_person(dataclasses.replace(reminder, id=entry.id)))
         result = SweepResult()
         for person, items in sorted(decided.items()):
             ids = [item.id for item in items]

@@ -20,6 +20,7 @@ from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.money import DEFAULT_LOCALE
 from bot.notifier import CardGone, CardRef, LinkedContract, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
+from bot.visibility import NOBODY, Place, Visibility
 from bot.requests import (
     NOTE_MAX,
     ApprovalSummary,
@@ -31,8 +32,6 @@ from bot.requests import (
     clean_text,
     next_statuses,
     parse_need,
-    redact,
-    redact_details,
 )
 from storage import Store
 from storage import requests as repo
@@ -60,9 +59,12 @@ class RequestService:
         tz: ZoneInfo,
         base_currency: str = "USD",
         locale: str = DEFAULT_LOCALE,
+        visibility: Visibility | None = None,
     ):
         self.store = store
         self.locale = locale  # how amounts are read when the person's own locale is not known
+        # What each viewer may see in each place, and which actions they may take.
+        self.visibility = visibility or Visibility(roles)
         self.notifier = notifier
         self.roles = roles
         self.clock = clock
@@ -89,23 +91,30 @@ class RequestService:
             raise NotFound(f"There is no request #{request_id}.")
         return request
 
-    def show(self, actor: str, request_id: int) -> RequestDetails:
-        """Details, comments and history; a confidential request's details only for its
-        requester, procurement and admins (others see number, category, status, owner)."""
+    def show(self, actor: str, request_id: int, place: Place = Place.PRIVATE) -> RequestDetails:
+        """Details, comments and history, as ``actor`` may see them in ``place``
+        (``bot.visibility``)."""
         request = self.get(request_id)
-        authorize(self.roles, actor, Action.VIEW)
+        self.visibility.require(actor, Action.VIEW, request)
         db = self.store.db
         item = RequestDetails(request, repo.comments_for(db, request_id), repo.events_for(db, "request", request_id))
-        return item if self.can_see(actor, request) else redact_details(item)
+        return self.visibility.details(actor, item, place)
 
     def can_see(self, actor: str, request: Request) -> bool:
-        """Whether ``actor`` may see a request's details, justification and cost."""
-        return not request.is_confidential or actor == request.requester or self.roles.is_procurement(actor)
+        """Whether ``actor`` may see a request's details, justification and cost (in private)."""
+        return self.visibility.may_see(actor, request)
 
-    def _for(self, actor: str, page: Page) -> Page:
-        return Page([r if self.can_see(actor, r) else redact(r) for r in page.items], page.total)
+    def view(self, actor: str | None, request: Request, place: Place = Place.PRIVATE) -> Request:
+        """``request`` as ``actor`` may see it in ``place``."""
+        return self.visibility.request(actor, request, place)
 
-    def list(self, actor: str, scope: str = "open", category: str | None = None, limit: int = 50) -> Page:
+    def for_action(self, actor: str, request_id: int, action: Action) -> Request:
+        """The request as ``actor`` sees it in a modal, once they may take ``action`` on it now
+        (a form is opened only for someone who may act); otherwise ``NotAllowed``."""
+        return self.visibility.acting(actor, self.get(request_id), action)
+
+    def list(self, actor: str, scope: str = "open", category: str | None = None, limit: int = 50,
+             place: Place = Place.PRIVATE) -> Page:
         if scope not in LIST_SCOPES:
             raise BadInput(f"Unknown list {scope!r}; use one of: {', '.join(LIST_SCOPES)}.")
         db = self.store.db
@@ -117,15 +126,17 @@ class RequestService:
             "all": RequestFilter(category=category),
         }[scope]
         items, total = repo.list_requests(db, where, limit=limit)
-        return self._for(actor, Page(items, total))
+        return self.visibility.page(actor, Page(items, total), place)
 
     def requested_by(self, user: str, limit: int = 50) -> Page:
-        """Open needs ``user`` asked for."""
-        return Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, requester=user), limit))
+        """Open needs ``user`` asked for, as they see them in private (App Home)."""
+        page = Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, requester=user), limit))
+        return self.visibility.page(user, page, Place.PRIVATE)
 
     def claimed_by(self, user: str, limit: int = 50) -> Page:
-        """Open requests ``user`` has claimed."""
-        return Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, owner=user), limit))
+        """Open requests ``user`` has claimed, as they see them in private (App Home)."""
+        page = Page(*repo.list_requests(self.store.db, RequestFilter(statuses=OPEN_STATUSES, owner=user), limit))
+        return self.visibility.page(user, page, Place.PRIVATE)
 
     def allowed_statuses(self, request: Request) -> list[Status]:
         return next_statuses(request)
@@ -167,7 +178,7 @@ class RequestService:
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
-            authorize(self.roles, actor, Action.EDIT, subject=before.number, requester=before.requester)
+            self.visibility.require(actor, Action.EDIT, before)
             if not before.is_open:
                 raise InvalidTransition(f"{before.number} is {before.status.label.lower()}; it can no longer be edited.")
             after = dataclasses.replace(before, **dataclasses.asdict(need), updated_at=now)
@@ -181,7 +192,7 @@ class RequestService:
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
-            authorize(self.roles, actor, Action.CLAIM, subject=before.number)
+            self.visibility.require(actor, Action.CLAIM, before)
             if before.owner == actor and before.is_open:
                 raise InvalidTransition(f"You have already claimed {before.number}.")
             if before.owner:
@@ -198,7 +209,7 @@ class RequestService:
             before = self._load(db, request_id)
             if not before.owner or not before.is_open:
                 raise InvalidTransition(f"{before.number} is not claimed by anyone.")
-            authorize(self.roles, actor, Action.UNCLAIM, subject=before.number, owners=[before.owner])
+            self.visibility.require(actor, Action.UNCLAIM, before)
             after = dataclasses.replace(
                 before, owner=None, status=Status.NEW, resume_status=None, claimed_at=None, updated_at=now
             )
@@ -213,13 +224,13 @@ class RequestService:
             # Checked before the write: asking approvers sends DMs, which never happen inside
             # a transaction. The gate raises when approval is still pending.
             current = self.get(request_id)
-            authorize(self.roles, actor, Action.CHANGE_STATUS, subject=current.number)
+            self.visibility.require(actor, Action.CHANGE_STATUS, current)
             check_transition(current, target)
             self.approval_gate(current, actor)
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
-            authorize(self.roles, actor, Action.CHANGE_STATUS, subject=before.number)
+            self.visibility.require(actor, Action.CHANGE_STATUS, before)
             check_transition(before, target)
             if target is Status.ORDERED:
                 for gate in self.order_gates:
@@ -232,7 +243,7 @@ class RequestService:
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
-            authorize(self.roles, actor, Action.CANCEL, subject=before.number, requester=before.requester)
+            self.visibility.require(actor, Action.CANCEL, before)
             check_transition(before, Status.CANCELLED)
             after = _moved(before, Status.CANCELLED, now)
             self._save(db, before, after, actor, "cancelled")
@@ -255,7 +266,8 @@ class RequestService:
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
-            authorize(self.roles, actor, Action.COMMENT)
+            if source != "thread":  # a reply in the card's thread is already in the channel
+                self.visibility.require(actor, Action.COMMENT, before)
             comment = repo.add_comment(db, request_id, now, actor, text, source, external_id)
             if comment is None:
                 return None
@@ -268,7 +280,7 @@ class RequestService:
         if source != "thread" and before.card_ts:
             # The thread is in the shared channel: a confidential request's notes stay private.
             shown = f"added a note to {before.number}; it is confidential, see Open on the card." \
-                if before.is_confidential else text
+                if self.visibility.request(NOBODY, before, Place.CHANNEL).redacted else text
             self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), shown, actor)
         if after.status is not before.status:
             self._publish(after)
@@ -318,7 +330,7 @@ class RequestService:
             return self._publish_locked(request, also)
 
     def _publish_locked(self, request: Request, also: str | None) -> Request:
-        shared = redact(request)
+        shared = self.visibility.request(NOBODY, request, Place.CHANNEL)
         shared = dataclasses.replace(shared, approval=self.approval_summary(request),
                                      together=self.together_summary(request, shared.redacted))
         linked = None if shared.redacted else self.linked_contract(request)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from bot.contracts import Contract, ContractDetails, ContractStatus, Deadline
+from bot.contracts import Contract, ContractDetails, Deadline
 from bot.format import day, days_left, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.options import together_facts
-from bot.requests import Request, RequestDetails, next_statuses
+from bot.permissions import Action, Allowed
+from bot.requests import Request, RequestDetails
 from bot.services import Page
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
@@ -75,12 +76,19 @@ def linked_line(linked: LinkedContract) -> str:
 
 
 def card_actions(request: Request) -> list[str]:
-    if not request.is_open:
-        return ["Add note"]
-    actions = ["Unclaim" if request.owner else "Claim"]
-    if next_statuses(request):
-        actions.append("Change status: " + "/".join(s.value for s in next_statuses(request)))
-    actions.append("Add note")
+    """The buttons the core allows where the card is shown (``Request.actions``)."""
+    allowed = request.actions or Allowed()
+    actions = []
+    if Action.UNCLAIM in allowed:
+        actions.append("Unclaim")
+    if Action.CLAIM in allowed:
+        actions.append("Claim")
+    if Action.CHANGE_STATUS in allowed and allowed.statuses:
+        actions.append("Change status: " + "/".join(s.value for s in allowed.statuses))
+    if Action.COMMENT in allowed:
+        actions.append("Add note")
+    if Action.VIEW in allowed and request.redacted:
+        actions.append("Open")
     return actions
 
 
@@ -141,15 +149,14 @@ def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], c
     return "\n".join(lines)
 
 
-def contract_actions(contract: Contract) -> list[str]:
-    actions = ["Edit"]
-    if contract.status is ContractStatus.ACTIVE:
-        actions.append("Start renewal")
-    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
-        actions.append("Mark renewed")
-    if contract.status.in_force:
-        actions.append("Mark cancelled")
-    return actions
+CONTRACT_BUTTONS = ((Action.MANAGE_CONTRACT, "Edit"), (Action.START_RENEWAL, "Start renewal"),
+                    (Action.MARK_RENEWED, "Mark renewed"), (Action.MARK_CANCELLED, "Mark cancelled"))
+
+
+def contract_actions(item: ContractDetails) -> list[str]:
+    """The contract's buttons the core allows (``ContractDetails.actions``)."""
+    allowed = item.actions or Allowed()
+    return [label for action, label in CONTRACT_BUTTONS if action in allowed]
 
 
 def contract_details(item: ContractDetails, names: dict[str, str]) -> str:
@@ -165,7 +172,7 @@ def contract_details(item: ContractDetails, names: dict[str, str]) -> str:
     ]
     if contract.notes:
         lines.append(f"│ notes: {contract.notes}")
-    lines.append("└ " + " ".join(f"[{label}]" for label in contract_actions(contract)))
+    lines.append("└ " + " ".join(f"[{label}]" for label in contract_actions(item)))
     if item.requests:
         lines.append("  Linked requests:")
         lines += [f"    {r.number} {r.title} — {r.status.label}" for r in item.requests]

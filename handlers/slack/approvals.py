@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.approvals import parse_reason
 from bot.core import Core
 from bot.errors import BadInput
+from bot.permissions import Action
 from bot.requests import Status, parse_number
 from handlers.slack import blocks
 from handlers.slack.errors import Task, guarded
@@ -39,7 +40,8 @@ def register(app: App, core: Core) -> None:
         number = parse_number(action["value"])
 
         def ask() -> None:
-            request = core.requests.get(number)
+            # The reason form opens only for an approver who may decide now.
+            request = core.requests.for_action(body["user"]["id"], number, Action.REJECT)
             where = {"request": request.id, "channel": (body.get("channel") or {}).get("id"),
                      "ts": (body.get("message") or {}).get("ts")}
             client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(request, json.dumps(where)))

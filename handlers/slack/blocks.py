@@ -33,6 +33,7 @@ from bot.format import day, describe_event, money, when
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
+from bot.permissions import Action, Allowed
 from bot.requests import (
     DETAILS_MAX,
     NOTE_MAX,
@@ -46,7 +47,6 @@ from bot.requests import (
     Sensitivity,
     Status,
     Urgency,
-    next_statuses,
 )
 from bot.services import Page
 from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, NeedFields, Views
@@ -172,8 +172,8 @@ def confidential_card(request: Request) -> list[Block]:
         blocks.append(ContextBlock(elements=[mrkdwn(APPROVAL_STATES[request.approval.state])]))
     blocks += together_blocks(request.together)
     actions = card_actions(request)
-    actions.append(ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)))
-    blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
+    if actions:
+        blocks.append(ActionsBlock(block_id=f"card_{request.id}", elements=actions))
     return blocks
 
 
@@ -225,15 +225,22 @@ def approval_text(approval: ApprovalSummary) -> str:
 def approval_request(request: Request, why: str) -> list[Block]:
     """The DM that asks an approver to decide."""
     value = str(request.id)
-    return [
+    allowed = request.actions or Allowed()
+    buttons = []
+    if Action.APPROVE in allowed:
+        buttons.append(ButtonElement(text=plain("Approve"), action_id=ApprovalActions.APPROVE, value=value,
+                                     style="primary"))
+    if Action.REJECT in allowed:
+        buttons.append(ButtonElement(text=plain("Reject…"), action_id=ApprovalActions.REJECT, value=value,
+                                     style="danger"))
+    blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f":scales: *Approval needed:* {headline(request)}\n"
                                  f"It needs approval because {escape(why)}.")),
         *[b for b in request_card(request) if not isinstance(b, ActionsBlock)],
-        ActionsBlock(block_id=f"approval_{request.id}", elements=[
-            ButtonElement(text=plain("Approve"), action_id=ApprovalActions.APPROVE, value=value, style="primary"),
-            ButtonElement(text=plain("Reject…"), action_id=ApprovalActions.REJECT, value=value, style="danger"),
-        ]),
     ]
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"approval_{request.id}", elements=buttons))
+    return blocks
 
 
 def reject_modal(request: Request, metadata: str) -> View:
@@ -264,17 +271,24 @@ def linked_text(linked: LinkedContract) -> str:
 
 
 def card_actions(request: Request) -> list:
+    """The card's buttons: the actions the core allows where the card is shown
+    (``Request.actions``, from ``bot.visibility``)."""
+    allowed = request.actions
+    if allowed is None:
+        return []
     value = str(request.id)
     elements: list = []
-    if request.is_open:
-        if request.owner:
-            elements.append(ButtonElement(text=plain("Unclaim"), action_id=Actions.UNCLAIM, value=value))
-        else:
-            elements.append(ButtonElement(text=plain("Claim"), action_id=Actions.CLAIM, value=value, style="primary"))
-        options = [Option(text=plain(status.label), value=f"{request.id}:{status.value}") for status in next_statuses(request)]
-        if options:
-            elements.append(StaticSelectElement(placeholder=plain("Change status"), action_id=Actions.STATUS, options=options))
-    elements.append(ButtonElement(text=plain("Add note"), action_id=Actions.ADD_NOTE, value=value))
+    if Action.UNCLAIM in allowed:
+        elements.append(ButtonElement(text=plain("Unclaim"), action_id=Actions.UNCLAIM, value=value))
+    if Action.CLAIM in allowed:
+        elements.append(ButtonElement(text=plain("Claim"), action_id=Actions.CLAIM, value=value, style="primary"))
+    if Action.CHANGE_STATUS in allowed and allowed.statuses:
+        options = [Option(text=plain(status.label), value=f"{request.id}:{status.value}") for status in allowed.statuses]
+        elements.append(StaticSelectElement(placeholder=plain("Change status"), action_id=Actions.STATUS, options=options))
+    if Action.COMMENT in allowed:
+        elements.append(ButtonElement(text=plain("Add note"), action_id=Actions.ADD_NOTE, value=value))
+    if Action.VIEW in allowed:
+        elements.append(ButtonElement(text=plain("Open"), action_id=Actions.OPEN, value=str(request.id)))
     return elements
 
 

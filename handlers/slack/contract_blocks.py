@@ -19,7 +19,8 @@ from slack_sdk.models.views import View
 
 from decimal import Decimal
 
-from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, ContractStatus, Deadline
+from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline
+from bot.permissions import Action, Allowed
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
 from bot.money import DEFAULT_LOCALE, format_amount
@@ -86,15 +87,19 @@ def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool) -> 
     return blocks + more(len(shown), len(deadlines))
 
 
-def contract_actions(contract: Contract) -> list[ButtonElement]:
+def contract_actions(contract: Contract, allowed: Allowed | None) -> list[ButtonElement]:
+    """The contract's buttons: the actions the core allows (``ContractDetails.actions``)."""
+    allowed = allowed or Allowed()
     value = str(contract.id)
-    buttons = [ButtonElement(text=plain("Edit"), action_id=ContractActions.EDIT, value=value)]
-    if contract.status is ContractStatus.ACTIVE:
+    buttons = []
+    if Action.MANAGE_CONTRACT in allowed:
+        buttons.append(ButtonElement(text=plain("Edit"), action_id=ContractActions.EDIT, value=value))
+    if Action.START_RENEWAL in allowed:
         buttons.append(ButtonElement(text=plain("Start renewal"), action_id=ContractActions.RENEW, value=value,
                                      style="primary"))
-    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
+    if Action.MARK_RENEWED in allowed:
         buttons.append(ButtonElement(text=plain("Mark renewed"), action_id=ContractActions.RENEWED, value=value))
-    if contract.status.in_force:
+    if Action.MARK_CANCELLED in allowed:
         buttons.append(ButtonElement(
             text=plain("Mark cancelled"), action_id=ContractActions.CANCEL, value=value, style="danger",
             confirm=ConfirmObject(title="Mark cancelled?",
@@ -122,8 +127,9 @@ def contract_details(item: ContractDetails, with_actions: bool = True, limit: in
     ]
     if contract.notes:
         blocks.append(SectionBlock(text=mrkdwn("*Notes*\n" + escape(contract.notes))))
-    if with_actions:
-        blocks.append(ActionsBlock(block_id=f"contract_{contract.id}", elements=contract_actions(contract)))
+    buttons = contract_actions(contract, item.actions) if with_actions else []
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"contract_{contract.id}", elements=buttons))
     requests = [f"• {r.number} {escape(r.title)} — {status_text(r.status)}" for r in item.requests]
     blocks += section_lines("Linked requests", requests)
     history = [f"• {when(e.at)} {mention(e.actor) if e.actor[:1] in 'UW' else escape(e.actor)} "

@@ -14,6 +14,7 @@ from bot.clock import today
 from bot.core import Core
 from bot.errors import BadInput
 from bot.notifier import CardRef
+from bot.permissions import Action
 from bot.requests import parse_need, parse_number
 from handlers.slack import blocks, replies
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
@@ -117,7 +118,13 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     def add_note(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
         number = parse_number(action["value"])
-        work.form(lambda: client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(service.get(number))))
+
+        def ask() -> None:
+            # Only for someone who may add a note, showing the request as they may see it.
+            request = service.for_action(body["user"]["id"], number, Action.COMMENT)
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(request))
+
+        work.form(ask)
 
     @app.view(Views.NOTE)
     @guarded

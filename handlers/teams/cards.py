@@ -14,11 +14,12 @@ from datetime import date
 
 from bot import commands
 from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
-    ContractStatus, Deadline
+    Deadline
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.options import together_facts
+from bot.permissions import Action, Allowed
 from bot.reminders import Kind, Reminder, describe
 from bot.reminders import days_left as needed_in
 from bot.requests import (
@@ -28,7 +29,6 @@ from bot.requests import (
     RequestDetails,
     Sensitivity,
     Urgency,
-    next_statuses,
 )
 from bot.services import Page
 from handlers.teams.ids import Inputs, Verbs
@@ -209,26 +209,34 @@ def request_card(request: Request, linked: LinkedContract | None = None, names: 
 
 
 def request_inputs(request: Request) -> list[dict]:
-    """The status menu (only the allowed next statuses) and the note box."""
+    """The status menu (only the allowed next statuses) and the note box, as the core
+    allows them where the card is shown (``Request.actions``)."""
+    allowed = request.actions or Allowed()
     inputs = []
-    allowed = [status.value for status in next_statuses(request)]
-    if allowed:
+    if Action.CHANGE_STATUS in allowed and allowed.statuses:
         inputs.append({"type": "Input.ChoiceSet", "id": Inputs.STATUS, "label": "Change status",
-                       "choices": choices(allowed), "placeholder": "Choose the next status"})
-    inputs.append({"type": "Input.Text", "id": Inputs.NOTE, "label": "Add note", "isMultiline": True,
-                   "maxLength": 3000, "placeholder": "A note for the request's thread"})
+                       "choices": choices(status.value for status in allowed.statuses),
+                       "placeholder": "Choose the next status"})
+    if Action.COMMENT in allowed:
+        inputs.append({"type": "Input.Text", "id": Inputs.NOTE, "label": "Add note", "isMultiline": True,
+                       "maxLength": 3000, "placeholder": "A note for the request's thread"})
     return inputs
 
 
 def request_actions(request: Request) -> list[dict]:
+    """The card's buttons, as the core allows them (``Request.actions``); Open always, as
+    it answers in the person's own chat."""
+    allowed = request.actions or Allowed()
     number = request.id
     actions = []
-    if request.is_open:
-        actions.append(execute("Unclaim", Verbs.UNCLAIM, request=number) if request.owner
-                       else execute("Claim", Verbs.CLAIM, request=number))
-    if next_statuses(request):
+    if Action.UNCLAIM in allowed:
+        actions.append(execute("Unclaim", Verbs.UNCLAIM, request=number))
+    if Action.CLAIM in allowed:
+        actions.append(execute("Claim", Verbs.CLAIM, request=number))
+    if Action.CHANGE_STATUS in allowed and allowed.statuses:
         actions.append(execute("Change status", Verbs.STATUS, request=number))
-    actions.append(execute("Add note", Verbs.NOTE, request=number))
+    if Action.COMMENT in allowed:
+        actions.append(execute("Add note", Verbs.NOTE, request=number))
     actions.append(execute("Open", Verbs.OPEN, request=number))
     return actions
 
@@ -256,9 +264,11 @@ def approval_card(request: Request, why: str, names: Names = plain_names) -> dic
             text(f"It needs approval because {escape(why)}. Requested by {escape(names(request.requester))}."),
             {"type": "Input.Text", "id": Inputs.REASON, "label": "Reason (to reject)", "isMultiline": True,
              "maxLength": 3000}]
-    return card(body, [execute("Approve", Verbs.APPROVE, request=request.id),
-                       execute("Reject", Verbs.REJECT, request=request.id),
-                       execute("Open", Verbs.OPEN, request=request.id)])
+    allowed = request.actions or Allowed()
+    buttons = [execute(label, verb, request=request.id) for action, label, verb in
+               ((Action.APPROVE, "Approve", Verbs.APPROVE), (Action.REJECT, "Reject", Verbs.REJECT))
+               if action in allowed]
+    return card(body, [*buttons, execute("Open", Verbs.OPEN, request=request.id)])
 
 
 def request_row(request: Request, names: Names = plain_names) -> dict:
@@ -356,18 +366,21 @@ def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
         body.append(text("**History**"))
         body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
                  for e in item.events[-LIST_ROWS:]]
-    return card(body, contract_actions(contract))
+    return card(body, contract_actions(contract, item.actions))
 
 
-def contract_actions(contract: Contract) -> list[dict]:
-    """Edit, and the renewal decisions the contract's status allows (as in Slack)."""
+def contract_actions(contract: Contract, allowed: Allowed | None = None) -> list[dict]:
+    """Edit, and the renewal decisions, as the core allows them (``ContractDetails.actions``)."""
+    allowed = allowed or Allowed()
     number = contract.id
-    actions = [execute("Edit", Verbs.CONTRACT_EDIT, contract=number)]
-    if contract.status is ContractStatus.ACTIVE:
+    actions = []
+    if Action.MANAGE_CONTRACT in allowed:
+        actions.append(execute("Edit", Verbs.CONTRACT_EDIT, contract=number))
+    if Action.START_RENEWAL in allowed:
         actions.append({**execute("Start renewal", Verbs.CONTRACT_RENEW, contract=number), "style": "positive"})
-    if contract.status in (ContractStatus.ACTIVE, ContractStatus.RENEWING):
+    if Action.MARK_RENEWED in allowed:
         actions.append(execute("Mark renewed", Verbs.CONTRACT_RENEWED, contract=number))
-    if contract.status.in_force:
+    if Action.MARK_CANCELLED in allowed:
         # Adaptive Cards have no confirm dialog: the button opens a small card that asks first.
         confirm = card([text(f"Notice is given: {escape(contract.name)} runs out on {day(contract.end_date)} "
                              f"and is not renewed.")],

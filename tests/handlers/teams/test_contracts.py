@@ -173,8 +173,7 @@ def test_details_buttons_follow_the_status_and_start_renewal_posts_the_request(t
     card = card_of(posted)
     assert card["body"][0]["text"] == "#1 Renew Zoom Meetings Pro — New"
     assert "Under contract" in json.dumps(card)
-    [request] = bot.core.requests.list(IT, "all").items
-    assert request.contract_id == 1
+    assert bot.core.requests.get(1).contract_id == 1
     assert bot.core.contracts.get(1).status is ContractStatus.RENEWING
     assert actions(form_in_chat(teams, connector, IT, "contract show 1")) == ["Edit", "Mark renewed",
                                                                              "Mark cancelled"]
