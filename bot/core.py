@@ -86,11 +86,11 @@ def build_core(
     requests.order_gates += [options.check_order, risk.check_order]
     requests.together_summary = lambda request, redacted: _together(options, risk, request, redacted)
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
-                insights=insights, rhythm=rhythm, approvals=approvals, health=health, options=options, risk=risk)
+                insights=insights, rhythm=rhythm, approvals=approvals, health=health, options=options, risk=risk,
+                visibility=visibility)
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:
     together = dataclasses.replace(options.together(request, redacted), checks=risk.checks(request),
                                    sensitivity=request.sensitivity.value)
     return together or None
-                insights=insights, rhythm=rhythm, approvals=approvals, health=health, visibility=visibility)
