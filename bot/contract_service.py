@@ -237,7 +237,7 @@ class ContractService:
             other = repo.find_by_name(db, data.vendor, data.product)
             if other is not None and other.id != before.id:
                 raise BadInput(f"There is already a contract for {other.name} ({other.number}).", field="product")
-            after = _reactivated(dataclasses.replace(before, **dataclasses.asdict(data)), self.today())
+            after = _reactivated(_with_input(before, data), self.today())
             if _fields(after) == _fields(before):
                 return before
             self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "edited")
@@ -290,7 +290,8 @@ class ContractService:
                 outcome = roll_forward(before, day)
                 if outcome is None:
                     continue
-                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now)
+                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now,
+                                            term_from=None if outcome.expired else before.term_from or before.end_date)
                 if outcome.expired:
                     self._save(db, before, after, SYSTEM, "expired")
                     expired.append(after)
@@ -334,7 +335,7 @@ class ContractService:
                     add_event(db, "contract", contract.id, now, actor, "imported", {}, _fields(contract))
                     added += 1
                     continue
-                after = _reactivated(dataclasses.replace(before, **dataclasses.asdict(data)), day)
+                after = _reactivated(_with_input(before, data), day)
                 if _fields(after) == _fields(before):
                     unchanged += 1
                     continue
@@ -441,6 +442,15 @@ class ContractService:
 
 def _new_contract(data: ContractInput, now) -> Contract:
     return Contract(id=0, **dataclasses.asdict(data), status=ContractStatus.ACTIVE, created_at=now, updated_at=now)
+
+
+def _with_input(before: Contract, data: ContractInput) -> Contract:
+    """``before`` with a form's or a file's values; a new end date or term is where the terms
+    are counted from again."""
+    after = dataclasses.replace(before, **dataclasses.asdict(data))
+    if (after.end_date, after.term_months) != (before.end_date, before.term_months):
+        after = dataclasses.replace(after, term_from=None)
+    return after
 
 
 def _reactivated(contract: Contract, day: date) -> Contract:

@@ -63,6 +63,9 @@ class Contract:
     status: ContractStatus
     created_at: datetime
     updated_at: datetime
+    # The end date its terms are counted from: the one a person set, before any roll. None
+    # until the first roll (terms then count from ``end_date``).
+    term_from: date | None = None
 
     @property
     def number(self) -> str:
@@ -154,12 +157,14 @@ def roll_forward(contract: Contract, today: date) -> Rolled | None:
     if contract.end_date >= today or not contract.status.in_force:
         return None
     if contract.auto_renew or contract.status is ContractStatus.RENEWED:
+        # Always count whole terms from the end date a person set, never from the previous
+        # roll's, so month ends never drift (Jan 30 → Feb 28 → Mar 30, not Mar 31).
+        origin = contract.term_from or contract.end_date
         terms = 1
-        end = add_months(contract.end_date, contract.term_months)
-        while end < today:
+        end = add_months(origin, contract.term_months)
+        while end <= contract.end_date or end < today:
             terms += 1
-            # Always count from the original end date, so month ends never drift.
-            end = add_months(contract.end_date, contract.term_months * terms)
+            end = add_months(origin, contract.term_months * terms)
         return Rolled(end, ContractStatus.ACTIVE)
     return Rolled(contract.end_date, ContractStatus.EXPIRED)
 

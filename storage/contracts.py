@@ -35,6 +35,7 @@ def row_to_contract(row: dict) -> Contract:
         status=ContractStatus(row["status"]),
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
+        term_from=date.fromisoformat(row["term_from"]) if row.get("term_from") else None,
     )
 
 
@@ -59,6 +60,7 @@ def contract_to_row(contract: Contract) -> dict:
         "status": contract.status.value,
         "created_at": iso(contract.created_at),
         "updated_at": iso(contract.updated_at),
+        "term_from": contract.term_from.isoformat() if contract.term_from else None,
     }
 
 

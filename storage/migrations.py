@@ -324,3 +324,10 @@ def m013_options_and_risk_checks(db: Database) -> None:
         not_null={"request_id", "name", "done_by", "done_at"},
         foreign_keys=[("request_id", "requests", "id")],
     )
+
+
+@migrations()
+def m014_contract_term_from(db: Database) -> None:
+    # The end date a contract's terms are counted from (the one a person set), so the daily
+    # roll never drifts at month ends; empty until the first roll.
+    db["contracts"].add_column("term_from", str)

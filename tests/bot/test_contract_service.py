@@ -1,6 +1,7 @@
 """The contract service: permissions, the audit log, the daily roll, renewals, CSV import."""
 
-from datetime import date, datetime, timezone
+import calendar
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,68 @@ def test_the_roll_moves_auto_renewing_contracts_on_and_expires_the_others(core):
     assert events(core, 2)[-1] == ("expired", SYSTEM, {"status": "active"}, {"status": "expired"})
     again = core.contracts.roll(date(2026, 12, 1))
     assert again.rolled == [] and again.expired == [] and len(events(core, 1)) == 2, "a second roll the same day is a no-op"
+
+
+def month_end_safe(origin: date, months: int) -> date:
+    """The end date ``months`` after ``origin``, by the README's rule, worked out here: a day the
+    target month lacks becomes its last day, and a last day of a month stays a last day."""
+    year, month = divmod(origin.year * 12 + origin.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    at_end = origin.day == calendar.monthrange(origin.year, origin.month)[1]
+    return date(year, month + 1, last if at_end else min(origin.day, last))
+
+
+def roll_daily(core, start: date, stop: date) -> dict[int, list[date]]:
+    """Runs the daily roll on every day from ``start`` to ``stop``, as the schedule does, and
+    returns each contract's end dates in the order they were stored."""
+    seen: dict[int, list[date]] = {c.id: [c.end_date] for c in core.contracts.all()}
+    day = start
+    while day <= stop:
+        core.contracts.roll(day)
+        for contract in core.contracts.all():
+            if seen[contract.id][-1] != contract.end_date:
+                seen[contract.id].append(contract.end_date)
+        day += timedelta(days=1)
+    return seen
+
+
+# Monthly and quarterly terms from days 29, 30 and 31, across a non-leap (2027) and a leap (2028)
+# February, and yearly terms from the end of February.
+DRIFT_CASES = [(date(year, month, day), term) for year in (2027, 2028) for month, term in ((1, 1), (11, 3))
+               for day in (29, 30, 31) if not (month == 11 and day == 31)]
+DRIFT_CASES += [(date(2027, 2, 28), 12), (date(2028, 2, 29), 12), (date(2027, 3, 29), 11), (date(2027, 3, 30), 11)]
+
+
+def test_the_daily_roll_counts_every_term_from_the_end_date_that_was_set_so_month_ends_never_drift(core, clock):
+    for number, (end, term) in enumerate(DRIFT_CASES):
+        core.contracts.add(BUYER, contract_form(vendor=f"Vendor {number}", end_date=end.isoformat(),
+                                                term_months=str(term), notice_days="0", start_date=""))
+    last = date(2033, 3, 31)
+    seen = roll_daily(core, date(2026, 12, 1), last)
+    for number, (end, term) in enumerate(DRIFT_CASES, start=1):
+        expected, terms = [end], 1
+        while expected[-1] < last:  # the roll moves an end date on the day after it
+            expected.append(month_end_safe(end, term * terms))
+            terms += 1
+        assert seen[number] == expected, f"{end} every {term} months"
+    # The cases the rule is about, spelled out: Jan 30 → Feb 28 → Mar 30 (not Mar 31), in a
+    # leap year Jan 29 → Feb 29 → Mar 29, and quarterly Nov 29 → Feb 29 → May 29.
+    by_case = {case: seen[number] for number, case in enumerate(DRIFT_CASES, start=1)}
+    assert by_case[(date(2027, 1, 30), 1)][:3] == [date(2027, 1, 30), date(2027, 2, 28), date(2027, 3, 30)]
+    assert by_case[(date(2028, 1, 29), 1)][:3] == [date(2028, 1, 29), date(2028, 2, 29), date(2028, 3, 29)]
+    assert by_case[(date(2027, 11, 29), 3)][:3] == [date(2027, 11, 29), date(2028, 2, 29), date(2028, 5, 29)]
+
+
+def test_a_new_end_date_or_term_is_where_the_terms_count_from_again(core):
+    core.contracts.add(BUYER, contract_form(end_date="2027-01-30", term_months="1", notice_days="0"))
+    roll_daily(core, date(2027, 1, 31), date(2027, 2, 5))
+    assert core.contracts.get(1).end_date == date(2027, 2, 28)
+    core.contracts.edit(BUYER, 1, contract_form(end_date="2027-03-15", term_months="1", notice_days="0"))
+    seen = roll_daily(core, date(2027, 3, 1), date(2027, 5, 20))
+    assert seen[1] == [date(2027, 3, 15), date(2027, 4, 15), date(2027, 5, 15), date(2027, 6, 15)]
+    core.contracts.edit(BUYER, 1, contract_form(end_date="2027-06-15", term_months="2", notice_days="0"))
+    seen = roll_daily(core, date(2027, 6, 1), date(2027, 8, 20))
+    assert seen[1] == [date(2027, 6, 15), date(2027, 8, 15), date(2027, 10, 15)]
 
 
 def test_a_renewed_contract_starts_its_new_term_as_active(core):

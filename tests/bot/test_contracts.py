@@ -1,5 +1,6 @@
 """The contract domain: deadlines, the roll-forward rule, the form and the CSV format."""
 
+import dataclasses
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -116,6 +117,33 @@ def test_an_auto_renewing_contract_moves_on_by_its_term():
 def test_a_contract_several_terms_behind_moves_on_to_the_current_term_without_drift():
     rolled = roll_forward(contract(date(2026, 1, 31), term=1), date(2026, 11, 16))
     assert rolled.end_date == date(2026, 11, 30), "Jan 31 + 10 months, never drifting through Feb 28"
+
+
+@pytest.mark.parametrize("end, term, today, expected", [
+    # Several terms at once (the bot was down), each counted from the original end date.
+    (date(2027, 1, 29), 1, date(2027, 4, 1), date(2027, 4, 29)),   # via Feb 28, non-leap
+    (date(2027, 1, 30), 1, date(2027, 4, 1), date(2027, 4, 30)),
+    (date(2027, 1, 30), 1, date(2027, 3, 1), date(2027, 3, 30)),   # not Mar 31 (from Feb 28)
+    (date(2027, 1, 31), 1, date(2027, 3, 1), date(2027, 3, 31)),   # a last day stays a last day
+    (date(2028, 1, 29), 1, date(2028, 3, 1), date(2028, 3, 29)),   # via Feb 29, leap
+    (date(2028, 1, 30), 1, date(2028, 3, 1), date(2028, 3, 30)),
+    (date(2028, 1, 31), 1, date(2028, 3, 1), date(2028, 3, 31)),
+    (date(2027, 11, 29), 3, date(2028, 3, 1), date(2028, 5, 29)),  # quarterly, via Feb 29
+    (date(2028, 2, 29), 12, date(2030, 3, 1), date(2031, 2, 28)),  # yearly from a leap day
+    (date(2027, 2, 28), 12, date(2028, 3, 1), date(2029, 2, 28)),  # via Feb 29, 2028
+])
+def test_several_terms_at_once_count_from_the_original_end_date(end, term, today, expected):
+    assert roll_forward(contract(end, term=term), today).end_date == expected
+
+
+@pytest.mark.parametrize("term_from, end, today, expected", [
+    (date(2027, 1, 30), date(2027, 2, 28), date(2027, 3, 1), date(2027, 3, 30)),
+    (date(2028, 1, 29), date(2028, 2, 29), date(2028, 3, 1), date(2028, 3, 29)),
+    (date(2027, 1, 29), date(2027, 2, 28), date(2027, 5, 2), date(2027, 5, 29)),
+])
+def test_a_contract_rolled_before_keeps_counting_from_the_end_date_that_was_set(term_from, end, today, expected):
+    rolled = roll_forward(dataclasses.replace(contract(end, term=1), term_from=term_from), today)
+    assert rolled.end_date == expected
 
 
 def test_a_contract_that_does_not_auto_renew_expires():
