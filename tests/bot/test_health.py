@@ -22,7 +22,7 @@ from bot.rhythm import DIGEST_RETRY, IN_FLIGHT
 from bot.schedule import LEASE, Schedule
 from storage import health as repo
 from storage import rhythm as ledger
-from tests.anonymity import assert_anonymous
+from tests.anonymity import assert_anonymous, assert_keys_unrelated
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from tests.fakes import RecordingNotifier
 
@@ -263,6 +263,43 @@ def test_who_answered_and_what_they_answered_are_stored_apart(core, clock):
     [row] = db.execute("select * from survey_answers").fetchall()
     assert IT not in row and "Quotes take long" in row
     assert row[0] > 1_000, "a random key, not the order of answers"
+
+
+def every_text_in(db) -> set[str]:
+    """Every text value stored anywhere in the database: what someone holding it could try as
+    an HMAC key."""
+    found = set()
+    for table in db.table_names():
+        for row in db.execute(f"select * from [{table}]").fetchall():
+            found.update(value for value in row if isinstance(value, str) and len(value) <= 200)
+    return found
+
+
+def test_answer_keys_are_random_not_derived_from_the_round_and_the_person(tmp_path, clock):
+    """Two fresh databases where the same people answer the same round: a key derived from the
+    round and the person (a hash, an HMAC, a seeded generator) would come out the same twice,
+    and anyone with the database and the staff list could put names to scores."""
+    secrets = {"SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5", "TEAMS_APP_PASSWORD": "app-password"}
+    keys, texts, rounds = {}, set(), set()
+    for name in ("one", "two"):
+        settings = Settings.from_env({"TANDEM_DB": str(tmp_path / f"{name}.db"), "TANDEM_PROCUREMENT": BUYER,
+                                      "TANDEM_ADMINS": ADMIN, **secrets})
+        clock.set(DEC - timedelta(days=30))
+        core = build_core(settings, RecordingNotifier(), clock=clock)
+        try:
+            post_needs(core, clock, IT, IT2)
+            open_round(core, clock, DEC, (IT, (4, 5, 3, 4, 2, 5), ""), (IT2, (1, 2, 3, 4, 5, 1), ""),
+                       (BUYER, (3,) * 6, ""))
+            survey = repo.latest_round(core.store.db)
+            rounds |= {survey.id, survey.month, f"{survey.month}-01", survey.opened_at.isoformat()}
+            keys[name] = [row[0] for row in core.store.db.execute("select id from survey_answers order by id")]
+            texts |= every_text_in(core.store.db)
+        finally:
+            core.close()
+    assert len(keys["one"]) == len(keys["two"]) == 3
+    assert not set(keys["one"]) & set(keys["two"]), "the same answers in two databases must get different keys"
+    for person in (IT, IT2, BUYER):
+        assert_keys_unrelated(keys["one"] + keys["two"], rounds, person, set(secrets.values()), texts)
 
 
 def test_a_refused_answer_changes_nothing(core, clock):
