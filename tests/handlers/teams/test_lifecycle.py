@@ -232,4 +232,4 @@ def test_amounts_are_read_in_the_teams_clients_locale(teams, connector, bot):
     assert (request.estimated_cost, request.currency) == (Decimal("25000.00"), "EUR")
     status, answer = teams.click(IT, Verbs.NEED, {**NEED, "estimated_cost": "25.000,00"}, where="personal")
     assert "cannot be read as an amount in en_US" in invoke_text(answer), "the form comes back with the reason"
-    assert bot.core.requests.list(IT, "all").total == 1, "nothing stored from the refused form"
+    assert bot.core.requests.list(IT.aad, "all").total == 1, "nothing stored from the refused form"
