@@ -145,15 +145,28 @@ class ContractService:
         return repo.list_contracts(self.store.db, in_force, owner=user)
 
     def upcoming(self, actor: str, days: int = 90) -> list[Deadline]:
-        """Notice deadlines from today to ``days`` ahead, soonest first, of contracts
-        still awaiting a decision (active or renewing)."""
+        """Missed notice deadlines first (passed, the contract still runs), then those from
+        today to ``days`` ahead, soonest first, of contracts still awaiting a decision."""
         authorize(self.roles, actor, Action.VIEW)
         now = self.today()
         items = [
             Deadline(contract, contract.notice_deadline, contract.days_left(now))
-            for contract in self.deadlines_between(now, now + timedelta(days=days))
+            for contract in self.awaiting_decision(now, now + timedelta(days=days))
         ]
         return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
+
+    def missed(self, day: date | None = None) -> list[Contract]:
+        """Contracts awaiting a decision whose notice deadline has passed while they still
+        run (until the end date rolls or expires them), after the daily roll."""
+        day = day or self.today()
+        self._roll_if_new_day()
+        waiting = tuple(status for status in ContractStatus if status.awaits_decision)
+        passed = repo.notice_deadlines_between(self.store.db, date.min, day - timedelta(days=1), waiting)
+        return [contract for contract in passed if contract.missed(day)]
+
+    def awaiting_decision(self, first: date, last: date) -> list[Contract]:
+        """The missed ones (as of ``first``) and those whose notice deadline is from ``first`` to ``last``."""
+        return self.missed(first) + self.deadlines_between(first, last)
 
     def deadlines_between(self, first: date, last: date) -> list[Contract]:
         """Contracts awaiting a decision (active or renewing) whose notice deadline falls from

@@ -16,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput
+from bot.format import money
 from bot.permissions import Allowed
 from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
 from bot.money import DEFAULT_LOCALE
@@ -87,14 +88,42 @@ class Contract:
         """Days until the notice deadline; 0 on the day itself, negative once it has passed."""
         return (self.notice_deadline - today).days
 
+    def missed(self, today: date) -> bool:
+        """Still awaiting a decision, its notice deadline has passed and it has not ended:
+        the moment to talk to the vendor at once (until the end date rolls or expires it)."""
+        return self.status.awaits_decision and self.notice_deadline < today <= self.end_date
+
 
 @dataclass(frozen=True)
 class Deadline:
-    """A notice deadline coming up, as listed by ``/procure contracts``."""
+    """A notice deadline coming up, or missed (``days_left`` < 0: passed, the contract still
+    runs), as listed by ``/procure contracts`` and the digest; missed ones come first."""
 
     contract: Contract
     notice_deadline: date
     days_left: int
+
+    @property
+    def missed(self) -> bool:
+        return self.days_left < 0
+
+    def what(self, costs_visible: bool = True) -> str:
+        """A missed deadline in one sentence (see ``missed_text``)."""
+        return missed_text(self.contract, self.notice_deadline - timedelta(days=self.days_left), costs_visible)
+
+
+def missed_text(contract: Contract, today: date, costs_visible: bool = True) -> str:
+    """What a missed notice deadline means, in one sentence: "notice deadline passed 3 days
+    ago; it auto-renews on 2026-12-20 for 12 months, USD 5,000 — talk to the vendor now"."""
+    ago = -contract.days_left(today)
+    cost = ""
+    if costs_visible and contract.annual_cost is not None:
+        cost = f", {money(contract.annual_cost, contract.currency)}"
+    if contract.auto_renew:
+        what = f"it auto-renews on {contract.end_date} for {contract.term_months} months{cost}"
+    else:
+        what = f"it ends on {contract.end_date} without renewal{cost}"
+    return f"notice deadline passed {ago} day{'s' if ago != 1 else ''} ago; {what} — talk to the vendor now"
 
 
 @dataclass(frozen=True)

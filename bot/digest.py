@@ -67,10 +67,15 @@ class Digest:
     def is_empty(self) -> bool:
         return not (self.deadlines or self.unclaimed or self.stale or self.needed_soon) and self.week.is_empty
 
+    @property
+    def missed(self) -> list[Deadline]:
+        return [item for item in self.deadlines if item.missed]
+
     def summary(self) -> str:
         """One line: what the digest holds (a notification's text)."""
         parts = [
-            _count(len(self.deadlines), "notice deadline"),
+            _count(len(self.missed), "missed notice deadline"),
+            _count(len(self.deadlines) - len(self.missed), "notice deadline"),
             _count(len(self.unclaimed), "unclaimed request"),
             _count(len(self.stale), "quiet claim"),
             _count(len(self.needed_soon), "need due soon", "needs due soon"),
@@ -135,11 +140,12 @@ def needed_soon(requests: Iterable[Request], today: date, within: int = NEEDED_S
 
 
 def upcoming_deadlines(contracts: Iterable[Contract], today: date, horizon_days: int) -> list[Deadline]:
-    """Notice deadlines from today to ``horizon_days`` ahead of contracts awaiting a decision."""
+    """Missed notice deadlines (at the top: passed, the contract still runs), then those from
+    today to ``horizon_days`` ahead, of contracts awaiting a decision."""
     items = [
         Deadline(contract, contract.notice_deadline, contract.days_left(today))
         for contract in contracts
-        if contract.status.awaits_decision and 0 <= contract.days_left(today) <= horizon_days
+        if contract.missed(today) or (contract.status.awaits_decision and 0 <= contract.days_left(today) <= horizon_days)
     ]
     return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
 

@@ -32,6 +32,11 @@ def days_left(days: int) -> str:
     return f"passed {-days} day{'s' if days != -1 else ''} ago"
 
 
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-case (the rest as it is: USD stays USD)."""
+    return text[:1].upper() + text[1:]
+
+
 def summary(request: Request) -> str:
     """One line of key fields: category, quantity, cost, needed-by, urgency, data."""
     parts = [request.category.value, f"qty {request.quantity}", money(request.estimated_cost, request.currency)]

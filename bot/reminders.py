@@ -19,12 +19,14 @@ from zoneinfo import ZoneInfo
 
 from bot import digest
 from bot.clock import iso
-from bot.contracts import Contract
+from bot.contracts import Contract, missed_text
 from bot.format import day, money
 from bot.people import looks_like_chat_user
 from bot.requests import Request, Status
 
 SNOOZE_DAYS = 3
+# The threshold of the one reminder about a missed notice deadline.
+MISSED = "missed"
 
 
 class Kind(StrEnum):
@@ -174,7 +176,9 @@ def due(
         if not contract.status.awaits_decision:
             continue
         left = contract.days_left(today)
-        threshold = notice_threshold(left, notice_days)
+        # A missed deadline (passed, the contract still runs) is one reminder of its own;
+        # thresholds not yet reached keep the late-data rule (nearest passed one only).
+        threshold = MISSED if contract.missed(today) else notice_threshold(left, notice_days)
         if threshold is None:
             continue
         for person in _people(contract.it_owner, contract.procurement_owner):
@@ -226,6 +230,10 @@ def days_left(days: int) -> str:
 
 def describe(reminder: Reminder, person: Callable[[str | None], str] = lambda user: f"<@{user}>") -> str:
     """One readable line: what needs doing and why now."""
+    if reminder.kind is Kind.NOTICE and reminder.threshold == MISSED:
+        contract = reminder.contract
+        return (f"{contract.vendor} {contract.product} (contract {contract.id}): "
+                f"{missed_text(contract, contract.notice_deadline - timedelta(days=reminder.days), reminder.costs_visible)}.")
     if reminder.kind is Kind.NOTICE:
         contract = reminder.contract
         renew = f"auto-renews for {contract.term_months} months" if contract.auto_renew else "does not auto-renew"

@@ -296,12 +296,13 @@ class RhythmService:
     # --- internals --------------------------------------------------------------------------------------
 
     def _awaiting_decision(self, now: datetime):
-        """Contracts awaiting a decision whose notice deadline is from today to the furthest
-        threshold ahead — the only ones the digest lists or a reminder is due for — after
+        """Contracts awaiting a decision whose notice deadline was missed (passed, still
+        running) or is from today to the furthest threshold ahead — the only ones the digest
+        lists or a reminder is due for — after
         the daily roll (read through the contract service, so a run from the command line
         sees them rolled too)."""
         today = now.astimezone(self.tz).date()
-        return self.contracts.deadlines_between(today, today + timedelta(days=max(self.settings.notice_days)))
+        return self.contracts.awaiting_decision(today, today + timedelta(days=max(self.settings.notice_days)))
 
     def _key(self, reminder: Reminder, marks: dict, now: datetime) -> Key | None:
         """The ledger key for a due reminder, or None when its person marked it done or

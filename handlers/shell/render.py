@@ -142,8 +142,12 @@ def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], c
     lines = [f"Notice deadlines in the next {days} days ({len(deadlines)}):"]
     for item in deadlines:
         contract = item.contract
-        lines.append(f"  {day(item.notice_deadline)}  {days_left(item.days_left):<13} {contract.name}"
-                     f"  (contract {contract.id}, {contract.status.value})")
+        if item.missed:
+            lines.append(f"  MISSED  {contract.name}  (contract {contract.id}, {contract.status.value}): "
+                         f"{item.what(costs_visible)}")
+        else:
+            lines.append(f"  {day(item.notice_deadline)}  {days_left(item.days_left):<13} {contract.name}"
+                         f"  (contract {contract.id}, {contract.status.value})")
         lines.append(f"      ends {day(contract.end_date)} · {contract_terms(contract, costs_visible)}")
         lines.append(f"      {owners(contract, names)}")
     return "\n".join(lines)

@@ -19,9 +19,13 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
         lines.append("│ All quiet: no notice deadlines coming up, nothing waiting on anyone, "
                      "and no requests opened or fulfilled this week.")
         return "\n".join(lines + _health(item) + ["└"])
-    if item.deadlines:
+    if item.missed:
+        rows = [f"{d.contract.vendor} {d.contract.product}: {d.what(item.costs_visible)}" for d in item.missed]
+        lines += _listing("MISSED notice deadlines — the contract still runs", rows)
+    upcoming = [d for d in item.deadlines if not d.missed]
+    if upcoming:
         rows = [f"{day(d.notice_deadline)}  {days_left(d.days_left):<13} {d.contract.vendor} {d.contract.product}"
-                f" · {contract_terms(d.contract, item.costs_visible)}" for d in item.deadlines]
+                f" · {contract_terms(d.contract, item.costs_visible)}" for d in upcoming]
         lines += _listing(f"Notice deadlines in the next {item.horizon_days} days", rows)
     if item.unclaimed:
         rows = [f"{_head(w)} — waiting {_days(w.days)} · requested by {person(w.request.requester, names)}"

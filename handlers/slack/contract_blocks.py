@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -17,9 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from decimal import Decimal
-
-from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline
+from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline, missed_text
 from bot.permissions import Action, Allowed
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
@@ -81,8 +81,11 @@ def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool) -> 
     shown = deadlines[:room]
     for item in shown:
         contract = item.contract
-        line = (f":spiral_calendar_pad: notice by *{day(item.notice_deadline)}* ({days_left(item.days_left)}) · "
-                f"ends {day(contract.end_date)} · {terms(contract, costs_visible)}\n{owners(contract)}")
+        if item.missed:
+            line = f":rotating_light: *Missed:* {escape(item.what(costs_visible))}\n{owners(contract)}"
+        else:
+            line = (f":spiral_calendar_pad: notice by *{day(item.notice_deadline)}* ({days_left(item.days_left)}) · "
+                    f"ends {day(contract.end_date)} · {terms(contract, costs_visible)}\n{owners(contract)}")
         blocks.append(contract_row(contract, line))
     return blocks + more(len(shown), len(deadlines))
 
@@ -200,9 +203,11 @@ def home_contracts(contracts: list[Contract], today, limit: int = 15) -> list[Bl
     blocks: list[Block] = [DividerBlock(), SectionBlock(text=mrkdwn(f"*Contracts you own* ({len(contracts)})"))]
     if not contracts:
         return blocks + [ContextBlock(elements=[mrkdwn("Nothing here.")])]
-    ordered = sorted(contracts, key=lambda c: c.notice_deadline)
+    ordered = sorted(contracts, key=lambda c: (not c.missed(today), c.notice_deadline))
     for contract in ordered[:limit]:
         left = f" ({days_left(contract.days_left(today))})" if contract.status.awaits_decision else ""
         line = f"{contract.status.label} · notice by {day(contract.notice_deadline)}{left}"
+        if contract.missed(today):
+            line = f":rotating_light: *Missed:* {escape(missed_text(contract, today))}"
         blocks.append(contract_row(contract, line))
     return blocks + more(min(limit, len(ordered)), len(ordered))

@@ -6,7 +6,7 @@ ends with "…and N more"; a message never exceeds 50 blocks.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -19,9 +19,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.contracts import missed_text
 from bot.digest import Digest, Waiting, duration
-from bot.format import day, money
-from bot.reminders import Kind, Reminder, days_left, until_text
+from bot.format import day, money, sentence
+from bot.reminders import MISSED, Kind, Reminder, days_left, until_text
 from bot.requests import Status
 from handlers.slack.blocks import (
     MESSAGE_BLOCKS,
@@ -62,9 +63,14 @@ def digest_blocks(digest: Digest, preview: bool = False) -> list[Block]:
     health = digest_section(digest.health) if digest.health is not None else []
     if digest.is_empty:
         return blocks + [SectionBlock(text=mrkdwn(QUIET))] + health
-    if digest.deadlines:
+    if digest.missed:
+        lines = [f"• *{escape(item.contract.vendor)} — {escape(item.contract.product)}*: "
+                 f"{escape(item.what(digest.costs_visible))}" for item in digest.missed]
+        blocks.append(listing(":rotating_light: *Missed notice deadlines — the contract still runs*", lines))
+    upcoming = [item for item in digest.deadlines if not item.missed]
+    if upcoming:
         lines = [deadline_line(item.contract, item.notice_deadline, item.days_left, digest.costs_visible)
-                 for item in digest.deadlines]
+                 for item in upcoming]
         blocks.append(listing(f":spiral_calendar_pad: *Notice deadlines in the next {digest.horizon_days} days*", lines))
     if digest.unclaimed:
         lines = [f"• {headline(item)} — waiting {_days(item.days)} · requested by {mention(item.request.requester)}"
@@ -168,6 +174,12 @@ def open_button(reminder: Reminder) -> ButtonElement:
 
 def reminder_line(reminder: Reminder) -> str:
     label = f"*{reminder.kind.label}*"
+    if reminder.kind is Kind.NOTICE and reminder.threshold == MISSED:
+        contract = reminder.contract
+        today = contract.notice_deadline - timedelta(days=reminder.days)
+        return (f":rotating_light: *Missed notice deadline* · *{escape(contract.vendor)} — "
+                f"{escape(contract.product)}* ({contract.number})\n"
+                f"{sentence(escape(missed_text(contract, today, reminder.costs_visible)))}.\n{owners(contract)}")
     if reminder.kind is Kind.NOTICE:
         contract = reminder.contract
         return (f":spiral_calendar_pad: {label} · *{escape(contract.vendor)} — {escape(contract.product)}* "

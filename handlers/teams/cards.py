@@ -329,7 +329,9 @@ def deadline_row(deadline: Deadline, costs_visible: bool) -> dict:
     contract = deadline.contract
     return {"type": "ColumnSet", "columns": [
         {"type": "Column", "width": "stretch", "items": [
-            text(f"**{escape(contract.name)}** ({contract.number}) — notice by {day(deadline.notice_deadline)}, "
+            text(f"**Missed:** **{escape(contract.name)}** ({contract.number}) — {escape(deadline.what(costs_visible))}"
+                 if deadline.missed else
+                 f"**{escape(contract.name)}** ({contract.number}) — notice by {day(deadline.notice_deadline)}, "
                  f"**{days_left(deadline.days_left)}**"),
             text(contract_terms(contract, costs_visible), isSubtle=True, spacing="None")]},
         {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
@@ -464,10 +466,14 @@ def digest_card(digest: Digest, names: Names = plain_names, preview: bool = Fals
         body.append(text("All quiet: no notice deadlines coming up, nothing waiting on anyone, "
                          "and no requests opened or fulfilled this week."))
         return card(body)
-    if digest.deadlines:
+    if digest.missed:
+        body += listing("Missed notice deadlines — the contract still runs", [
+            f"**{escape(d.contract.name)}**: {escape(d.what(digest.costs_visible))}" for d in digest.missed])
+    upcoming = [d for d in digest.deadlines if not d.missed]
+    if upcoming:
         body += listing(f"Notice deadlines in the next {digest.horizon_days} days", [
             f"{day(d.notice_deadline)} · **{days_left(d.days_left)}** · {escape(d.contract.name)} · "
-            f"{contract_terms(d.contract, digest.costs_visible)}" for d in digest.deadlines])
+            f"{contract_terms(d.contract, digest.costs_visible)}" for d in upcoming])
     if digest.unclaimed:
         body += listing("Waiting to be claimed", [
             f"{waiting_head(w)} — waiting {days(w.days)} · requested by {escape(names(w.request.requester))}"

@@ -217,16 +217,17 @@ def test_what_people_see_is_rolled_to_today_in_the_team_time_zone(tmp_path, cloc
 def test_upcoming_lists_deadlines_within_the_days_soonest_first(core):
     core.contracts.import_csv(ADMIN, csv_file(*GOOD_ROWS))
     core.contracts.add(BUYER, contract_form(vendor="Miro", end_date="2026-12-16", notice_days="0"))  # deadline in 30 days
-    core.contracts.add(BUYER, contract_form(vendor="Figma", end_date="2026-12-01", notice_days="16"))  # passed yesterday
+    core.contracts.add(BUYER, contract_form(vendor="Figma", end_date="2026-12-01", notice_days="16"))  # missed yesterday
     core.contracts.add(BUYER, contract_form(vendor="Notion", end_date="2026-12-01", notice_days="10"))
     core.contracts.cancel(BUYER, core.contracts.active_for_vendor("notion").id)
     listed = [(d.contract.vendor, d.notice_deadline, d.days_left) for d in core.contracts.upcoming(IT, 30)]
     assert listed == [
+        ("Figma", date(2026, 11, 15), -1),  # missed: passed, but it runs to 2026-12-01; listed first
         ("Atlassian", date(2026, 11, 20), 4),
         ("Miro", date(2026, 12, 16), 30),  # the last day is included, ties go by vendor
         ("Zoom", date(2026, 12, 16), 30),
     ]
-    assert len(core.contracts.upcoming(IT, 3)) == 0
+    assert [d.contract.vendor for d in core.contracts.upcoming(IT, 3)] == ["Figma"], "a missed one, whatever the days"
     assert [d.contract.vendor for d in core.contracts.upcoming(IT, 200)][-1] == "Slack"
 
 

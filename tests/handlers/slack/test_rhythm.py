@@ -183,3 +183,37 @@ def test_long_digests_and_many_reminders_stay_inside_block_kit_limits(core, cloc
                  for n, w in enumerate(digest.unclaimed, start=1)]
     blocks = rhythm_blocks.reminder_blocks(reminders)
     assert len(blocks) <= 50 and "…and 16 more" in json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+
+
+def test_a_missed_deadline_in_slack_list_digest_dm_and_home(slack, bot, fake):
+    bot.core.contracts.add(BUYER, contract_form(vendor="Acme", product="CRM", annual_cost="5000", notice_days="30",
+                                                end_date=(TODAY + timedelta(days=27)).isoformat()))
+    bot.core.contracts.add(BUYER, deadline_in(20))
+    fake.reset()
+    slack.command("/procure", "contracts", IT)
+    listed = fake.wait_until("response_url", lambda a: "Notice deadlines" in a.get("text", ""))
+    rows = [b["text"]["text"] for b in listed.args["blocks"] if b["type"] == "section"]
+    assert rows[0].startswith("*Acme — CRM* (contract 1)\n:rotating_light: *Missed:* notice deadline passed 3 days "
+                              "ago; it auto-renews on 2026-12-13 for 12 months, USD 5,000 — talk to the vendor now")
+    assert "notice by *2026-12-06*" in rows[1]
+
+    fake.reset()
+    Schedule(bot.core).tick()
+    [digest] = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL]
+    sections = [b["text"]["text"] for b in digest.args["blocks"] if b["type"] == "section"]
+    assert sections[0].startswith(":rotating_light: *Missed notice deadlines — the contract still runs* (1)")
+    assert digest.args["text"].startswith("Tandem digest: 1 missed notice deadline, 1 notice deadline")
+    [it_dm] = dms(fake)[dm_of(IT)]
+    shown = json.dumps(it_dm.args["blocks"], ensure_ascii=False)
+    assert "*Missed notice deadline* · *Acme — CRM* (contract 1)" in shown
+    assert "Notice deadline passed 3 days ago; it auto-renews on 2026-12-13 for 12 months, USD 5,000" in shown
+
+    fake.reset()
+    Schedule(bot.core).tick()
+    assert dms(fake) == {}, "reminded once"
+
+    # The App Home's "Contracts you own" puts it first, even before an earlier-listed one.
+    from handlers.slack.contract_blocks import home_contracts
+    owned = bot.core.contracts.owned_by(IT)
+    home = [b.text.text for b in home_contracts(list(reversed(owned)), TODAY) if isinstance(b, SectionBlock)]
+    assert home[1].startswith("*Acme — CRM* (contract 1)\n:rotating_light: *Missed:* notice deadline passed 3 days")
