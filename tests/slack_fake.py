@@ -46,6 +46,10 @@ class FakeSlack:
         self.holds: list[tuple[str, object, threading.Event]] = []
         self.gates: dict[str, threading.Event] = {}
         self.groups: dict[str, list[str]] = {}
+        # Channels Tandem is not in: public ones (posting says not_in_channel, links work) and
+        # private ones it cannot see at all (channel_not_found for both).
+        self.not_member: set[str] = set()
+        self.hidden: set[str] = set()
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -128,6 +132,10 @@ class FakeSlack:
     def answer(self, method: str, args: dict) -> dict:
         ts = lambda: f"1700000000.{next(self._ts):06d}"  # noqa: E731
         channel = args.get("channel", "C0SHARED")
+        if channel in self.hidden and method in ("chat.postMessage", "chat.getPermalink", "conversations.info"):
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self.not_member and method == "chat.postMessage":
+            return {"ok": False, "error": "not_in_channel"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TANDEM", "team_id": "T0TEAM", "user": "tandem",
                     "team": "Example", "url": "https://example.slack.com/"}

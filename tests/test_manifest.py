@@ -20,3 +20,21 @@ def test_manifest_matches_the_listeners(tmp_path):
     assert {"commands", "chat:write", "im:write", "channels:history", "usergroups:read", "files:write"} <= scopes
     assert "chat:write.public" not in scopes and "admin" not in scopes
     assert {"app_home_opened", "message.channels", "subteam_members_changed"} <= events
+
+
+def test_the_shortcuts_and_the_workflow_step_match_the_code():
+    from bot.intake import STEP_INPUTS, STEP_REQUESTER
+    from handlers.slack.ids import Functions, Shortcuts
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    shortcuts = {s["callback_id"]: s["type"] for s in manifest["features"]["shortcuts"]}
+    assert shortcuts == {Shortcuts.SEND_TO_PROCUREMENT: "message", Shortcuts.NEW_NEED: "global"}
+    assert set(manifest["functions"]) == {Functions.CREATE_NEED}
+    step = manifest["functions"][Functions.CREATE_NEED]
+    assert set(step["input_parameters"]["properties"]) == {*STEP_INPUTS, STEP_REQUESTER}
+    assert step["input_parameters"]["properties"][STEP_REQUESTER]["type"] == "slack#/types/user_id"
+    assert set(step["output_parameters"]["properties"]) == {"request_number", "link"}
+    # Custom steps from a Bolt app: an org-ready app whose functions run remotely, told of each run.
+    settings = manifest["settings"]
+    assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
+    assert "function_executed" in settings["event_subscriptions"]["bot_events"]

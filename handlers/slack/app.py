@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
 from bot.notifier import Notifier
-from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, threads
+from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, shortcuts, threads, workflow
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales, email_resolver
@@ -92,6 +92,8 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     notifier.on_request_changed = publisher.request_changed
     errors.register(app)
     requests.register(app, core, notifier, locales)
+    shortcuts.register(app, core, locales)
+    workflow.register(app, core, notifier)
     contracts.register(app, core, notifier, locales)
     approvals.register(app, core)
     threads.register(app, core)

@@ -414,11 +414,14 @@ def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str |
 
 
 def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
-               locale: str = DEFAULT_LOCALE) -> View:
+               locale: str = DEFAULT_LOCALE, details: str = "", metadata: str = "") -> View:
+    """The "New IT need" form; ``details`` prefills the justification and ``metadata`` comes
+    back with the submission (where a need sent from a message came from)."""
     blocks = [
         text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
                     placeholder="50 Zoom licences"),
-        text_input(NeedFields.DETAILS, "Why? (business justification)", multiline=True, max_length=DETAILS_MAX),
+        text_input(NeedFields.DETAILS, "Why? (business justification)", initial=details or None, multiline=True,
+                   max_length=DETAILS_MAX),
         select_input(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
         number_input(NeedFields.QUANTITY, "Quantity", initial="1", minimum=1, maximum=QUANTITY_MAX),
         *cost_inputs(NeedFields.ESTIMATED_COST, NeedFields.CURRENCY, "Estimated cost", cost=None, currency=None,
@@ -436,6 +439,7 @@ def need_modal(title: str = "", base_currency: str = "USD", today: date | None =
     return View(
         type="modal",
         callback_id=Views.NEED,
+        private_metadata=metadata or None,
         title=plain("New IT need", 24),
         submit=plain("Post need", 24),
         close=plain("Cancel", 24),

@@ -88,3 +88,16 @@ class HealthIds(StrEnum):
     OPEN = "health_open"
     FORM = "health_modal"
     SURVEY_BLOCK = "health_survey"  # the DM's block with the button, replaced once answered
+
+
+class Shortcuts(StrEnum):
+    """Callback IDs of the shortcuts in manifest.yml."""
+
+    SEND_TO_PROCUREMENT = "send_to_procurement"  # on a message
+    NEW_NEED = "new_it_need"  # global
+
+
+class Functions(StrEnum):
+    """Callback IDs of the Workflow Builder steps in manifest.yml's ``functions``."""
+
+    CREATE_NEED = "create_it_need"

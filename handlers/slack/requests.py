@@ -16,7 +16,7 @@ from bot.errors import BadInput
 from bot.notifier import CardRef
 from bot.permissions import Action
 from bot.requests import parse_need, parse_number
-from handlers.slack import blocks, replies
+from handlers.slack import blocks, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -59,10 +59,13 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             ack(response_action="errors", errors=error.errors)
             return
         ack()
-        work.later(lambda: create(user, form, locale))
+        source = shortcuts.Source.load(view.get("private_metadata"))
+        work.later(lambda: create(user, form, locale, source))
 
-    def create(user: str, form: dict, locale: str) -> None:
+    def create(user: str, form: dict, locale: str, source: shortcuts.Source | None = None) -> None:
         request = service.create(user, form, locale=locale)
+        if source is not None:  # sent from a message: answer in its thread
+            shortcuts.answer_source(core, notifier, source, request)
         if request.card_ts is None:
             why = CARD_FAILURES.get(notifier.last_failure() or "", "Slack did not accept it")
             notifier.send_dm(user, f":warning: Your need {request.number} *{blocks.escape(request.title)}* is saved, "

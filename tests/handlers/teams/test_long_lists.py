@@ -4,7 +4,7 @@ dropped silently."""
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bot.schedule import Schedule
 from handlers.teams.cards import LIST_ROWS
@@ -60,7 +60,7 @@ def fill(bot, clock) -> None:
         bot.core.contracts.add(BUYER.aad, contract_form(vendor=f"Vendor {number:02}", end_date=end.isoformat(),
                                                         notice_days="0", it_owner=IT.email,
                                                         procurement_owner=BUYER.email))
-    clock.set(datetime(2026, 11, 5, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 5, 9, 0, tzinfo=UTC))
     for number in range(UNCLAIMED):
         soon = number < NEEDED_SOON
         bot.core.requests.create(IT.aad, need(title=f"Unclaimed {number:02}",
@@ -68,7 +68,7 @@ def fill(bot, clock) -> None:
     for number in range(STALE):
         request = bot.core.requests.create(IT.aad, need(title=f"Quiet {number:02}", needed_by="2027-03-01"))
         bot.core.requests.claim(BUYER.aad, request.id)
-    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
 
 
 def test_every_long_teams_list_says_how_many_more_there_are(teams, connector, bot, clock):

@@ -1,0 +1,97 @@
+"""Where needs come in besides the form: a message sent to procurement, and a workflow step.
+
+Both end in the same need form and the same validation (``bot.requests.parse_need``); this
+module only decides how a message becomes the form's first draft, and how a workflow step's
+inputs become the form, within the form's limits. Platforms turn their own markup into
+plain text before calling it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.requests import DETAILS_MAX, TITLE_MAX
+
+NO_TEXT_TITLE = "Need from a message"
+_BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The need form's first values, drawn from a message."""
+
+    title: str
+    details: str
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word where one is near, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def draft_from_message(text: str, link: str | None, files: list[str] = (), title_text: str | None = None) -> Draft:
+    """The need form drawn from a message: the title from its first line that has words
+    (bullets, quote marks and runs of spaces removed, within the title limit); the details
+    are the whole text with the message's link (and the names of its files) after it, within
+    the details limit, the link always kept. ``title_text`` is the text to take the title
+    from when the platform reads it differently for a title (without emphasis marks)."""
+    lines = [line for line in (text if title_text is None else title_text).splitlines() if line.strip()]
+    first = _SPACES.sub(" ", _BULLET.sub("", lines[0])).strip() if lines else ""
+    title = shorten(first, TITLE_MAX) if first else (shorten(f"Files: {', '.join(files)}", TITLE_MAX) if files
+                                                    else NO_TEXT_TITLE)
+    tail = []
+    if files:
+        tail.append("Files: " + ", ".join(files))
+    if link:
+        tail.append(f"From the message: {link}")
+    ending = "\n\n".join(tail)
+    room = DETAILS_MAX - len(ending) - (2 if ending and text.strip() else 0)
+    body = shorten(text.strip(), max(room, 0)) if text.strip() else ""
+    return Draft(title, "\n\n".join(part for part in (body, ending) if part))
+
+
+# --- the workflow step ---------------------------------------------------------------------------
+
+# The step's inputs, named as in manifest.yml's ``functions`` section, and the form field each fills.
+STEP_INPUTS = {
+    "title": "title",
+    "why": "details",
+    "category": "category",
+    "quantity": "quantity",
+    "cost": "estimated_cost",
+    "needed_by": "needed_by",
+}
+STEP_REQUESTER = "requester"
+
+
+def form_from_step(inputs: dict) -> tuple[str, dict]:
+    """The requester and the need form from a workflow step's inputs. A missing requester
+    is refused here; every other problem is the form's own (``parse_need``)."""
+    requester = str(inputs.get(STEP_REQUESTER) or "").strip()
+    if not requester:
+        raise BadInput("The step needs a requester (the person the need is for).", field=STEP_REQUESTER)
+    form = {}
+    for name, field in STEP_INPUTS.items():
+        value = inputs.get(name)
+        if value is not None:
+            form[field] = str(value)
+    return requester, form
+
+
+def step_error(error: BadInput) -> str:
+    """One clear line for Workflow Builder's run history, naming the step's inputs."""
+    by_field = {field: name for name, field in STEP_INPUTS.items()}
+    problems = getattr(error, "errors", None) or {}
+    if problems:
+        return "Tandem could not create the IT need: " + "; ".join(
+            f"{by_field.get(field, field)}: {message}" for field, message in problems.items())
+    return f"Tandem could not create the IT need: {error}"
