@@ -337,7 +337,11 @@ def run_teams(settings: Settings, with_slack: bool) -> int:
     except ImportError as error:
         print(f"{TEAMS_EXTRA} ({error.name} is missing)", file=sys.stderr)
         return 2
-    return run_slack_and_teams(settings) if with_slack else serve_teams(settings)
+    try:
+        return run_slack_and_teams(settings) if with_slack else serve_teams(settings)
+    except ConfigError as error:  # anonymous Teams beside the settings of a real deployment
+        print(f"tandem: configuration error: {error}", file=sys.stderr)
+        return 2
 
 
 def teams_package(settings: Settings, path: str) -> int:

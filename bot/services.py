@@ -294,6 +294,12 @@ class RequestService:
         with self.store.write() as db:
             return repo.update_comment_text(db, external_id, text)
 
+    def record_thread_delete(self, external_id: str) -> bool:
+        """A thread message was deleted in chat: its comment goes too (someone who pasted a
+        secret and deleted it does not keep it in Tandem)."""
+        with self.store.write() as db:
+            return repo.delete_comment(db, external_id)
+
     def find_by_card(self, channel: str, ts: str) -> Request | None:
         return repo.find_by_card(self.store.db, channel, ts)
 

@@ -218,6 +218,11 @@ def update_comment_text(db: Database, external_id: str, text: str) -> bool:
     return cursor.rowcount > 0
 
 
+def delete_comment(db: Database, external_id: str) -> bool:
+    cursor = db.execute("delete from comments where external_id = ?", [external_id])
+    return cursor.rowcount > 0
+
+
 def comments_for(db: Database, request_id: int) -> list[Comment]:
     rows = db.query("select * from comments where request_id = ? order by id", [request_id])
     return [

@@ -1,22 +1,36 @@
-"""A fake Bot Connector (the service Teams bots send to) on a free local port.
+"""A fake Bot Connector (the service Teams bots send to) on a free local port, and a test
+key set standing in for the Bot Framework's.
 
-It answers the calls Tandem makes — send to a conversation, reply to an activity, update
-an activity, open a conversation, look a member up — records every call, and validates
-every Adaptive Card it is sent against the Adaptive Cards 1.5 JSON schema. It can be told
-to fail a call (an HTTP status), or that a message was deleted (404 on update).
+The connector answers the calls Tandem makes — send to a conversation, reply to an
+activity, update an activity, open a conversation, look a member up — records every call
+(with the token it carried), and validates every Adaptive Card it is sent against the
+Adaptive Cards 1.5 JSON schema. It can be told to fail a call (an HTTP status), or that a
+message was deleted (404 on update). It also publishes the test key set at ``/keys``.
+
+``SigningKeys`` signs tokens as the Bot Framework does (RS256, a ``kid``, issuer
+``https://api.botframework.com``, audience the app, a ``serviceurl`` claim); the SDK's
+key lookup is pointed at the fake's ``/keys`` for every Microsoft key URL it would ask
+(``stand_in_for_microsoft``), and records which it asked.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import unquote, urlparse
 
 import jsonschema
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from microsoft_agents.hosting.core import ConnectionManager, OutboundHostValidator
+from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AnonymousTokenProvider
+from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -39,6 +53,89 @@ def card_problems(card: dict) -> list[str]:
     return [f"{'/'.join(map(str, best.absolute_path)) or 'card'}: {best.message[:300]}"]
 
 
+BOT_FRAMEWORK = "https://api.botframework.com"
+OUTBOUND_TOKEN = "test-outbound-token"  # what Tandem sends the connector as the app's token
+
+
+class SigningKeys:
+    """An RSA key pair whose public half the fake publishes, as Microsoft publishes its own."""
+
+    kid = "tandem-test-key"
+
+    def __init__(self):
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> dict:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.private.public_key()))
+        return {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
+
+    def token(self, app_id: str, service_url: str, *, issuer: str = BOT_FRAMEWORK, kid: str | None = "default",
+              headers: dict | None = None, **claims) -> str:
+        now = int(time.time())
+        payload = {"iss": issuer, "aud": app_id, "serviceurl": service_url, "nbf": now - 60, "iat": now - 60,
+                   "exp": now + 3600, **claims}
+        header = dict(headers or {})
+        if kid == "default":
+            header["kid"] = self.kid
+        elif kid is not None:
+            header["kid"] = kid
+        return jwt.encode(payload, self.private, algorithm="RS256", headers=header or None)
+
+
+_KEYS: SigningKeys | None = None
+
+
+def signing_keys() -> SigningKeys:
+    """One key pair per test run (generating one takes a moment)."""
+    global _KEYS
+    if _KEYS is None:
+        _KEYS = SigningKeys()
+    return _KEYS
+
+
+class KeyLookup:
+    """Stands in for the SDK's key lookup: every key URL is answered from the fake's key set."""
+
+    def __init__(self, url: str):
+        self.client = jwt.PyJWKClient(url)
+        self.asked: list[str] = []
+
+    async def get_signing_key(self, jwks_uri: str, header: dict):
+        self.asked.append(jwks_uri)
+        return await asyncio.to_thread(self.client.get_signing_key, header["kid"])
+
+
+def stand_in_for_microsoft(monkeypatch, connector: "FakeConnector") -> KeyLookup:
+    lookup = KeyLookup(connector.service_url + "keys")
+    monkeypatch.setattr(JwtTokenValidator, "_jwk_client_manager", lookup)
+    return lookup
+
+
+class StaticToken(AnonymousTokenProvider):
+    """The app's outbound token, without asking Entra (no network in tests)."""
+
+    async def get_access_token(self, resource_url: str, scopes: list[str], force_refresh: bool = False) -> str:
+        return OUTBOUND_TOKEN
+
+
+def app_connections(auth: AgentAuthConfiguration | None = None) -> ConnectionManager:
+    return ConnectionManager(lambda configuration: StaticToken(),
+                             connections_configurations={"SERVICE_CONNECTION": auth or AgentAuthConfiguration()})
+
+
+class OnlyHosts(OutboundHostValidator):
+    """Like Microsoft's connector-host list, but the allowed host is the local fake (plain
+    http on 127.0.0.1, which the real validator never allows)."""
+
+    def __init__(self, *urls: str):
+        super().__init__(enabled=True, include_default_microsoft_hosts=False)
+        self.urls = [url.rstrip("/") for url in urls]
+
+    def is_allowed(self, url) -> bool:
+        text = str(url)
+        return any(text == allowed or text.startswith(allowed + "/") for allowed in self.urls)
+
+
 @dataclass
 class Call:
     method: str  # POST, PUT, GET
@@ -47,6 +144,7 @@ class Call:
     activity_id: str | None
     body: dict
     answer: dict = field(default_factory=dict)
+    token: str | None = None  # the bearer token the call carried
 
     @property
     def cards(self) -> list[dict]:
@@ -105,6 +203,8 @@ class FakeConnector:
 
     def _answer(self, method: str, path: str, body: dict) -> tuple[int, dict, Call | None]:
         parts = [unquote(part) for part in path.strip("/").split("/")]
+        if method == "GET" and parts == ["keys"]:
+            return 200, signing_keys().jwks(), None
         if parts[:2] != ["v3", "conversations"]:
             return 404, {"error": {"code": "NotFound"}}, None
         rest = parts[2:]
@@ -150,6 +250,7 @@ class FakeConnector:
                 body = json.loads(raw) if raw else {}
                 status, answer, call = fake._answer(method, urlparse(self.path).path, body)
                 if call is not None:
+                    call.token = (self.headers.get("Authorization") or "").removeprefix("Bearer ") or None
                     with fake._changed:
                         queue = fake.failures.get(call.kind)
                         if queue:

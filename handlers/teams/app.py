@@ -1,9 +1,10 @@
 """Builds the Teams side of Tandem: the SDK's adapter and agent application, and its handlers.
 
 With ``TEAMS_APP_ID``, ``TEAMS_APP_PASSWORD`` and ``TEAMS_TENANT_ID`` set, incoming requests
-must carry a token from the Bot Framework for this app, and outgoing calls authenticate
-as the app (MSAL, client secret). With no credentials the bot runs anonymously, for local
-testing only (the Microsoft 365 Agents Playground, or the tests): nothing is checked.
+must carry a token from the Bot Framework for this app and come from that tenant
+(``auth``), and outgoing calls authenticate as the app (MSAL, client secret) and go only
+to Microsoft's connector hosts. With no credentials the bot runs anonymously, for a local
+test only (the Microsoft 365 Agents Playground): on 127.0.0.1, with no other settings.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from microsoft_agents.hosting.core import (
     AgentApplication,
     AgentAuthConfiguration,
     AnonymousTokenProvider,
-    AuthTypes,
     ConnectionManager,
+    Connections,
     MemoryStorage,
+    OutboundHostValidator,
     TurnContext,
     TurnState,
 )
@@ -27,7 +29,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core import Core, build_core
-from handlers.teams import actions, installs, messages
+from handlers.teams import actions, auth, installs, messages
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.people import Directory
 
@@ -57,17 +59,6 @@ class TeamsBot:
             self.core.close()
 
 
-def auth_configuration(settings: Settings) -> AgentAuthConfiguration:
-    if not settings.teams_app_id:
-        return AgentAuthConfiguration(anonymous_allowed=True)
-    return AgentAuthConfiguration(
-        auth_type=AuthTypes.client_secret,
-        client_id=settings.teams_app_id,
-        tenant_id=settings.teams_tenant_id,
-        client_secret=settings.teams_app_password,
-    )
-
-
 def connections(settings: Settings, auth: AgentAuthConfiguration) -> ConnectionManager:
     """The app's credentials for calls to Teams (anonymous without TEAMS_APP_ID)."""
     if not settings.teams_app_id:
@@ -79,31 +70,36 @@ def connections(settings: Settings, auth: AgentAuthConfiguration) -> ConnectionM
 
 
 def build_teams(settings: Settings, clock: Clock | None = None, core: Core | None = None,
-                notifier: TeamsNotifier | None = None) -> TeamsBot:
+                notifier: TeamsNotifier | None = None, *, manager: Connections | None = None,
+                hosts: OutboundHostValidator | None = None) -> TeamsBot:
     """Teams alone (its own core), or beside Slack: then ``core`` is the shared core, built
-    with a fan-out notifier that includes ``notifier``."""
+    with a fan-out notifier that includes ``notifier``. ``manager`` gives the app's tokens
+    for calls to Teams and ``hosts`` says where those calls may go (by default: MSAL with
+    the app's secret, Microsoft's connector hosts)."""
+    auth.check_anonymous(settings)
     clock = clock or (core.clock if core is not None else SystemClock())
     notifier = notifier or TeamsNotifier(settings, clock)
     owns_core = core is None
     if core is None:
         core = build_core(settings, notifier, clock=clock)
-    notifier.bind(core.store, core.roles.people)
+    hosts = hosts or auth.connector_hosts(settings)
+    notifier.bind(core.store, core.roles.people, hosts)
     # Another platform's directory (Slack's, when the core is shared) links people by e-mail address;
     # contract owners' addresses are looked up there, then among the people met in Teams.
-    directory = Directory(core, lookup=core.contracts.resolve_email)
+    directory = Directory(core, lookup=core.contracts.resolve_email, anonymous=not settings.teams_app_id)
     core.contracts.resolve_email = directory.owner_resolver()
     if not settings.teams_app_id:
         log.warning(ANONYMOUS_WARNING)
-    auth = auth_configuration(settings)
-    manager = connections(settings, auth)
-    adapter = CloudAdapter(connection_manager=manager)
+    configuration = auth.configuration(settings)
+    manager = manager or connections(settings, configuration)
+    adapter = CloudAdapter(connection_manager=manager, host_validator=hosts)
     adapter.on_turn_error = None  # errors are answered by the handlers; proactive failures reach the caller
     agent = AgentApplication[TurnState](
         storage=MemoryStorage(), connection_manager=manager, start_typing_timer=False,
-        remove_recipient_mention=True,
+        remove_recipient_mention=False,  # mentions are read from entities (mentions.py)
     )
     teams = TeamsAgentExtension(agent)
-    bot = TeamsBot(core, notifier, directory, agent, teams, adapter, auth, owns_core)
+    bot = TeamsBot(core, notifier, directory, agent, teams, adapter, configuration, owns_core)
 
     @agent.before_turn
     async def remember(context: TurnContext, state: TurnState) -> bool:

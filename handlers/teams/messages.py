@@ -1,60 +1,119 @@
-"""Messages to the bot: the same commands as ``/procure`` (``list mine``, ``claim 12``, …),
-``need [title]`` for the need form, and replies in a card's thread recorded as comments.
+"""Messages to the bot: the same commands as Slack's ``/procure`` (``list mine``, ``claim 12``,
+…), ``need [title]`` for the need form, and the card threads' replies recorded as comments.
 
-In a channel Teams only delivers messages that @mention the bot; the mention is removed
-before the text is read. Each handler turns the activity into plain values, runs the core
-in a worker thread and answers with one message.
+Teams delivers every message of a channel where the app is installed (the manifest's
+``ChannelMessage.Read.Group``): a message in a card's thread that does not @mention Tandem
+is a comment on that request (stored once per message id, edits and deletes applied,
+nothing posted back); one that mentions Tandem is a command (or, if it is none, a
+comment); elsewhere in a channel only messages that mention Tandem are read.
+
+Answers with details never land in a channel: there, the answer goes to the person's
+personal chat with Tandem (Teams' equivalent of Slack's "only visible to you") and the
+channel gets a short pointer. Each handler turns the activity into plain values, runs the
+core in a worker thread and answers with one message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
-from microsoft_agents.activity import ActivityTypes
+from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot import commands, dispatch
 from bot.errors import BadInput
 from bot.fanout import preferring
-from handlers.teams import cards
+from bot.notifier import NotifyError
+from handlers.teams import cards, mentions
 from handlers.teams import store as repo
-from handlers.teams.notifier import PLATFORM, card_activity
+from handlers.teams.notifier import PLATFORM, card_activity, text_activity
+from handlers.teams.people import ACTOR
 from handlers.teams.replies import refusal, render
+
+log = logging.getLogger(__name__)
+
+SENT_PRIVATELY = "I sent you the answer in your personal chat with Tandem."
+NOT_REACHED = ("I could not reach your personal chat with Tandem, and answers with details are not shown in a "
+               "channel: open Tandem in Teams (Apps → Tandem) and ask there.")
+
+
+def comment_id(message_id: str) -> str:
+    """A Teams message's identity: a retried delivery carries the same one, so it is stored once."""
+    return f"teams:{message_id}"
 
 
 def register(bot) -> None:
     core, notifier, directory = bot.core, bot.notifier, bot.directory
 
-    def run(actor: str, command: commands.Command):
+    def run(actor: str, command: commands.Command) -> Activity:
         with preferring(core.requests.notifier, PLATFORM):
             reply = dispatch.run(core, actor, command)
             return render(core, notifier, actor, reply, help_=command.name == "help")
 
-    def comment(actor: str, request_id: int, text: str, message_id: str) -> str:
-        core.requests.comment(actor, request_id, text, source="thread", external_id=f"teams:{message_id}")
-        return "Noted on the request."
+    def comment(actor: str, request_id: int, text: str, message_id: str) -> None:
+        core.requests.comment(actor, request_id, text, source="thread", external_id=comment_id(message_id))
+
+    async def answer(context: TurnContext, actor: str | None, activity: Activity, private: bool) -> None:
+        """In a personal chat: the answer. In a channel: the answer in the personal chat, a pointer here."""
+        if not private or actor is None:
+            await context.send_activity(activity)
+            return
+        try:
+            await asyncio.to_thread(notifier.send_activity_to, actor, activity)
+        except NotifyError as error:
+            log.info("a channel answer could not go to the personal chat: %s", error)
+            await context.send_activity(text_activity(NOT_REACHED))
+            return
+        await context.send_activity(text_activity(SENT_PRIVATELY))
 
     @bot.teams.activity(ActivityTypes.message)
     async def on_message(context: TurnContext, state: TurnState) -> None:
-        text = (context.activity.text or "").strip()
-        if not text:
+        activity = context.activity
+        said = mentions.read(activity)
+        kind = (activity.conversation.conversation_type or repo.PERSONAL) if activity.conversation else repo.PERSONAL
+        in_channel = kind != repo.PERSONAL
+        thread = await asyncio.to_thread(repo.card_by_thread, core.store.db, activity.conversation.id) \
+            if in_channel else None
+        if in_channel and not said.to_bot:
+            if thread is not None and said.comment and activity.id:
+                try:
+                    await asyncio.to_thread(comment, await directory.actor(context), thread.request_id,
+                                            said.comment, activity.id)
+                except Exception as error:  # the one error path, told to the author alone
+                    await answer(context, context.turn_state.get(ACTOR), text_activity(refusal(error)), True)
+            return  # channel chat that is not for Tandem (the app reads the whole channel)
+        if not said.command:
             return  # a card's Action.Submit from elsewhere, or an attachment alone: nothing to do
+        actor = None
         try:
             actor = await directory.actor(context)
-            word, _, rest = text.partition(" ")
+            word, _, rest = said.command.partition(" ")
             if word.lower() == "need":
                 form = cards.need_form({"title": rest.strip()}, core.settings.base_currency)
-                await context.send_activity(card_activity(form, "New IT need"))
+                await answer(context, actor, card_activity(form, "New IT need"), in_channel)
                 return
-            thread = await asyncio.to_thread(repo.card_by_thread, core.store.db, context.activity.conversation.id)
             try:
-                command = commands.parse(text)
+                command = commands.parse(said.command)
             except BadInput:
                 if thread is None:
                     raise
-                answer = await asyncio.to_thread(comment, actor, thread.request_id, text, context.activity.id)
-                await context.send_activity(answer)
+                await asyncio.to_thread(comment, actor, thread.request_id, said.comment, activity.id)
                 return
-            await context.send_activity(await asyncio.to_thread(run, actor, command))
+            reply = await asyncio.to_thread(run, actor, command)
+            await answer(context, actor, reply, in_channel and command.name != "help")
         except Exception as error:  # the one error path: refused, or logged and "nothing was changed"
-            await context.send_activity(refusal(error))
+            await answer(context, actor, text_activity(refusal(error)), in_channel)
+
+    @bot.teams.messages.edit
+    async def on_edit(context: TurnContext, state: TurnState) -> None:
+        """A reply edited in a card's thread: the stored comment follows."""
+        said = mentions.read(context.activity)
+        if context.activity.id and said.comment:
+            await asyncio.to_thread(core.requests.record_thread_edit, comment_id(context.activity.id), said.comment)
+
+    @bot.teams.messages.delete
+    async def on_delete(context: TurnContext, state: TurnState) -> None:
+        """A reply deleted in a card's thread: its comment is deleted too."""
+        if context.activity.id:
+            await asyncio.to_thread(core.requests.record_thread_delete, comment_id(context.activity.id))

@@ -30,7 +30,7 @@ from microsoft_agents.activity import (
     ConversationParameters,
     ConversationReference,
 )
-from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity
+from microsoft_agents.hosting.core import ChannelServiceAdapter, ClaimsIdentity, OutboundHostValidator
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.clock import Clock
@@ -70,14 +70,16 @@ class TeamsNotifier:
         self.clock = clock
         self.store: Store | None = None
         self.people: People | None = None
+        self.hosts: OutboundHostValidator | None = None
         self.adapter: ChannelServiceAdapter | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.anonymous = not settings.teams_app_id
         self._cards = threading.Lock()
 
-    def bind(self, store: Store, people: People) -> None:
-        """Called once the core exists (it is built with this notifier)."""
-        self.store, self.people = store, people
+    def bind(self, store: Store, people: People, hosts: OutboundHostValidator) -> None:
+        """Called once the core exists (it is built with this notifier); ``hosts`` says
+        which service URLs calls may go to."""
+        self.store, self.people, self.hosts = store, people, hosts
 
     def attach(self, adapter: ChannelServiceAdapter, loop: asyncio.AbstractEventLoop) -> None:
         """Called once the Teams endpoint runs: proactive messages go through its adapter and loop."""
@@ -252,6 +254,8 @@ class TeamsNotifier:
         loop = self.loop
         if loop is None or self.adapter is None:
             raise NotifyError("the Teams endpoint is not running")
+        if not self.hosts.is_allowed(through.service_url):
+            raise NotifyError("the stored Teams service URL is not one of Microsoft's connector hosts")
         future = asyncio.run_coroutine_threadsafe(self._with_connector(through, work), loop)
         try:
             return future.result(timeout=TIMEOUT)

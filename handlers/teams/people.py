@@ -1,15 +1,20 @@
 """Who is speaking: a Teams user becomes the person the core knows, and the conversation
 they spoke in is remembered for proactive messages.
 
-The first time someone talks to the bot, Teams is asked for their e-mail address
-(``GET /v3/conversations/{id}/members/{user}``); an account on another platform with the
-same address makes them the same person (``bot.people``).
+A Teams user is known by their Entra object ID (``from.aadObjectId``, set by Teams in an
+activity whose token was checked); roles name that ID or an e-mail address. The first
+time someone talks to the bot, the Teams roster is asked for their e-mail address
+(``GET /v3/conversations/{id}/members/{user}`` at the checked service URL); an account on
+another platform with the same address makes them the same person (``bot.people``).
+Anonymous Teams (a local test) asks no roster, links nobody, and a ``from.id`` that is not
+a Teams ID is kept apart (``teams:…``), so it can never be taken for a Slack user.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 import aiohttp
 from microsoft_agents.hosting.core import TurnContext
@@ -24,13 +29,32 @@ from handlers.teams.notifier import PLATFORM
 log = logging.getLogger(__name__)
 
 ACTOR = "tandem.actor"
+_ENTRA_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_TEAMS_ID = re.compile(r"^(29:[A-Za-z0-9_\-]{2,}|8:orgid:[0-9a-fA-F-]{36})$")
+
+
+def account_id(sender) -> str:
+    """The ID roles are matched on: the Entra object ID, else the Teams user ID; anything
+    else (an anonymous test client's made-up ID) is kept in Teams' own namespace."""
+    aad = sender.aad_object_id or ""
+    if _ENTRA_ID.match(aad):
+        return aad
+    if _TEAMS_ID.match(sender.id or ""):
+        return sender.id
+    return f"teams:{sender.id}"
+
+
+def teams_user_id(sender) -> str | None:
+    """The Teams user ID (29:…) a personal chat is opened with, when it is one."""
+    return sender.id if _TEAMS_ID.match(sender.id or "") else None
 
 
 class Directory:
-    def __init__(self, core: Core, lookup: EmailLookup | None = None):
+    def __init__(self, core: Core, lookup: EmailLookup | None = None, anonymous: bool = False):
         """``lookup`` finds a user by e-mail address on another platform in this process
         (Slack's users.lookupByEmail)."""
         self.core = core
+        self.anonymous = anonymous
         self.people = core.roles.people
         self.lookup = lookup
         self._asked: set[str] = set()  # accounts whose e-mail Teams would not give, this process
@@ -40,13 +64,13 @@ class Directory:
         if ACTOR in context.turn_state:
             return context.turn_state[ACTOR]
         sender = context.activity.from_property
-        user_id = sender.aad_object_id or sender.id
+        user_id = account_id(sender)
         account = await asyncio.to_thread(self.people.account, PLATFORM, user_id)
         if account is None or (account.email is None and user_id not in self._asked):
             self._asked.add(user_id)
-            email = await self._email(context, sender.id)
+            email = None if self.anonymous else await self._email(context, sender.id)
             account = await asyncio.to_thread(self.people.seen, PLATFORM, user_id, email, sender.name or "",
-                                              self._other, "slack", sender.id)
+                                              self._other, "slack", teams_user_id(sender))
         context.turn_state[ACTOR] = account.person
         return account.person
 

@@ -35,7 +35,7 @@ def fan_out(slack_notifier, teams_notifier: TeamsNotifier) -> FanOutNotifier:
 def start_teams(bot: TeamsBot, settings: Settings, host: str = "0.0.0.0") -> TeamsServer:
     server = TeamsServer(bot, host=host, port=settings.teams_port).start()
     mode = "anonymously, for local testing" if bot.anonymous else f"as app {settings.teams_app_id}"
-    log.info("Tandem serves Teams at http://%s:%s%s (%s)", host, server.port, MESSAGES_PATH, mode)
+    log.info("Tandem serves Teams at http://%s:%s%s (%s)", server.host, server.port, MESSAGES_PATH, mode)
     return server
 
 

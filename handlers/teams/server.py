@@ -13,8 +13,9 @@ import sqlite3
 import threading
 
 from aiohttp import web
-from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
+from microsoft_agents.hosting.aiohttp import start_agent_process
 
+from handlers.teams import auth
 from handlers.teams.app import TeamsBot
 
 log = logging.getLogger(__name__)
@@ -23,11 +24,23 @@ MESSAGES_PATH = "/api/messages"
 
 
 def web_app(bot: TeamsBot) -> web.Application:
-    """The aiohttp application: Bot Framework tokens are checked on ``/api/messages`` (or,
-    without credentials, anonymous requests are let in)."""
+    """The aiohttp application: Bot Framework tokens and the tenant are checked on
+    ``/api/messages`` (``auth``; without credentials, anonymous requests are let in)."""
 
-    @jwt_authorization_decorator
     async def messages(request: web.Request) -> web.Response:
+        identity = await auth.identify(request, bot.auth)
+        if isinstance(identity, web.Response):
+            return identity
+        try:
+            body = await request.json()
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            return web.json_response({"error": "not JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "not a valid activity"}, status=400)
+        refused = auth.check_tenant(body, bot.core.settings)
+        if refused is not None:
+            return refused
+        request["claims_identity"] = identity
         try:
             response = await start_agent_process(request, bot.agent, bot.adapter)
         except ValueError as error:  # not an activity (pydantic says why)
@@ -43,18 +56,18 @@ def web_app(bot: TeamsBot) -> web.Application:
         return web.json_response({"ok": True, "database": "ok"})
 
     app = web.Application()
-    app["agent_configuration"] = bot.auth
     app.router.add_post(MESSAGES_PATH, messages)
     app.router.add_get("/healthz", health)
     return app
 
 
 class TeamsServer:
-    """Serves ``bot`` on ``host:port`` from a background thread (``port=0``: a free port)."""
+    """Serves ``bot`` on ``host:port`` from a background thread (``port=0``: a free port).
+    Anonymous Teams listens on 127.0.0.1 only, whatever ``host`` says."""
 
     def __init__(self, bot: TeamsBot, host: str = "0.0.0.0", port: int = 3978):
         self.bot = bot
-        self.host = host
+        self.host = auth.ANONYMOUS_HOST if bot.anonymous else host
         self.requested_port = port
         self.port: int | None = None
         self.loop = asyncio.new_event_loop()

@@ -1,6 +1,7 @@
-"""Teams end-to-end harness: the bot's aiohttp endpoint on a free port in anonymous mode,
-a fake Bot Connector (also on a free port) that records what the bot sends, and activities
-POSTed to /api/messages exactly as Teams sends them."""
+"""Teams end-to-end harness: the bot's aiohttp endpoint on a free port with credentials, a
+fake Bot Connector (also on a free port) that records what the bot sends and publishes
+the test key set, and activities POSTed to /api/messages exactly as Teams sends them,
+each with a Bot Framework token signed by that key set."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pytest
 from bot.config import Settings
 from handlers.teams.app import build_teams
 from handlers.teams.server import TeamsServer
-from tests.teams_fake import FakeConnector
+from tests.teams_fake import FakeConnector, OnlyHosts, app_connections, signing_keys, stand_in_for_microsoft
 
 TENANT = "11111111-2222-3333-4444-555555555555"
+APP_ID = "0a1b2c3d-0000-4000-8000-00000000abcd"
+CREDENTIALS = {"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": "test-secret", "TEAMS_TENANT_ID": TENANT}
 BOT = "28:00000000-0000-0000-0000-00000000b0b0"
 TEAM = "19:team@thread.tacv2"
 CHANNEL = "19:shared@thread.tacv2"
@@ -44,25 +47,37 @@ def connector():
 
 
 @pytest.fixture
+def microsoft_keys(monkeypatch, connector):
+    """The SDK's key lookup answered from the fake's test key set (what it asked is recorded)."""
+    return stand_in_for_microsoft(monkeypatch, connector)
+
+
+def teams_for_tests(settings: Settings, connector: FakeConnector, **kwargs):
+    """``build_teams`` as in production, but its outbound token is a fixed one and its calls
+    may go to the local fake connector only."""
+    return build_teams(settings, manager=app_connections(), hosts=OnlyHosts(connector.service_url), **kwargs)
+
+
+@pytest.fixture
 def teams_settings(tmp_path):
     return Settings.from_env({
         "TANDEM_DB": str(tmp_path / "tandem.db"),
         "TANDEM_PROCUREMENT": BUYER.aad,  # an Entra object ID
         "TANDEM_ADMINS": ADMIN.email,  # an e-mail address
         "TEAMS_CHANNEL": CHANNEL,
-        "TEAMS_TENANT_ID": TENANT,
+        **CREDENTIALS,
     })
 
 
 @pytest.fixture
-def bot(teams_settings, clock):
-    bot = build_teams(teams_settings, clock=clock)
+def bot(teams_settings, clock, connector):
+    bot = teams_for_tests(teams_settings, connector, clock=clock)
     yield bot
     bot.close()
 
 
 @pytest.fixture
-def teams(bot, connector):
+def teams(bot, connector, microsoft_keys):
     server = TeamsServer(bot, host="127.0.0.1", port=0).start()
     sender = TeamsSender(server.url, connector)
     yield sender
@@ -72,21 +87,32 @@ def teams(bot, connector):
 class TeamsSender:
     """Sends what Teams sends: messages, card actions (invokes) and conversation updates."""
 
-    def __init__(self, url: str, connector: FakeConnector):
+    def __init__(self, url: str, connector: FakeConnector, app_id: str | None = APP_ID):
         self.url = url
         self.connector = connector
+        self.app_id = app_id  # None: anonymous, no token
         self._ids = itertools.count(1)
 
-    def post(self, activity: dict, headers: dict | None = None) -> tuple[int, dict | None]:
-        request = urllib.request.Request(self.url, data=json.dumps(activity).encode(), method="POST",
-                                         headers={"Content-Type": "application/json", **(headers or {})})
+    def token(self, **claims) -> str:
+        """A Bot Framework token for this app, as Teams' channel sends it."""
+        return signing_keys().token(self.app_id, self.connector.service_url, **claims)
+
+    def post(self, activity: dict | bytes, headers: dict | None = None) -> tuple[int, dict | None]:
+        """POSTs ``activity`` with a valid token (unless ``headers`` gives an Authorization)."""
+        signed = {"Authorization": f"Bearer {self.token()}"} if self.app_id else {}
+        data = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
+        request = urllib.request.Request(self.url, data=data, method="POST",
+                                         headers={"Content-Type": "application/json", **signed, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 raw = response.read()
                 return response.status, json.loads(raw) if raw else None
         except urllib.error.HTTPError as error:
             raw = error.read()
-            return error.code, json.loads(raw) if raw else None
+            try:
+                return error.code, json.loads(raw) if raw else None
+            except ValueError:
+                return error.code, {"raw": raw.decode(errors="replace")}
 
     def base(self, user: User, conversation: dict, channel_data: dict | None = None) -> dict:
         return {
@@ -122,6 +148,34 @@ class TeamsSender:
         mention = "<at>Tandem</at>"
         activity.update(type="message", text=f"{mention} {text}", textFormat="plain", entities=[
             {"type": "mention", "text": mention, "mentioned": {"id": BOT, "name": "Tandem"}}])
+        return self.post(activity)
+
+    def reply_in_thread(self, user: User, text: str, thread: str, message_id: str | None = None,
+                        entities: list | None = None) -> tuple[int, dict | None]:
+        """A reply in a card's thread that does not mention the bot (the app reads the whole channel)."""
+        conversation, data = self.channel(thread)
+        activity = self.base(user, conversation, data)
+        activity.update(type="message", text=text, textFormat="plain")
+        if thread:
+            activity["replyToId"] = thread
+        if message_id:
+            activity["id"] = message_id
+        if entities:
+            activity["entities"] = entities
+        return self.post(activity)
+
+    def edit_in_thread(self, user: User, message_id: str, text: str, thread: str) -> tuple[int, dict | None]:
+        """Teams' messageUpdate for an edited reply (channelData.eventType editMessage)."""
+        conversation, data = self.channel(thread)
+        activity = self.base(user, conversation, {**data, "eventType": "editMessage"})
+        activity.update(type="messageUpdate", id=message_id, text=text, textFormat="plain", replyToId=thread)
+        return self.post(activity)
+
+    def delete_in_thread(self, user: User, message_id: str, thread: str) -> tuple[int, dict | None]:
+        """Teams' messageDelete for a deleted reply (channelData.eventType softDeleteMessage)."""
+        conversation, data = self.channel(thread)
+        activity = self.base(user, conversation, {**data, "eventType": "softDeleteMessage"})
+        activity.update(type="messageDelete", id=message_id, replyToId=thread)
         return self.post(activity)
 
     def click(self, user: User, verb: str, data: dict, *, card: str | None = None,

@@ -9,13 +9,12 @@ import pytest
 from bot.config import Settings
 from bot.schedule import Schedule
 from handlers.slack.app import build_slack
-from handlers.teams.app import build_teams
 from handlers.teams.ids import Verbs
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.runner import fan_out
 from handlers.teams.server import TeamsServer
 from tests.contract_samples import contract_form
-from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, TENANT, TeamsSender, invoke_text
+from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, TeamsSender, invoke_text, teams_for_tests
 from tests.handlers.teams.test_lifecycle import NEED
 from tests.slack_fake import FakeSlack
 
@@ -33,15 +32,15 @@ def slack_fake():
 
 
 @pytest.fixture
-def both(tmp_path, clock, slack_fake, connector):
+def both(tmp_path, clock, slack_fake, connector, microsoft_keys):
     settings = Settings.from_env({
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret", "SLACK_API_URL": slack_fake.api_url,
         "TANDEM_CHANNEL": SLACK_CHANNEL, "TANDEM_PROCUREMENT": BUYER.aad, "TANDEM_DB": str(tmp_path / "tandem.db"),
-        "TEAMS_CHANNEL": CHANNEL, "TEAMS_TENANT_ID": TENANT,
+        "TEAMS_CHANNEL": CHANNEL, **CREDENTIALS,
     })
     teams_notifier = TeamsNotifier(settings, clock)
     slack = build_slack(settings, clock=clock, wrap_notifier=lambda notifier: fan_out(notifier, teams_notifier))
-    teams = build_teams(settings, core=slack.core, notifier=teams_notifier)
+    teams = teams_for_tests(settings, connector, core=slack.core, notifier=teams_notifier)
     server = TeamsServer(teams, host="127.0.0.1", port=0).start()
     yield slack, TeamsSender(server.url, connector)
     server.stop()

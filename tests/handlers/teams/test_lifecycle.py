@@ -6,6 +6,7 @@ import json
 from handlers.teams import cards
 from handlers.teams import store as teams_store
 from handlers.teams.ids import Verbs
+from handlers.teams.messages import SENT_PRIVATELY
 from storage import requests as requests_repo
 from tests.handlers.teams.conftest import ADMIN, BUYER, CHANNEL, IT, TEAM, invoke_text
 
@@ -98,8 +99,11 @@ def test_a_need_goes_from_new_to_fulfilled_with_its_card_updated_in_place(teams,
     last = card_of(connector.of("update")[-1])
     assert last["body"][0]["text"] == "#1 50 Zoom licences — Fulfilled"
     assert actions(last) == ["Add note", "Open"] and status_choices(last) == []
+    # The answer goes to Bo's personal chat; the thread gets a pointer without details.
     replies = [call for call in connector.of("reply") if call.conversation == thread]
-    assert "#1 is now fulfilled." in replies[-1].text
+    assert [call.body["text"] for call in replies[-3:]] == [SENT_PRIVATELY] * 3
+    [chat] = connector.of("create")
+    assert "#1 is now fulfilled." in connector.of("send", chat.answer["id"])[-1].text
 
     request = bot.core.requests.get(1)
     assert request.status.value == "fulfilled" and request.owner == BUYER.aad

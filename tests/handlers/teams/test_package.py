@@ -28,6 +28,10 @@ def test_teams_package_zips_the_manifest_and_both_icons(tmp_path, capsys):
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and bot["scopes"] == ["personal", "team", "groupChat"]
     assert "{{" not in json.dumps(manifest)
+    # Resource-specific consent: every message of the team's channels reaches Tandem (a card's whole thread).
+    assert {"name": "ChannelMessage.Read.Group", "type": "Application"} in \
+        manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert manifest["webApplicationInfo"]["id"] == APP_ID
     titles = [command["title"] for command in bot["commandLists"][0]["commands"]]
     assert set(titles) <= set(USAGE) | {"need"} and {"help", "need", "list", "claim", "status"} <= set(titles)
     assert (manifest["icons"], color.size, outline.size) == ({"color": "color.png", "outline": "outline.png"},
