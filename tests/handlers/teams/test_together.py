@@ -6,7 +6,7 @@ import json
 import pytest
 
 from bot.config import Settings
-from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, TENANT
+from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT
 from tests.handlers.teams.test_lifecycle import card_of, post_need
 
 
@@ -14,7 +14,7 @@ from tests.handlers.teams.test_lifecycle import card_of, post_need
 def teams_settings(tmp_path):
     return Settings.from_env({
         "TANDEM_DB": str(tmp_path / "tandem.db"), "TANDEM_PROCUREMENT": BUYER.aad, "TEAMS_CHANNEL": CHANNEL,
-        "TEAMS_TENANT_ID": TENANT, "TANDEM_RISK_CHECKS": "internal=Security review",
+        **CREDENTIALS, "TANDEM_RISK_CHECKS": "internal=Security review",
     })
 
 
