@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="export the append-only audit log (all of it, or --since a date)")
     audit.add_argument("--since", metavar="YYYY-MM-DD", help="only events on or after this day (UTC)")
     audit.add_argument("--csv", metavar="FILE", help="write CSV to FILE instead of printing")
+    sub.add_parser("doctor", help="check the set-up: tokens, scopes, channel, user groups, database, schedule "
+                                  "(exit 1 when anything fails)")
     stats = sub.add_parser("stats", help="print the flow of requests, cycle times and whose court")
     stats.add_argument("--weeks", type=int, default=8, help="how many weeks, this one included (default 8)")
     stats.add_argument("--png", metavar="FILE", help="also write the chart to FILE")
@@ -102,6 +104,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return RHYTHM_COMMANDS[command](settings, args.preview)
     if command == "audit":
         return export_audit(settings, args.since, args.csv)
+    if command == "doctor":
+        return doctor_command(settings)
     if command == "stats":
         return print_stats(settings, args.weeks, args.png)
     parser.error(f"unknown command {command}")
@@ -365,3 +369,27 @@ def run_shell(settings: Settings, stdin=None, stdout=None, clock=None) -> int:
     from handlers.shell.app import start_shell
 
     return start_shell(settings, stdin or sys.stdin, stdout or sys.stdout, clock=clock)
+
+
+def doctor_command(settings: Settings, clock=None) -> int:
+    """`tandem doctor`: every check, ✓ or ✗ with the fix; 1 when any failed."""
+    from bot import doctor
+    from bot.clock import SystemClock
+
+    now = (clock or SystemClock()).now()
+    probes = []
+    if settings.slack_enabled:
+        from handlers.slack.app import web_client
+        from handlers.slack.doctor import probes as slack_probes
+
+        probes += slack_probes(settings, web_client(settings))
+    if settings.teams_enabled:
+        from handlers.teams.doctor import probes as teams_probes
+
+        probes += teams_probes(settings)
+    checks = doctor.core_checks(settings, now) + doctor.run_probes(probes)
+    if not settings.slack_enabled and not settings.teams_enabled:
+        checks.append(doctor.Check("Chat platforms", True, "none configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): "
+                                                           "`tandem run` starts the local shell"))
+    print(doctor.report(checks))
+    return 0 if doctor.passed(checks) else 1

@@ -36,6 +36,7 @@ USAGE = {
     "rules": "rules",
     "check": "check N <check number>",
     "uncheck": "uncheck N <check number>",
+    "doctor": "doctor",
 }
 
 HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
@@ -62,6 +63,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure choose N A <why>` — sign off an option; the requester and the owner decide together
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
+`/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
 Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled."""
 
 
@@ -234,4 +236,5 @@ _PARSERS = {
     "rules": _no_args,
     "check": _check,
     "uncheck": _check,
+    "doctor": _no_args,
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
 from bot.chart import flow_chart
@@ -19,6 +19,7 @@ from bot.rhythm import RhythmService
 from bot.risk import RiskService
 from bot.services import RequestService
 from bot.stats import InsightsService
+from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.visibility import Visibility
 from storage import Store
 
@@ -38,6 +39,12 @@ class Core:
     options: OptionService
     risk: RiskService
     visibility: Visibility
+    # `tandem doctor`'s probes of each platform serving this core (added by the platform's setup).
+    doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
+
+    def diagnose(self) -> list[Check]:
+        """`/procure doctor`: the core's own checks, then each platform's."""
+        return core_checks(self.settings, self.clock.now()) + run_probes(self.doctor_probes)
 
     def close(self) -> None:
         self.store.close()

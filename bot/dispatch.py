@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot import commands, together
+from bot import commands, doctor, together
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
 from bot.core import Core
 from bot.health import HealthResults, parse_answer
 from bot.notifier import NotifyError
+from bot.permissions import Action, authorize
 from bot.requests import Request, RequestDetails
 from bot.services import Page
 from bot.stats import Stats
@@ -200,6 +201,9 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         return StatsShown(stats, flow_chart(stats))
     if name == "health":
         return _health(core, actor, command)
+    if name == "doctor":
+        authorize(core.roles, actor, Action.ADMINISTER)
+        return Said("*Tandem doctor*\n" + doctor.report(core.diagnose()))
     if name in together.NAMES:
         return together.run(core, actor, command)
     raise LookupError(f"/procure {name} has no handler")  # the parser and this function disagree

@@ -50,6 +50,11 @@ class FakeSlack:
         # private ones it cannot see at all (channel_not_found for both).
         self.not_member: set[str] = set()
         self.hidden: set[str] = set()
+        self.archived: set[str] = set()
+        self.missing_groups: set[str] = set()  # user group IDs Slack does not know
+        self.scopes: set[str] | None = None  # granted bot scopes (None: all manifest.yml asks for)
+        self.auth_error: str | None = None  # auth.test's error for every call (a revoked token)
+        self.socket_url = "ws://127.0.0.1:9/link/?ticket=fake"  # apps.connections.open's URL (nothing listens)
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -136,6 +141,14 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         if channel in self.not_member and method == "chat.postMessage":
             return {"ok": False, "error": "not_in_channel"}
+        if method == "auth.test" and self.auth_error:
+            return {"ok": False, "error": self.auth_error}
+        if method == "conversations.info":
+            return {"ok": True, "channel": {"id": channel, "name": "it-procurement" if channel == "C0SHARED" else "it",
+                                            "is_member": channel not in self.not_member,
+                                            "is_archived": channel in self.archived}}
+        if method == "usergroups.users.list" and args.get("usergroup") in self.missing_groups:
+            return {"ok": False, "error": "no_such_subteam"}
         if method == "auth.test":
             return {"ok": True, "user_id": BOT_USER, "bot_id": "B0TANDEM", "team_id": "T0TEAM", "user": "tandem",
                     "team": "Example", "url": "https://example.slack.com/"}
@@ -167,8 +180,20 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F0FILE", "title": args.get("files", [{}])[0].get("title", "")}]}
         if method == "apps.connections.open":
-            return {"ok": False, "error": "not_allowed_token_type"}
+            if str(args.get("_token", "")).startswith("xapp-") and "revoked" not in args.get("_token", ""):
+                return {"ok": True, "url": self.socket_url}
+            return {"ok": False, "error": "not_allowed_token_type" if not str(args.get("_token", "")).startswith("xapp-")
+                    else "invalid_auth"}
         return {"ok": True}
+
+    def response_headers(self, method: str) -> dict:
+        """What Slack sends beside the body: auth.test names the token's scopes."""
+        if method != "auth.test":
+            return {}
+        if self.scopes is None:
+            from handlers.slack.doctor import BOT_SCOPES
+            return {"x-oauth-scopes": ",".join(sorted(BOT_SCOPES))}
+        return {"x-oauth-scopes": ",".join(sorted(self.scopes))}
 
     def validate(self, method: str, args: dict) -> None:
         blocks = args.get("blocks")
@@ -247,9 +272,11 @@ class FakeSlack:
                 if gate is not None:
                     fake._record(method + ":held", args, dict(self.headers), {})
                     gate.wait(timeout=60)
-                body = fake.answer(method, args) if "." in method else {"ok": True}
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+                body = fake.answer(method, {**args, "_token": token} if method == "apps.connections.open" else args) \
+                    if "." in method else {"ok": True}
                 fake._record(method, args, dict(self.headers), body)
-                self._send(200, body)
+                self._send(200, body, fake.response_headers(method))
 
             def _send(self, status: int, body: dict, headers: dict | None = None):
                 payload = json.dumps(body).encode()

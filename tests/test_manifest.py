@@ -38,3 +38,10 @@ def test_the_shortcuts_and_the_workflow_step_match_the_code():
     settings = manifest["settings"]
     assert settings["org_deploy_enabled"] is True and settings["function_runtime"] == "remote"
     assert "function_executed" in settings["event_subscriptions"]["bot_events"]
+
+
+def test_doctor_checks_exactly_the_scopes_the_manifest_asks_for():
+    from handlers.slack.doctor import BOT_SCOPES
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
 from bot.notifier import Notifier
-from handlers.slack import approvals, contracts, errors, health, home, requests, rhythm, shortcuts, threads, workflow
+from handlers.slack import approvals, contracts, doctor, errors, health, home, requests, rhythm, shortcuts, threads, workflow
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales, email_resolver
@@ -101,4 +101,5 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
+    core.doctor_probes.extend(doctor.probes(settings, client))
     return SlackBot(app, core, client, notifier, publisher, work, locales)
