@@ -25,7 +25,7 @@ USAGE = {
     "reject": "reject N <reason>",
     "contracts": "contracts [days]",
     "contract": "contract add | contract show|edit|renew|renewed|cancel N",
-    "calendar": "calendar",
+    "calendar": "calendar [link|rotate]",
     "digest": "digest",
     "stats": "stats [weeks]",
     "health": "health | health answer <six scores 1-5> [comment] | health send",
@@ -51,7 +51,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
 `/procure contract edit N` · `renew N` · `renewed N` · `cancel N` — edit a contract, start its renewal (opens a linked request), mark it renewed or cancelled (procurement and the contract's owners)
-`/procure calendar` — the calendar as an .ics file in a DM
+`/procure calendar` — the calendar as an .ics file in a DM · `calendar link` — a URL to subscribe to from Outlook or Google Calendar · `calendar rotate` — a new URL, the old one stops working (admins)
 `/procure digest` — preview the digest in a DM
 `/procure stats [weeks]` — cycle times and throughput
 `/procure health` — the monthly IT–procurement health check: results from 3 answers up, never tied to names
@@ -148,6 +148,17 @@ def _days(name, rest, text, default: int, unit: str, maximum: int) -> Command:
     return Command(name, arg=str(int(rest[0])))
 
 
+CALENDAR_ACTIONS = ("link", "rotate")
+
+
+def _calendar(name, rest, text) -> Command:
+    if not rest:
+        return Command(name)
+    if len(rest) == 1 and rest[0].lower() in CALENDAR_ACTIONS:
+        return Command(name, arg=rest[0].lower())
+    raise BadInput("Use `calendar` (the .ics file), `calendar link` (subscribe) or `calendar rotate` (admins).")
+
+
 CONTRACT_ACTIONS = ("show", "edit", "renew", "renewed", "cancel")
 
 
@@ -225,7 +236,7 @@ _PARSERS = {
     "reject": lambda n, r, t: _note(n, r, t, what="the reason"),
     "contracts": lambda n, r, t: _days(n, r, t, 90, "days", 3650),
     "contract": _contract,
-    "calendar": _no_args,
+    "calendar": lambda n, r, t: _calendar(n, r, t),
     "digest": _no_args,
     "stats": lambda n, r, t: _days(n, r, t, 8, "weeks", 104),
     "health": _health,

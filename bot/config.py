@@ -54,6 +54,8 @@ class Settings:
     hide_costs: bool = False
     locale: str = "en_US"
     date_order: str | None = None
+    public_url: str | None = None
+    calendar_domain: str = "tandem.localhost"
     # IT's risk rules: data class → the checks a purchase of that class needs (bot.risk).
     risk_checks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     log_level: str = "INFO"
@@ -107,6 +109,8 @@ class Settings:
             hide_costs=r.flag("TANDEM_HIDE_COSTS", False),
             locale=r.locale("TANDEM_LOCALE", "en_US"),
             date_order=r.choice("TANDEM_DATE_ORDER", ("DMY", "MDY"), None),
+            public_url=r.public_url("TANDEM_PUBLIC_URL"),
+            calendar_domain=r.domain("TANDEM_CALENDAR_DOMAIN", r.public_host("TANDEM_PUBLIC_URL") or "tandem.localhost"),
             risk_checks=r.risk_rules("TANDEM_RISK_CHECKS"),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
@@ -270,6 +274,26 @@ class _Reader:
             if value.lower() == option.lower():
                 return option
         raise ConfigError(f"{name}={value} must be one of: {', '.join(options)}")
+
+    def public_url(self, name: str) -> str | None:
+        """Where people reach Tandem over HTTPS (no trailing slash), or None."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        if not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+            raise ConfigError(f"{name}={value} is not an http(s) URL like https://tandem.example.com")
+        return value.rstrip("/")
+
+    def public_host(self, name: str) -> str | None:
+        value = self.raw(name)
+        match = re.match(r"^https?://([^\s/:?#]+)", value or "")
+        return match.group(1).lower() if match else None
+
+    def domain(self, name: str, default: str) -> str:
+        value = (self.raw(name) or default).lower()
+        if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", value) or len(value) > 253:
+            raise ConfigError(f"{name}={value} is not a domain name like tandem.example.com")
+        return value
 
     def locale(self, name: str, default: str) -> str:
         from bot.money import normal_locale

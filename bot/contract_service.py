@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import contract_calendar
+from bot.calendar import UID_DOMAIN, contract_calendar
 from bot.clock import Clock, today
 from bot.contracts import (
     Contract,
@@ -94,6 +94,8 @@ class ContractService:
         hide_costs: bool = False,
         locale: str = DEFAULT_LOCALE,
         date_order: str | None = None,
+        calendar_domain: str = UID_DOMAIN,
+        notice_days: tuple[int, ...] = (),
     ):
         self.store = store
         self.roles = roles
@@ -105,6 +107,8 @@ class ContractService:
         self.hide_costs = hide_costs
         self.locale = locale  # how amounts are written when the person's own locale is not known
         self.date_order = date_order  # DMY or MDY for text dates in files; None: only unambiguous ones
+        self.calendar_domain = calendar_domain  # the .ics UIDs' domain
+        self.notice_days = notice_days  # the .ics alarms: one at each notice threshold
         self._rolled_on: date | None = None
 
     def today(self) -> date:
@@ -368,7 +372,13 @@ class ContractService:
     def calendar(self, actor: str, person: Callable[[str], str] = lambda user: user) -> bytes:
         """The contract calendar as an ``.ics`` file (costs only for those who may see them)."""
         authorize(self.roles, actor, Action.VIEW)
-        return contract_calendar(self.all(), include_costs=self.costs_visible(actor), person=person)
+        return self.ics(include_costs=self.costs_visible(actor), person=person)
+
+    def ics(self, *, include_costs: bool, person: Callable[[str], str] = lambda user: user) -> bytes:
+        """Every contract's notice deadline and end date as iCalendar, with alarms at the
+        notice thresholds (no permission check: callers decide who gets it)."""
+        return contract_calendar(self.all(), include_costs=include_costs, person=person, domain=self.calendar_domain,
+                                 alarms=self.notice_days)
 
     # --- internals -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from bot.people import People
 from bot.permissions import GroupResolver, Roles
 from bot.rhythm import RhythmService
 from bot.risk import RiskService
+from bot.calendar_feed import CalendarFeed
 from bot.services import RequestService
 from bot.stats import InsightsService
 from bot.doctor import Check, Probe, core_checks, run_probes
@@ -39,6 +40,7 @@ class Core:
     options: OptionService
     risk: RiskService
     visibility: Visibility
+    feed: CalendarFeed
     # `tandem doctor`'s probes of each platform serving this core (added by the platform's setup).
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -74,6 +76,7 @@ def build_core(
         store, roles, clock, settings.tz, requests,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
         locale=settings.locale, date_order=settings.date_order,
+        calendar_domain=settings.calendar_domain, notice_days=settings.notice_days,
     )
     # Cards show the contract a request is linked to (or its vendor's), with the notice deadline.
     requests.linked_contract = contracts.linked
@@ -94,7 +97,8 @@ def build_core(
     requests.together_summary = lambda request, redacted: _together(options, risk, request, redacted)
     return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
                 insights=insights, rhythm=rhythm, approvals=approvals, health=health, options=options, risk=risk,
-                visibility=visibility)
+                visibility=visibility,
+                feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs))
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

@@ -186,6 +186,14 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         return ContractsListed(core.contracts.upcoming(actor, days), days, core.visibility.costs_visible(actor, place))
     if name == "contract":
         return _contract(core, actor, command, place)
+    if name == "calendar" and command.arg == "link":
+        return Said(f"Subscribe to the contract calendar with this link (keep it to the team; anyone with it can read "
+                    f"the calendar): {core.feed.url(actor)}\nOutlook: Add calendar → Subscribe from web. Google "
+                    f"Calendar: Other calendars → From URL. Each notice deadline has alarms at "
+                    f"{', '.join(str(d) for d in core.settings.notice_days)} days.")
+    if name == "calendar" and command.arg == "rotate":
+        url = core.feed.rotate(actor)
+        return Said(f"The calendar has a new subscription link; the old one stopped working. Share the new one: {url}")
     if name == "calendar":
         content = core.contracts.calendar(actor)
         return SendFile(CALENDAR_FILE, content, "Tandem contract calendar",

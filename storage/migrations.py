@@ -331,3 +331,13 @@ def m014_contract_term_from(db: Database) -> None:
     # The end date a contract's terms are counted from (the one a person set), so the daily
     # roll never drifts at month ends; empty until the first roll.
     db["contracts"].add_column("term_from", str)
+
+
+@migrations()
+def m015_calendar_feed(db: Database) -> None:
+    # The secret in the calendar subscription URL: one row; rotating it replaces the row.
+    db["calendar_feed"].create(
+        {"id": int, "secret": str, "created_at": str, "created_by": str},
+        pk="id",
+        not_null={"secret", "created_at", "created_by"},
+    )

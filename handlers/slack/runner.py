@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 
 from bot.config import Settings
 from bot.permissions import GroupResolver
@@ -14,7 +15,8 @@ from bot.schedule import Schedule
 from handlers.slack.app import SlackBot, build_slack, web_client
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.roles import SlackGroups
-from handlers.slack.server import EVENTS_PATH, make_server, serve, stop
+from handlers.slack.feed import side_server
+from handlers.slack.server import EVENTS_PATH, TandemWSGI, make_server, serve, stop
 
 log = logging.getLogger("tandem")
 
@@ -37,12 +39,18 @@ def serve_slack(bot: SlackBot, settings: Settings) -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         handler = SocketModeHandler(bot.app, settings.slack_app_token)
+        # Slack needs no endpoint in Socket Mode; calendar apps and health checks do.
+        side = side_server(bot.core, TandemWSGI(None, bot.core).health, port=settings.port)
+        threading.Thread(target=serve, args=(side,), name="tandem-http", daemon=True).start()
+        log.info("Tandem serves the calendar feed and /healthz at http://0.0.0.0:%s", side.effective_port)
         signal.signal(signal.SIGTERM, _leave)
         log.info("Tandem is connected to Slack in Socket Mode")
         try:
             handler.start()
         except (KeyboardInterrupt, SystemExit):
             handler.close()
+        finally:
+            stop(side)
     else:
         server = make_server(bot.app, bot.core, port=settings.port)
         signal.signal(signal.SIGTERM, lambda *_: stop(server))

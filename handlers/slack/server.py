@@ -1,7 +1,7 @@
 """HTTP mode: Bolt's WSGI adapter behind waitress, a production WSGI server.
 
 ``/slack/events`` takes Slack's signed requests; ``/healthz`` says whether the database is
-reachable. Teams runs its own endpoint on ``TEAMS_PORT``, so nothing else shares this one.
+reachable; ``/calendar/<secret>.ics`` is the calendar subscription (``handlers.slack.feed``). Teams runs its own endpoint on ``TEAMS_PORT``, so nothing else shares this one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from waitress.server import create_server
 
 from bot.core import Core
 from bot.rhythm import schedule_status
+from handlers.slack.feed import CalendarFeedApp
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +27,14 @@ class TandemWSGI:
     def __init__(self, bolt_handler: SlackRequestHandler, core: Core):
         self.bolt = bolt_handler
         self.core = core
+        self.feed = CalendarFeedApp(core)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             return self.health(start_response)
+        if self.feed.handles(environ):  # the calendar subscription (handlers.slack.feed)
+            return self.feed(environ, start_response)
         if not environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0").isdecimal():  # Slack sends epoch seconds
             log.info("refused a request whose timestamp is not a number")
             return self.reply(start_response, "401 Unauthorized", {"ok": False, "error": "invalid_timestamp"})

@@ -37,7 +37,7 @@ def test_import_export_and_calendar(tmp_path, capsys):
     assert main(["export-calendar", str(ics)], environ=env) == 0
     assert capsys.readouterr().out.endswith(f"Wrote 6 events to {ics}.\n")
     uids = sorted(str(e["UID"]) for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))
-    assert uids == [f"contract-{n}-{kind}@tandem" for n in (1, 2, 3) for kind in ("end", "notice")]
+    assert uids == [f"contract-{n}-{kind}@tandem.localhost" for n in (1, 2, 3) for kind in ("end", "notice")]
 
 
 def test_a_bad_file_prints_every_problem_and_stores_nothing(tmp_path, capsys):
@@ -67,3 +67,14 @@ def test_a_bad_file_prints_every_problem_and_stores_nothing(tmp_path, capsys):
 def test_a_missing_file_is_reported(tmp_path, capsys):
     assert main(["import-contracts", str(tmp_path / "nope.csv")], environ={"TANDEM_DB": str(tmp_path / "t.db")}) == 1
     assert "tandem: cannot read" in capsys.readouterr().err
+
+
+def test_export_calendar_counts_events_not_the_words_in_notes(tmp_path, capsys):
+    env = {"TANDEM_DB": str(tmp_path / "t.db")}
+    source = tmp_path / "contracts.csv"
+    source.write_text(csv_file("Zoom,Business,,,,2027-01-15,30,yes,12,,USD,,Pasted: BEGIN:VEVENT END:VEVENT"))
+    assert main(["import-contracts", str(source)], environ=env) == 0
+    ics = tmp_path / "contracts.ics"
+    assert main(["export-calendar", str(ics)], environ=env) == 0
+    assert capsys.readouterr().out.endswith(f"Wrote 2 events to {ics}.\n")
+    assert ics.read_bytes().count(b"BEGIN:VEVENT") == 4, "the note (in both events) says it too: counting text would say 4"
