@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import delivery, report, rhythm, slack_http, startup
+from bench import delivery, report, schedule, slack_http, startup
 from bench.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,13 +33,13 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _rhythm(what: str, data, timeout: float = 180.0) -> dict:
-    command = [sys.executable, "-m", "bench.rhythm", what, "--db", data.path,
+def _schedule(what: str, data, timeout: float = 180.0) -> dict:
+    command = [sys.executable, "-m", "bench.schedule", what, "--db", data.path,
                "--procurement", ",".join(data.procurement), "--admins", ",".join(data.admins)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"bench.rhythm {what} failed:\n{done.stderr[-2000:]}")
+        raise RuntimeError(f"bench.schedule {what} failed:\n{done.stderr[-2000:]}")
     return json.loads(lines[-1])
 
 
@@ -64,15 +64,15 @@ def measure_size(requests: int, workdir: Path, args) -> dict:
                  for pair in pairs],
         "server_rss_mb": server_rss,
     }
-    why = rhythm.available()
+    why = schedule.available()
     if why:
         log(f"  digest and sweep: not measured ({why})")
         row["digest"] = row["sweep"] = {"skipped": why}
     else:
-        row["digest"] = _rhythm("digest", data)
+        row["digest"] = _schedule("digest", data)
         log(f"  digest: {row['digest']['median_ms']:.0f} ms (first {row['digest']['first_ms']:.0f} ms), "
             f"peak {row['digest']['peak_mb']:.0f} MB")
-        row["sweep"] = _rhythm("sweep", data)
+        row["sweep"] = _schedule("sweep", data)
         log(f"  sweep: {row['sweep']['first_ms']:.0f} ms for {row['sweep']['reminders']:,} reminders, "
             f"again {row['sweep']['again_ms']:.0f} ms, peak {row['sweep']['peak_mb']:.0f} MB")
     row["startup"] = startup.measure(data, workdir)
@@ -109,7 +109,7 @@ def main(argv=None) -> int:
     try:
         for size in sizes:
             results["sizes"][str(size)] = measure_size(size, workdir, args)
-        why = rhythm.available()
+        why = schedule.available()
         if why:
             results["delivery"] = {"skipped": why}
         else:

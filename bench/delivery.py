@@ -33,7 +33,7 @@ def run(workdir: Path, people: int = 1_000, limits: PostLimits | None = None, ti
     data = generate_reminders(workdir / f"reminders-{people}.db", people)
     fake = BenchSlack(limits).start()
     try:
-        command = [sys.executable, "-m", "bench.rhythm", "deliver", "--db", data.path, "--api-url", fake.api_url,
+        command = [sys.executable, "-m", "bench.schedule", "deliver", "--db", data.path, "--api-url", fake.api_url,
                    "--procurement", ",".join(data.procurement), "--admins", ",".join(data.admins)]
         with open(workdir / "delivery.log", "w") as log:
             done = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True, timeout=timeout)

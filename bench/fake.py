@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
 
-from tests.slack_fake import FakeSlack, parse_body
+from testing.slack import FakeSlack, parse_body
 
 
 @dataclass

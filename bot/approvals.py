@@ -18,7 +18,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.format import money
-from bot.notifier import CardRef, NotifyError
+from bot.events import Events, RequestChanged
+from bot.notifier import CardRef, Notifier, NotifyError
 from bot.permissions import Action, Roles
 from bot.visibility import Place, Visibility
 from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
@@ -58,16 +59,16 @@ def why_needed(request: Request, settings: Settings) -> str | None:
 
 
 class ApprovalService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier, publish,
-                 visibility: Visibility | None = None):
+    def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier: Notifier,
+                 events: Events, visibility: Visibility):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.settings = settings
         self.notifier = notifier
-        self.publish = publish  # re-renders a request's card (RequestService.resync_card)
+        self.events = events  # a decision changes the request: its card and personal views follow
         self.entries = settings.approvers or roles.admins
-        self.visibility = visibility or Visibility(roles, self.entries)
+        self.visibility = visibility
         if not self.entries:
             log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
 
@@ -188,7 +189,10 @@ class ApprovalService:
             if after is not request:
                 save_request(db, after)
         self._tell_thread(after, actor, approved, reason)
-        return self.publish(after.id)
+        self.events.publish(RequestChanged(after.id))
+        found = get_request(self.store.db, after.id)
+        assert found is not None  # requests are never deleted
+        return found
 
     def _tell_thread(self, request: Request, actor: str, approved: bool, reason: str) -> None:
         if not request.card_ts:

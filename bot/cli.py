@@ -100,8 +100,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return export_contracts(settings, args.file, args.excel)
     if command in CONTRACT_COMMANDS:
         return CONTRACT_COMMANDS[command](settings, args.file)
-    if command in RHYTHM_COMMANDS:
-        return RHYTHM_COMMANDS[command](settings, args.preview)
+    if command in SCHEDULE_COMMANDS:
+        return SCHEDULE_COMMANDS[command](settings, args.preview)
     if command == "audit":
         return export_audit(settings, args.since, args.csv)
     if command == "doctor":
@@ -204,7 +204,7 @@ CONTRACT_COMMANDS = {
 }
 
 
-def _rhythm_core(settings: Settings, clock=None):
+def _schedule_core(settings: Settings, clock=None):
     """The core for ``tandem digest`` and ``tandem remind``: it sends through Slack when
     SLACK_BOT_TOKEN is set, and otherwise prints what the shell would post."""
     from bot.core import build_core
@@ -227,15 +227,15 @@ PREVIEW_NOTE = "(preview: nothing was sent and nothing was recorded)"
 def digest_command(settings: Settings, preview: bool, clock=None) -> int:
     """Posts the digest now, or prints it with ``preview``. A posted digest is recorded
     under its own time, so it never stands in for a scheduled slot."""
-    from handlers.shell import rhythm_text
+    from handlers.shell import schedule_text
 
-    core = _rhythm_core(settings, clock)
+    core = _schedule_core(settings, clock)
     try:
         if preview:
-            print(rhythm_text.digest(core.rhythm.digest(), {}, title="Digest preview"))
+            print(schedule_text.digest(core.schedule.digest(), {}, title="Digest preview"))
             print(PREVIEW_NOTE)
             return 0
-        posted = core.rhythm.post_digest_now()
+        posted = core.schedule.post_digest_now()
     finally:
         core.close()
     if not posted:
@@ -249,24 +249,24 @@ def digest_command(settings: Settings, preview: bool, clock=None) -> int:
 def remind_command(settings: Settings, preview: bool, clock=None) -> int:
     """Runs the reminder sweep now (each reminder once, as the schedule's), or prints what
     it would send with ``preview``."""
-    from handlers.shell import rhythm_text
+    from handlers.shell import schedule_text
 
-    core = _rhythm_core(settings, clock)
+    core = _schedule_core(settings, clock)
     try:
         if preview:
-            due = core.rhythm.preview_reminders()
+            due = core.schedule.preview_reminders()
             for person, items in due.items():
-                print(f"To @{person}: {rhythm_text.reminders(items, {})}")
+                print(f"To @{person}: {schedule_text.reminders(items, {})}")
             print(PREVIEW_NOTE if due else "No reminders are due now.")
             return 0
-        result = core.rhythm.sweep()
+        result = core.schedule.sweep()
     finally:
         core.close()
     print(result if result.sent or result.failed else "No reminders are due now.")
     return 1 if result.failed else 0
 
 
-RHYTHM_COMMANDS = {
+SCHEDULE_COMMANDS = {
     "digest": digest_command,
     "remind": remind_command,
 }
@@ -318,7 +318,7 @@ def print_stats(settings: Settings, weeks: int, png: str | None) -> int:
 
     core = _cli_core(settings)
     try:
-        stats = core.insights.stats(CLI_ACTOR, weeks)
+        stats = core.stats.stats(CLI_ACTOR, weeks)
     except BadInput as error:
         print(f"tandem: {error.message}", file=sys.stderr)
         return 2

@@ -47,7 +47,3 @@ def today(clock: Clock, tz: ZoneInfo) -> date:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.fromisoformat(text)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot import health, options
 from bot.errors import BadInput
 from bot.requests import Category, parse_number
-from bot.services import LIST_SCOPES
+from bot.request_service import LIST_SCOPES
 
 USAGE = {
     "help": "help",

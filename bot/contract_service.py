@@ -38,8 +38,8 @@ from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
 from bot.requests import DETAILS_MAX, Request
-from bot.services import RequestService
 from bot.visibility import Place
+from bot.request_service import RequestService
 from storage import Store
 from storage import contracts as repo
 from storage.requests import add_event, events_for
@@ -81,6 +81,96 @@ class Renewal:
     request: Request
 
 
+class ContractCalendar:
+    """The contracts as they stand today: rolled forward once a day before anyone reads them.
+
+    The request service reads it (a new need for a vendor under contract is linked to that
+    contract; a card shows its deadline) and the contract service builds on it; it needs
+    neither, so the two services do not need each other to be built."""
+
+    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo):
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self._rolled_on: date | None = None
+
+    def today(self) -> date:
+        return today(self.clock, self.tz)
+
+    def roll(self, day: date | None = None) -> RollResult:
+        """The daily roll: contracts past their end date move forward by their term when they
+        auto-renew (or were renewed), and expire otherwise. Safe to run more than once a day."""
+        day = day or self.today()
+        rolled, expired = [], []
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        now = self.clock.now()
+        with self.store.write() as db:
+            for before in repo.ended_before(db, day, in_force):
+                outcome = roll_forward(before, day)
+                if outcome is None:
+                    continue
+                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now,
+                                            term_from=None if outcome.expired else before.term_from or before.end_date)
+                if outcome.expired:
+                    save(db, before, after, SYSTEM, "expired")
+                    expired.append(after)
+                else:
+                    save(db, before, after, SYSTEM, "rolled forward")
+                    rolled.append(after)
+        self._rolled_on = day
+        return RollResult(rolled, expired)
+
+    def roll_if_new_day(self) -> None:
+        """Keeps what people see current even before the daily schedule has run."""
+        if self._rolled_on != self.today():
+            self.roll()
+
+    def active_for_vendor(self, vendor: str) -> Contract | None:
+        """The contract in force for a vendor name (case-insensitive); with several, the one
+        whose notice deadline comes first."""
+        if not vendor or not vendor.strip():
+            return None
+        self.roll_if_new_day()
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        found = repo.for_vendor(self.store.db, vendor, in_force)
+        return min(found, key=lambda c: (c.notice_deadline, c.id)) if found else None
+
+    def contract_id_for_vendor(self, vendor: str) -> int | None:
+        contract = self.active_for_vendor(vendor)
+        return contract.id if contract else None
+
+    def linked(self, request: Request) -> LinkedContract | None:
+        """The contract to show on a request's card: its own linked contract while in force,
+        otherwise the contract in force for its preferred vendor."""
+        contract = None
+        if request.contract_id:
+            contract = repo.get_contract(self.store.db, request.contract_id)
+            if contract is not None and not contract.status.in_force:
+                contract = None
+        if contract is None:
+            contract = self.active_for_vendor(request.preferred_vendor)
+        if contract is None:
+            return None
+        return LinkedContract(
+            id=contract.id,
+            vendor=contract.vendor,
+            product=contract.product,
+            end_date=contract.end_date,
+            notice_deadline=contract.notice_deadline,
+            days_left=contract.days_left(self.today()),
+            auto_renew=contract.auto_renew,
+        )
+
+
+def save(db, before: Contract, after: Contract, actor: str, action: str) -> None:
+    """Saves a changed contract with one audit event naming the fields that changed."""
+    repo.save_contract(db, after)
+    old, new = _fields(before), _fields(after)
+    changed = [name for name in _AUDITED if old[name] != new[name]]
+    add_event(db, "contract", after.id, after.updated_at, actor, action,
+              {name: old[name] for name in changed}, {name: new[name] for name in changed})
+
+
 class ContractService:
     def __init__(
         self,
@@ -88,6 +178,7 @@ class ContractService:
         roles: Roles,
         clock: Clock,
         tz: ZoneInfo,
+        calendar: ContractCalendar,
         requests: RequestService,
         resolve_email: EmailResolver | None = None,
         base_currency: str = "USD",
@@ -101,6 +192,7 @@ class ContractService:
         self.roles = roles
         self.clock = clock
         self.tz = tz
+        self.contracts = calendar
         self.requests = requests
         self.resolve_email = resolve_email
         self.base_currency = base_currency
@@ -109,7 +201,6 @@ class ContractService:
         self.date_order = date_order  # DMY or MDY for text dates in files; None: only unambiguous ones
         self.calendar_domain = calendar_domain  # the .ics UIDs' domain
         self.notice_days = notice_days  # the .ics alarms: one at each notice threshold
-        self._rolled_on: date | None = None
 
     def today(self) -> date:
         return today(self.clock, self.tz)
@@ -184,40 +275,13 @@ class ContractService:
         return self.requests.visibility.costs_visible(actor)
 
     def active_for_vendor(self, vendor: str) -> Contract | None:
-        """The contract in force for a vendor name (case-insensitive); with several, the one
-        whose notice deadline comes first."""
-        if not vendor or not vendor.strip():
-            return None
-        self._roll_if_new_day()
-        in_force = tuple(status for status in ContractStatus if status.in_force)
-        found = repo.for_vendor(self.store.db, vendor, in_force)
-        return min(found, key=lambda c: (c.notice_deadline, c.id)) if found else None
+        return self.contracts.active_for_vendor(vendor)
 
     def contract_id_for_vendor(self, vendor: str) -> int | None:
-        contract = self.active_for_vendor(vendor)
-        return contract.id if contract else None
+        return self.contracts.contract_id_for_vendor(vendor)
 
     def linked(self, request: Request) -> LinkedContract | None:
-        """The contract to show on a request's card: its own linked contract while in force,
-        otherwise the contract in force for its preferred vendor."""
-        contract = None
-        if request.contract_id:
-            contract = repo.get_contract(self.store.db, request.contract_id)
-            if contract is not None and not contract.status.in_force:
-                contract = None
-        if contract is None:
-            contract = self.active_for_vendor(request.preferred_vendor)
-        if contract is None:
-            return None
-        return LinkedContract(
-            id=contract.id,
-            vendor=contract.vendor,
-            product=contract.product,
-            end_date=contract.end_date,
-            notice_deadline=contract.notice_deadline,
-            days_left=contract.days_left(self.today()),
-            auto_renew=contract.auto_renew,
-        )
+        return self.contracts.linked(request)
 
     def edit_form(self, actor: str, contract_id: int) -> dict[str, str]:
         """The contract's current values for an edit form, after checking ``actor`` may edit."""
@@ -296,27 +360,7 @@ class ContractService:
         return Renewal(self.get(contract_id), request)
 
     def roll(self, day: date | None = None) -> RollResult:
-        """The daily roll: contracts past their end date move forward by their term when they
-        auto-renew (or were renewed), and expire otherwise. Safe to run more than once a day."""
-        day = day or self.today()
-        rolled, expired = [], []
-        in_force = tuple(status for status in ContractStatus if status.in_force)
-        now = self.clock.now()
-        with self.store.write() as db:
-            for before in repo.ended_before(db, day, in_force):
-                outcome = roll_forward(before, day)
-                if outcome is None:
-                    continue
-                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now,
-                                            term_from=None if outcome.expired else before.term_from or before.end_date)
-                if outcome.expired:
-                    self._save(db, before, after, SYSTEM, "expired")
-                    expired.append(after)
-                else:
-                    self._save(db, before, after, SYSTEM, "rolled forward")
-                    rolled.append(after)
-        self._rolled_on = day
-        return RollResult(rolled, expired)
+        return self.contracts.roll(day)
 
     def import_csv(self, actor: str, text: str, *, locale: str | None = None,
                    date_order: str | None = None) -> ImportResult:
@@ -383,9 +427,7 @@ class ContractService:
     # --- internals -----------------------------------------------------------------------
 
     def _roll_if_new_day(self) -> None:
-        """Keeps what people see current even before the daily schedule has run."""
-        if self._rolled_on != self.today():
-            self.roll()
+        self.contracts.roll_if_new_day()
 
     def _load(self, db, contract_id: int) -> Contract:
         contract = repo.get_contract(db, contract_id)
@@ -397,11 +439,7 @@ class ContractService:
         self.requests.visibility.require(actor, Action.MANAGE_CONTRACT, contract)
 
     def _save(self, db, before: Contract, after: Contract, actor: str, action: str) -> None:
-        repo.save_contract(db, after)
-        old, new = _fields(before), _fields(after)
-        changed = [name for name in _AUDITED if old[name] != new[name]]
-        add_event(db, "contract", after.id, after.updated_at, actor, action,
-                  {name: old[name] for name in changed}, {name: new[name] for name in changed})
+        save(db, before, after, actor, action)
 
     def _move(self, actor: str, contract_id: int, target: ContractStatus, action: str) -> Contract:
         now = self.clock.now()

@@ -1,4 +1,9 @@
-"""Wiring: the one place that builds the core's services from settings."""
+"""Wiring: the one place that builds the core's services from settings.
+
+Each service is given what it needs when it is built, so nothing can be forgotten: the
+order below is the order of their dependencies. Changes to requests reach the cards and
+personal views through ``Core.events`` (``bot.events.RequestChanged``).
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,23 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
+from bot.cards import Cards
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.contract_service import SYSTEM, ContractService, EmailResolver
+from bot.contract_service import SYSTEM, ContractCalendar, ContractService, EmailResolver
+from bot.events import Events
 from bot.health_service import HealthService
 from bot.notifier import Notifier
 from bot.options import OptionService, Together
-from bot.people import People
+from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
-from bot.rhythm import RhythmService
+from bot.request_service import RequestService
 from bot.risk import RiskService
 from bot.calendar_feed import CalendarFeed
-from bot.services import RequestService
-from bot.stats import InsightsService
 from bot.doctor import Check, Probe, core_checks, run_probes
+from bot.schedule_service import ScheduleService, default_holder
+from bot.stats import StatsService
 from bot.visibility import Visibility
 from storage import Store
 
@@ -30,12 +37,14 @@ class Core:
     settings: Settings
     store: Store
     clock: Clock
+    events: Events
+    people: People
     roles: Roles
     requests: RequestService
     contracts: ContractService
-    insights: InsightsService
+    stats: StatsService
     approvals: ApprovalService
-    rhythm: RhythmService
+    schedule: ScheduleService
     health: HealthService
     options: OptionService
     risk: RiskService
@@ -59,45 +68,48 @@ def build_core(
     groups: GroupResolver | None = None,
     roles: Roles | None = None,
     resolve_email: EmailResolver | None = None,
+    holder: str | None = None,
 ) -> Core:
     """``resolve_email`` finds the chat user for an e-mail address (contract owners given as
-    e-mail addresses); without it, such owners are stored as the e-mail address itself."""
+    e-mail addresses); without it, such owners are stored as the e-mail address itself.
+    ``roles`` replaces the role entries of ``settings`` (the command line acts as an admin)."""
     clock = clock or SystemClock()
     store = Store(settings.db_path)
-    roles = roles or Roles(settings.procurement, settings.admins, groups)
+    events = Events()
     # A person's accounts on every platform, and their e-mail address, count as them.
-    roles.people = People(store, clock)
+    people = People(store, clock)
+    roles = (roles or Roles(settings.procurement, settings.admins, groups)).with_people(people)
     # What each viewer may see in each place and which actions they may take, decided once.
     visibility = Visibility(roles, settings.approvers or roles.admins, approval_open=approval_waiting(store),
                             hide_costs=settings.hide_costs)
-    requests = RequestService(store, notifier, roles, clock, settings.tz, settings.base_currency, settings.locale,
-                              visibility)
+    calendar = ContractCalendar(store, clock, settings.tz)
+    approvals = ApprovalService(store, roles, clock, settings, notifier, events, visibility)
+    options = OptionService(store, roles, clock, settings.base_currency, events, visibility.may_see, settings.locale)
+    risk = RiskService(store, roles, clock, settings.risk_checks, events)
+    # Ordering needs a joint decision (when there are options) and every risk check ticked.
+    requests = RequestService(store, notifier, roles, clock, settings.tz, events, approvals, calendar,
+                              visibility, order_gates=(options.check_order, risk.check_order),
+                              base_currency=settings.base_currency, locale=settings.locale)
     contracts = ContractService(
-        store, roles, clock, settings.tz, requests,
+        store, roles, clock, settings.tz, calendar, requests,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
         locale=settings.locale, date_order=settings.date_order,
         calendar_domain=settings.calendar_domain, notice_days=settings.notice_days,
     )
-    # Cards show the contract a request is linked to (or its vendor's), with the notice deadline.
-    requests.linked_contract = contracts.linked
-    requests.contract_for_vendor = contracts.contract_id_for_vendor
-    rhythm = RhythmService(store, notifier, roles, clock, settings, contracts)
-    insights = InsightsService(store, roles, clock, settings.tz)
-    approvals = ApprovalService(store, roles, clock, settings, notifier, requests.resync_card, visibility)
-    requests.approval_gate = approvals.check
-    requests.approval_summary = approvals.summary
-    rhythm.chart = lambda: flow_chart(insights.stats(SYSTEM, weeks=8))
-    health = HealthService(store, notifier, roles, clock, settings, holder=rhythm.holder)
-    rhythm.health = health.digest_section
-    options = OptionService(store, roles, clock, settings.base_currency, requests.resync_card, requests.can_see,
-                            settings.locale)
-    risk = RiskService(store, roles, clock, settings.risk_checks, requests.resync_card)
-    # Ordering needs a joint decision (when there are options) and every risk check ticked.
-    requests.order_gates += [options.check_order, risk.check_order]
-    requests.together_summary = lambda request, redacted: _together(options, risk, request, redacted)
-    return Core(settings=settings, store=store, clock=clock, roles=roles, requests=requests, contracts=contracts,
-                insights=insights, rhythm=rhythm, approvals=approvals, health=health, options=options, risk=risk,
-                visibility=visibility,
+    # Cards show the contract a request is linked to (or its vendor's), its approval state,
+    # and how the decision is made together (options, risk checks).
+    cards = Cards(store, notifier, visibility, linked=calendar.linked, approval=approvals.summary,
+                  together=lambda request, redacted: _together(options, risk, request, redacted))
+    events.subscribe(cards.request_changed)
+    stats = StatsService(store, roles, clock, settings.tz)
+    holder = holder or default_holder()
+    health = HealthService(store, notifier, roles, clock, settings, holder=holder)
+    schedule = ScheduleService(store, notifier, roles, clock, settings, contracts,
+                               chart=lambda: flow_chart(stats.stats(SYSTEM, weeks=8)),
+                               health=health.digest_section, holder=holder)
+    return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
+                requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
+                health=health, options=options, risk=risk, visibility=visibility,
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs))
 
 

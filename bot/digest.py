@@ -1,6 +1,6 @@
 """The digest: what the shared channel should know at a glance, built from plain data.
 
-Nothing here touches the database or a chat platform; ``bot.rhythm`` gathers the data and
+Nothing here touches the database or a chat platform; ``bot.schedule_service`` gathers the data and
 each platform renders the ``Digest`` its own way.
 """
 

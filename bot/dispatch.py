@@ -18,7 +18,7 @@ from bot.health import HealthResults, parse_answer
 from bot.notifier import NotifyError
 from bot.permissions import Action, authorize
 from bot.requests import Request, RequestDetails
-from bot.services import Page
+from bot.request_service import Page
 from bot.stats import Stats
 from bot.visibility import Place
 
@@ -90,7 +90,7 @@ class SendFile:
 
 @dataclass(frozen=True)
 class StatsShown:
-    """Insights as text, and the chart as a PNG that platforms send as a file."""
+    """Stats as text, and the chart as a PNG that platforms send as a file."""
 
     stats: Stats
     chart: bytes
@@ -168,7 +168,7 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         hint = core.risk.hint(request) if request.status.value == "sourcing" else ""
         return Changed(request, f"{request.number} is now {request.status.label.lower()}.{hint}")
     if name == "note":
-        service.comment(actor, command.number, command.arg, source="command")
+        service.note(actor, command.number, command.arg, source="command")
         request = service.get(command.number)
         return Changed(request, f"Note added to {request.number}.")
     if name == "cancel":
@@ -200,12 +200,12 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
                         f"The contract calendar ({CALENDAR_FILE}) is in your DMs; import it into any calendar app.")
     if name == "digest":
         try:
-            core.rhythm.preview_digest(actor)
+            core.schedule.preview_digest(actor)
         except NotifyError as error:
             return Said(f"I could not send you the digest preview ({error}); please try again.")
         return Said("The digest preview is in your DMs.")
     if name == "stats":
-        stats = core.insights.stats(actor, int(command.arg or 8))
+        stats = core.stats.stats(actor, int(command.arg or 8))
         return StatsShown(stats, flow_chart(stats))
     if name == "health":
         return _health(core, actor, command)

@@ -97,7 +97,7 @@ def lease_check(settings: Settings, now: datetime) -> Check:
     process on this host that is gone (the next start takes over at once)."""
     from bot.schedule import LEASE_NAME, crashed_here
     from storage import Store
-    from storage import rhythm as repo
+    from storage import schedule as repo
 
     store = Store(settings.db_path)
     try:

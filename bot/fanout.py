@@ -31,7 +31,7 @@ from bot.requests import Request
 
 if TYPE_CHECKING:
     from bot.digest import Digest
-    from bot.health import SurveyRound
+    from bot.health import HealthCheck
     from bot.reminders import Reminder
 
 log = logging.getLogger(__name__)
@@ -84,10 +84,6 @@ class FanOutNotifier:
         if failures:
             raise NotifyError(f"the note could not be posted on {', '.join(failures)}")
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        for platform in self.platforms:
-            self._try(platform, "request_changed", request, people)
-
     def post_digest(self, digest: Digest) -> None:
         failures = [name for name in [self._try(p, "post_digest", digest) for p in self.platforms] if name]
         if len(failures) == len(self.platforms):
@@ -112,8 +108,8 @@ class FanOutNotifier:
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         self._to_person(user, "send_reminders", user, reminders)
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
-        self._to_person(user, "send_survey", user, survey)
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
+        self._to_person(user, "send_health_check", user, survey)
 
     # --- internals ----------------------------------------------------------------------------------------
 

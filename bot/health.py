@@ -73,7 +73,7 @@ EXAMPLE = "4 5 3 4 2 5"
 
 
 @dataclass(frozen=True)
-class SurveyRound:
+class HealthCheck:
     id: int
     month: str  # "2026-12": the team's local month
     opened_at: datetime
@@ -96,12 +96,12 @@ class Answer:
 class HealthResults:
     """A round's results. Everything but the counts is empty below ``MIN_ANSWERS``."""
 
-    survey: SurveyRound
+    survey: HealthCheck
     answers: int
     it_answers: int
     procurement_answers: int
     averages: tuple[float, ...] = ()
-    previous: SurveyRound | None = None  # the last earlier round with results
+    previous: HealthCheck | None = None  # the last earlier round with results
     change: tuple[float, ...] = ()  # since ``previous``; empty without one
     it: tuple[float, ...] = ()  # each side's averages, when both sides have enough answers
     procurement: tuple[float, ...] = ()
@@ -118,10 +118,10 @@ class HealthResults:
 
 
 @dataclass(frozen=True)
-class SurveyResult:
+class HealthCheckResult:
     """What one run of the survey did: who got it, and who could not be reached (retried)."""
 
-    survey: SurveyRound
+    survey: HealthCheck
     sent: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
 
@@ -207,8 +207,8 @@ def averages(answers: Sequence[Answer]) -> tuple[float, ...]:
     return tuple(statistics.fmean(answer.scores[i] for answer in answers) for i in range(len(STATEMENTS)))
 
 
-def summarize(survey: SurveyRound, answers: Sequence[Answer],
-              previous: tuple[SurveyRound, Sequence[Answer]] | None = None) -> HealthResults:
+def summarize(survey: HealthCheck, answers: Sequence[Answer],
+              previous: tuple[HealthCheck, Sequence[Answer]] | None = None) -> HealthResults:
     """A round's results from its raw answers (and the last earlier round with results)."""
     it = [answer for answer in answers if answer.side == IT]
     procurement = [answer for answer in answers if answer.side == PROCUREMENT]
@@ -298,6 +298,6 @@ def lines(results: HealthResults) -> list[str]:
     return out
 
 
-def already_answered(survey: SurveyRound) -> str:
+def already_answered(survey: HealthCheck) -> str:
     return (f"You have already answered the {survey.label} health check — thank you. Answers are stored "
             f"without names, so an answer cannot be changed; the next round is your next say.")

@@ -2,7 +2,7 @@
 
 The rules of the survey itself (statements, validation, the 3-answer rule, the results'
 arithmetic) are in ``bot.health``; this module gathers the data and sends through the
-``Notifier``. Sending follows the schedule's ledger (``bot.rhythm``): each person's survey
+``Notifier``. Sending follows the schedule's ledger (``bot.schedule_service``): each person's survey
 for a round is recorded before it is sent and marked delivered once the platform took it,
 so a restart neither repeats nor loses one, and only the lease holder runs the schedule.
 """
@@ -30,8 +30,8 @@ from bot.health import (
     SURVEY_SUBJECT,
     Answer,
     HealthResults,
-    SurveyResult,
-    SurveyRound,
+    HealthCheckResult,
+    HealthCheck,
     already_answered,
     check_comment,
     check_scores,
@@ -39,11 +39,11 @@ from bot.health import (
 )
 from bot.notifier import Notifier
 from bot.permissions import Action, Roles, authorize
-from bot.rhythm import DIGEST_RETRY, IN_FLIGHT, run_once
+from bot.schedule_service import DIGEST_RETRY, IN_FLIGHT, run_once
 from storage import Store
 from storage import health as repo
-from storage import rhythm as ledger
-from storage.rhythm import Key
+from storage import schedule as ledger
+from storage.schedule import Key
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class HealthService:
 
     # --- sending ---------------------------------------------------------------------------
 
-    def run_slot(self, slot: str, now: datetime | None = None) -> SurveyResult | None:
+    def run_slot(self, slot: str, now: datetime | None = None) -> HealthCheckResult | None:
         """The survey for a scheduled ``slot``, once. Returns None when there was nothing to
         do (run already, running elsewhere, or retried too recently). When someone could not
         be reached, the slot is run again a few minutes later for them alone, the same day."""
@@ -103,12 +103,12 @@ class HealthService:
         )
         return result
 
-    def send_now(self, actor: str) -> SurveyResult:
+    def send_now(self, actor: str) -> HealthCheckResult:
         """``/procure health send`` (admins): this month's survey, now, to whoever has not had it."""
         authorize(self.roles, actor, Action.ADMINISTER)
         return self.send_round(self.clock.now())
 
-    def send_round(self, now: datetime) -> SurveyResult:
+    def send_round(self, now: datetime) -> HealthCheckResult:
         """Opens this month's round (once) and sends the survey to everyone in the audience
         who has not had it: each person's send is recorded in the ledger before it is made
         and marked delivered when the platform took it."""
@@ -122,10 +122,10 @@ class HealthService:
                                      now + IN_FLIGHT)
                 if entry is not None:
                     decided.append((person, entry.id))
-        result = SurveyResult(survey)
+        result = HealthCheckResult(survey)
         for person, entry_id in decided:
             try:
-                self.notifier.send_survey(person, survey)
+                self.notifier.send_health_check(person, survey)
             except Exception as error:  # noqa: BLE001 - recorded; this person is retried on the next run
                 reason = str(error) or type(error).__name__
                 log.warning("health check %s not delivered to %s: %s; retried on the next run", month, person, reason)
@@ -142,7 +142,7 @@ class HealthService:
 
     # --- answering -------------------------------------------------------------------------------
 
-    def check_can_answer(self, user: str, round_id: int | None = None) -> SurveyRound:
+    def check_can_answer(self, user: str, round_id: int | None = None) -> HealthCheck:
         """The round ``user`` may answer now, or a clear refusal (for the button that opens
         the form, before they fill it in)."""
         db = self.store.db
@@ -152,7 +152,7 @@ class HealthService:
         return survey
 
     def answer(self, user: str, scores: Sequence[object], comment: object = "",
-               round_id: int | None = None) -> SurveyRound:
+               round_id: int | None = None) -> HealthCheck:
         """Records ``user``'s answer to the open round: that they answered (so they cannot
         answer twice) and, apart from it, the scores with the side they are on now."""
         scores = check_scores(scores)
@@ -166,7 +166,7 @@ class HealthService:
         log.info("health check %s: an answer was recorded (%d so far)", survey.month, count)
         return survey
 
-    def _open_round(self, db, user: str, round_id: int | None) -> SurveyRound:
+    def _open_round(self, db, user: str, round_id: int | None) -> HealthCheck:
         latest = repo.latest_round(db)
         if latest is None:
             raise InvalidTransition("No health check has gone out yet; " + self._next_text() + ".")
@@ -199,7 +199,7 @@ class HealthService:
     def not_yet(self) -> str:
         return "No health check has gone out yet; " + self._next_text() + "."
 
-    def summary(self, survey: SurveyRound) -> HealthResults:
+    def summary(self, survey: HealthCheck) -> HealthResults:
         db = self.store.db
         previous = repo.previous_round_with_answers(db, survey.month, MIN_ANSWERS)
         before = (previous, repo.answers(db, previous.id)) if previous else None

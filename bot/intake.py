@@ -1,6 +1,6 @@
 """Where needs come in besides the form: a message sent to procurement, and a workflow step.
 
-Both end in the same need form and the same validation (``bot.requests.parse_need``); this
+Both end in the same need form and the same validation (``bot.requests.parse_request``); this
 module only decides how a message becomes the form's first draft, and how a workflow step's
 inputs become the form, within the form's limits. Platforms turn their own markup into
 plain text before calling it.
@@ -75,7 +75,7 @@ STEP_REQUESTER = "requester"
 
 def form_from_step(inputs: dict) -> tuple[str, dict]:
     """The requester and the need form from a workflow step's inputs. A missing requester
-    is refused here; every other problem is the form's own (``parse_need``)."""
+    is refused here; every other problem is the form's own (``parse_request``)."""
     requester = str(inputs.get(STEP_REQUESTER) or "").strip()
     if not requester:
         raise BadInput("The step needs a requester (the person the need is for).", field=STEP_REQUESTER)

@@ -13,7 +13,7 @@ from bot.requests import Request
 
 if TYPE_CHECKING:
     from bot.digest import Digest
-    from bot.health import SurveyRound
+    from bot.health import HealthCheck
     from bot.reminders import Reminder
 
 
@@ -62,9 +62,6 @@ class Notifier(Protocol):
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         """Sends a file to the user in a direct message."""
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        """Tells the platform whose personal views (App Home) show ``request``."""
-
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         """Asks one approver, by DM, to approve or reject ``request`` (``why`` it needs approval)."""
 
@@ -78,7 +75,7 @@ class Notifier(Protocol):
         """Sends ``user`` one direct message listing all their reminders, each with buttons:
         open it, "Snooze 3 days", "Done" (``Reminder.id`` names it to the core)."""
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
         """Sends ``user`` the health check for ``survey`` (a round) by DM: the six statements
         and how to answer (``bot.health``)."""
 
@@ -101,9 +98,6 @@ class NullNotifier:
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         pass
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        pass
-
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         pass
 
@@ -116,5 +110,5 @@ class NullNotifier:
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         pass
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
         pass

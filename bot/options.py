@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.clock import Clock
+from bot.events import Events, RequestChanged
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.format import money
 from bot.permissions import Role, Roles
@@ -162,15 +163,15 @@ def parse_letter(text: str) -> str:
 
 
 class OptionService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, publish, can_see,
+    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, events: Events, can_see,
                  locale: str = DEFAULT_LOCALE):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.base_currency = base_currency
         self.locale = locale  # how prices are read (bot.money)
-        self.publish = publish  # re-renders a request's card (RequestService.resync_card)
-        self.can_see = can_see  # whether a person may see a request's details (RequestService.can_see)
+        self.events = events  # a change shows on the request's card and personal views
+        self.can_see = can_see  # whether a person may see a request's details (bot.request_service.can_see)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -204,7 +205,7 @@ class OptionService:
             letter = chr(ord("A") + len(existing))
             option = repo.add_option(db, request_id, letter, actor, now, **values)
             add_event(db, "request", request_id, now, actor, "option added", {}, _option_fields(option))
-        self.publish(request_id)
+        self.events.publish(RequestChanged(request_id))
         return request, option
 
     def rate(self, actor: str, request_id: int, letter: str, ratings: dict[str, int]) -> tuple[Request, Option]:
@@ -222,7 +223,7 @@ class OptionService:
                 repo.rate(db, option.id, aspect, score, actor, now)
             add_event(db, "request", request_id, now, actor, "rated", {}, {"option": letter, **ratings})
             option = self._option(db, request, letter)
-        self.publish(request_id)
+        self.events.publish(RequestChanged(request_id))
         return request, option
 
     def sign_off(self, actor: str, request_id: int, letter: str, rationale: str) -> tuple[Request, Together]:
@@ -246,7 +247,7 @@ class OptionService:
             if after != before:
                 add_event(db, "request", request_id, now, actor, "decided" if after else "decision reopened",
                           {"option": before} if before else {}, {"option": after} if after else {})
-        self.publish(request_id)
+        self.events.publish(RequestChanged(request_id))
         return request, self.together(request)
 
     # --- the gate ------------------------------------------------------------------------

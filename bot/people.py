@@ -1,4 +1,5 @@
-"""People: one person, whichever chat platform they use.
+"""People: one person, whichever chat platform they use (the data; ``bot.people_service``
+keeps the directory).
 
 Each chat account (a Slack user, a Teams user) is a row in the ``people`` table with its
 e-mail address when the platform tells it. The core knows a person by one identity, the
@@ -14,12 +15,9 @@ accounts or their e-mail address: ``aliases`` gives all of them for a person, an
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.clock import Clock
-from storage import Store
 
 # Chat user IDs a direct message can go to: Slack (U…, W…), Teams (an Entra object ID, 29:…).
 _CHAT_USER = re.compile(
@@ -46,79 +44,3 @@ class Account:
 # Finds the person an e-mail address belongs to on another platform (for example Slack's
 # users.lookupByEmail); None when nobody has it.
 EmailLookup = Callable[[str], "str | None"]
-
-
-class People:
-    def __init__(self, store: Store, clock: Clock):
-        self.store = store
-        self.clock = clock
-        self._lock = threading.Lock()
-
-    def account(self, platform: str, user_id: str) -> Account | None:
-        from storage import people as repo
-
-        return repo.get(self.store.db, platform, user_id)
-
-    def seen(self, platform: str, user_id: str, email: str | None = None, name: str = "",
-             lookup: EmailLookup | None = None, lookup_platform: str = "slack", alt_id: str | None = None) -> Account:
-        """Records an account seen on ``platform`` and returns it with its person.
-
-        An account seen before keeps its person. A new one becomes the person of an account
-        on another platform with the same e-mail address (found in the table, or with
-        ``lookup`` and then recorded as a ``lookup_platform`` account), or its own person."""
-        from storage import people as repo
-
-        email = email.strip().lower() if email and "@" in email else None
-        now = self.clock.now()
-        with self._lock, self.store.write() as db:
-            known = repo.get(db, platform, user_id)
-            if known is not None:
-                account = Account(platform, user_id, email or known.email, name or known.name, known.person,
-                                  alt_id or known.alt_id)
-                repo.save(db, account, now)
-                return account
-            person = user_id
-            if email:
-                others = [a for a in repo.with_email(db, email) if a.platform != platform]
-                if others:
-                    person = others[0].person
-                elif lookup is not None:
-                    found = lookup(email)
-                    if found:
-                        person = found
-                        repo.save(db, Account(lookup_platform, found, email, "", found), now)
-            account = Account(platform, user_id, email, name, person, alt_id)
-            repo.save(db, account, now)
-            return account
-
-    def accounts(self, person: str, platform: str | None = None) -> list[Account]:
-        """A person's accounts (on one platform, or all)."""
-        from storage import people as repo
-
-        found = repo.of_person(self.store.db, person)
-        return [a for a in found if platform is None or a.platform == platform]
-
-    def aliases(self, person: str) -> set[str]:
-        """Every name a role entry may use for ``person``: their accounts' user IDs and e-mail addresses."""
-        names = {person}
-        for account in self.accounts(person):
-            names.add(account.user_id)
-            if account.alt_id:
-                names.add(account.alt_id)
-            if account.email:
-                names.add(account.email)
-        return names
-
-    def persons(self, entry: str) -> set[str]:
-        """The people a role entry names: an account's user ID or an e-mail address."""
-        from storage import people as repo
-
-        db = self.store.db
-        found = repo.with_email(db, entry.lower()) if "@" in entry else repo.with_id(db, entry)
-        return {account.person for account in found}
-
-    def person_for_email(self, email: str) -> str | None:
-        from storage import people as repo
-
-        found = repo.with_email(self.store.db, email.lower())
-        return found[0].person if found else None

@@ -55,14 +55,19 @@ GroupResolver = Callable[[str], Iterable[str]]
 class Roles:
     """Role membership from ``TANDEM_PROCUREMENT`` / ``TANDEM_ADMINS``: user IDs and group IDs."""
 
-    def __init__(self, procurement: Iterable[str] = (), admins: Iterable[str] = (), groups: GroupResolver | None = None):
+    def __init__(self, procurement: Iterable[str] = (), admins: Iterable[str] = (), groups: GroupResolver | None = None,
+                 people: PeopleDirectory | None = None):
         self.procurement = tuple(procurement)
         self.admins = tuple(admins)
         self._groups = groups
         self._lock = threading.Lock()
-        # The people directory (``bot.people.People``), when one is plugged in: a person's
+        # The people directory (``bot.people_service.People``), when there is one: a person's
         # accounts on every platform and their e-mail address count as them.
-        self.people: PeopleDirectory | None = None
+        self.people = people
+
+    def with_people(self, people: PeopleDirectory) -> Roles:
+        """The same role entries and groups, with a person's other accounts counting as them."""
+        return Roles(self.procurement, self.admins, self._groups, people)
 
     def _members(self, entries: tuple[str, ...]) -> set[str]:
         members = {_plain(entry) for entry in entries if not _is_group(entry)}

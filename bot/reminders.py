@@ -3,7 +3,7 @@
 A reminder is identified by its kind, its subject (a contract or a request), its
 *episode* (what the threshold counts from: the notice deadline, the last activity, the
 moment a request became new, the needed-by date) and the threshold reached. The ledger
-(``storage.rhythm``) records each one per person, so a threshold fires once; a new
+(``storage.schedule``) records each one per person, so a threshold fires once; a new
 episode (a renewed contract's next deadline, a claim that went quiet again) starts afresh.
 
 Nothing here touches the database or a chat platform.
@@ -60,10 +60,6 @@ class Reminder:
     contract: Contract | None = None
     costs_visible: bool = True
     id: int | None = None  # the ledger entry, once decided; buttons carry it
-
-    @property
-    def subject_type(self) -> str:
-        return self.subject.partition(":")[0]
 
     @property
     def subject_id(self) -> int:

@@ -166,7 +166,7 @@ class Event:
 
 
 @dataclass(frozen=True)
-class Comment:
+class Note:
     id: int
     request_id: int
     at: datetime
@@ -177,10 +177,10 @@ class Comment:
 
 @dataclass(frozen=True)
 class RequestDetails:
-    """A request with what is shown alongside it: comments and history."""
+    """A request with what is shown alongside it: notes and history."""
 
     request: Request
-    comments: list[Comment]
+    notes: list[Note]
     events: list[Event]
 
 
@@ -202,7 +202,7 @@ def redact(request: Request) -> Request:
 
 
 def redact_details(item: RequestDetails) -> RequestDetails:
-    """History keeps only who changed status, owner or category, and when; comments are hidden."""
+    """History keeps only who changed status, owner or category, and when; notes are hidden."""
     events = [
         replace(event, before={k: v for k, v in event.before.items() if k in PUBLIC_FIELDS},
                 after={k: v for k, v in event.after.items() if k in PUBLIC_FIELDS})
@@ -264,7 +264,7 @@ QUANTITY_MAX = 1_000_000
 
 
 @dataclass(frozen=True)
-class NeedInput:
+class RequestInput:
     """A validated new-need (or edit) form."""
 
     title: str
@@ -287,7 +287,7 @@ def clean_text(value: object, limit: int) -> str:
     return text.strip()[:limit]
 
 
-def parse_need(form: dict, today: date, default_currency: str, locale: str = DEFAULT_LOCALE) -> NeedInput:
+def parse_request(form: dict, today: date, default_currency: str, locale: str = DEFAULT_LOCALE) -> RequestInput:
     """Validates a need form given as plain strings; raises ``BadInput`` with one message
     per bad field so forms can show them inline."""
     errors: dict[str, str] = {}
@@ -331,7 +331,7 @@ def parse_need(form: dict, today: date, default_currency: str, locale: str = DEF
     if errors:
         first = next(iter(errors.values()))
         raise BadInput(first, errors=errors)
-    return NeedInput(
+    return RequestInput(
         title=title,
         details=details,
         category=category,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock
+from bot.events import Events, RequestChanged
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.permissions import Role, Roles
 from bot.requests import Request, Sensitivity
@@ -85,12 +86,12 @@ def checklist_line(checks) -> str:
 
 
 class RiskService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, rules: RiskRules, publish):
+    def __init__(self, store: Store, roles: Roles, clock: Clock, rules: RiskRules, events: Events):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.rules = rules
-        self.publish = publish  # re-renders a request's card (RequestService.resync_card)
+        self.events = events  # a change shows on the request's card and personal views
 
     def checks(self, request: Request) -> tuple[Check, ...]:
         """The checklist of the request's data class, with what IT has ticked."""
@@ -135,7 +136,7 @@ class RiskService:
                 repo.untick(db, request_id, check.name.lower())
             add_event(db, "request", request_id, now, actor, "checked" if done else "unchecked", {},
                       {"check": check.name})
-        self.publish(request_id)
+        self.events.publish(RequestChanged(request_id))
         return request, self._find(get_request(self.store.db, request_id), which)
 
     def check_order(self, request: Request) -> None:

@@ -28,9 +28,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import Core
-from bot.health import SurveyResult
-from bot.rhythm import SweepResult
-from storage import rhythm as repo
+from bot.health import HealthCheckResult
+from bot.schedule_service import SweepResult
+from storage import schedule as repo
 
 log = logging.getLogger(__name__)
 
@@ -93,14 +93,14 @@ class Tick:
     leader: bool  # this process holds the lease
     digest: bool | None = None  # True posted, False refused (retried), None nothing due
     sweep: SweepResult | None = None  # the reminder sweep run on this tick, if any
-    survey: SurveyResult | None = None  # the health check sent on this tick, if any
+    survey: HealthCheckResult | None = None  # the health check sent on this tick, if any
 
 
 class Schedule:
     def __init__(self, core: Core, holder: str | None = None, lease: timedelta = LEASE,
                  heartbeat: timedelta = HEARTBEAT):
         self.core = core
-        self.holder = holder or core.rhythm.holder
+        self.holder = holder or core.schedule.holder
         self.lease = lease
         self.heartbeat = heartbeat
         settings = core.settings
@@ -128,10 +128,10 @@ class Schedule:
             digest = sweep = survey = None
             slot = last_slot(self.digest_trigger, self.tz, now)
             if slot is not None:
-                digest = self.core.rhythm.send_digest(slot_key(slot, self.tz), now)
+                digest = self.core.schedule.send_digest(slot_key(slot, self.tz), now)
             slot = last_slot(self.reminder_trigger, self.tz, now)
             if slot is not None:
-                sweep = self.core.rhythm.run_sweep(slot_key(slot, self.tz), now)
+                sweep = self.core.schedule.run_sweep(slot_key(slot, self.tz), now)
             # After the digest, so a digest in the same minute is not about a round just opened.
             slot = last_slot(self.health_trigger, self.tz, now)
             if slot is not None:

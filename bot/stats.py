@@ -1,4 +1,4 @@
-"""Insights: how requests flow from ask to fulfilled, and whose court they wait in.
+"""Stats: how requests flow from ask to fulfilled, and whose court they wait in.
 
 Everything is computed from the requests and their audit events, so the numbers can be
 recomputed by anyone from the raw log.
@@ -148,7 +148,7 @@ def timeline(request: Request, history: list[Event], now: datetime) -> list[tupl
 
 
 def summary(stats: Stats) -> list[str]:
-    """The insights as plain lines, for any platform to dress up."""
+    """The stats as plain lines, for any platform to dress up."""
     def days(value: float | None) -> str:
         return "—" if value is None else f"{value:.1f} d"
 
@@ -170,7 +170,7 @@ def summary(stats: Stats) -> list[str]:
     return lines
 
 
-class InsightsService:
+class StatsService:
     def __init__(self, store, roles, clock, tz: ZoneInfo):
         self.store = store
         self.roles = roles

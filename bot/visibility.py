@@ -31,7 +31,7 @@ from bot.requests import Request, RequestDetails, Status, next_statuses, redact,
 
 if TYPE_CHECKING:
     from bot.contracts import Contract, ContractDetails
-    from bot.services import Page
+    from bot.request_service import Page
 
 
 class Place(StrEnum):

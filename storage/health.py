@@ -14,30 +14,30 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from bot.clock import iso
-from bot.health import KEYS, Answer, SurveyRound
+from bot.health import KEYS, Answer, HealthCheck
 
 
-def _round(row) -> SurveyRound:
-    return SurveyRound(row[0], row[1], datetime.fromisoformat(row[2]))
+def _round(row) -> HealthCheck:
+    return HealthCheck(row[0], row[1], datetime.fromisoformat(row[2]))
 
 
-def open_round(db: Database, month: str, now: datetime) -> SurveyRound:
+def open_round(db: Database, month: str, now: datetime) -> HealthCheck:
     """The round for ``month``, opened now if it does not exist yet."""
     db.execute("insert or ignore into survey_rounds (month, opened_at) values (?, ?)", [month, iso(now)])
     return _round(db.execute("select id, month, opened_at from survey_rounds where month = ?", [month]).fetchone())
 
 
-def latest_round(db: Database) -> SurveyRound | None:
+def latest_round(db: Database) -> HealthCheck | None:
     row = db.execute("select id, month, opened_at from survey_rounds order by month desc limit 1").fetchone()
     return _round(row) if row else None
 
 
-def get_round(db: Database, round_id: int) -> SurveyRound | None:
+def get_round(db: Database, round_id: int) -> HealthCheck | None:
     row = db.execute("select id, month, opened_at from survey_rounds where id = ?", [round_id]).fetchone()
     return _round(row) if row else None
 
 
-def previous_round_with_answers(db: Database, month: str, minimum: int) -> SurveyRound | None:
+def previous_round_with_answers(db: Database, month: str, minimum: int) -> HealthCheck | None:
     """The latest round before ``month`` with at least ``minimum`` answers."""
     row = db.execute(
         "select id, month, opened_at from survey_rounds r where month < ? "

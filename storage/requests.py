@@ -1,4 +1,4 @@
-"""Repository functions for requests, the audit log and comments.
+"""Repository functions for requests, the audit log and notes.
 
 Each takes the database first and returns plain dataclasses from ``bot.requests``.
 """
@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from bot.clock import iso
-from bot.requests import Category, Comment, Event, Request, Sensitivity, Status, Urgency
+from bot.requests import Category, Note, Event, Request, Sensitivity, Status, Urgency
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -181,10 +181,10 @@ def events_since(db: Database, since: datetime | None = None):
     return (row_to_event(row) for row in rows)
 
 
-# --- comments ------------------------------------------------------------------------------
+# --- notes ---------------------------------------------------------------------------------
 
 
-def add_comment(
+def add_note(
     db: Database,
     request_id: int,
     at: datetime,
@@ -192,7 +192,7 @@ def add_comment(
     text: str,
     source: str,
     external_id: str | None = None,
-) -> Comment | None:
+) -> Note | None:
     """Stores a comment; returns ``None`` when ``external_id`` was stored before."""
     table = db["comments"]
     try:
@@ -210,23 +210,23 @@ def add_comment(
         if external_id and db.execute("select 1 from comments where external_id = ?", [external_id]).fetchone():
             return None
         raise
-    return Comment(table.last_pk, request_id, at, author, text, source)
+    return Note(table.last_pk, request_id, at, author, text, source)
 
 
-def update_comment_text(db: Database, external_id: str, text: str) -> bool:
+def update_note_text(db: Database, external_id: str, text: str) -> bool:
     cursor = db.execute("update comments set text = ? where external_id = ?", [text, external_id])
     return cursor.rowcount > 0
 
 
-def delete_comment(db: Database, external_id: str) -> bool:
+def delete_note(db: Database, external_id: str) -> bool:
     cursor = db.execute("delete from comments where external_id = ?", [external_id])
     return cursor.rowcount > 0
 
 
-def comments_for(db: Database, request_id: int) -> list[Comment]:
+def notes_for(db: Database, request_id: int) -> list[Note]:
     rows = db.query("select * from comments where request_id = ? order by id", [request_id])
     return [
-        Comment(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
+        Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
         for row in rows
     ]
 

@@ -5,7 +5,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import build_core
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 IT = "U0IT000001"
 IT2 = "U0IT000002"

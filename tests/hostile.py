@@ -99,7 +99,7 @@ CONTRACT_FORM = {
     "notes": field_value("", "Renegotiate seats", "n" * 3000),
 }
 
-need_form = st.fixed_dictionaries(NEED_FORM)
+request_form = st.fixed_dictionaries(NEED_FORM)
 contract_form = st.fixed_dictionaries(CONTRACT_FORM)
 
 assert set(CONTRACT_FORM) == set(CONTRACT_FIELDS)

@@ -14,7 +14,7 @@ from bot.core import Core, build_core
 from bot.permissions import Roles
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from tests.contract_samples import contract_form
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 

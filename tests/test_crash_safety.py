@@ -23,7 +23,7 @@ from bot.core import build_core
 from bot.notifier import NullNotifier
 from tests.conftest import IT, need
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
-from tests.slack_fake import FakeSlack
+from testing.slack import FakeSlack
 
 BUYERS = [f"U0BUYER00{n}" for n in range(1, 6)]
 REQUESTS = 30

@@ -16,12 +16,12 @@ from bot import health
 from bot.core import Core
 from bot.digest import Digest
 from bot.errors import BadInput, DomainError
-from bot.health import SurveyRound
+from bot.health import HealthCheck
 from bot.notifier import CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
 from bot.stats import summary
-from handlers.shell import render, rhythm_text
+from handlers.shell import render, schedule_text
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ SHELL_HELP = """Shell commands:
                            the health check, as /procure health: results, answer, send now (admins)
   /help  /quit"""
 
-NEED_QUESTIONS = [
+REQUEST_QUESTIONS = [
     ("title", "Title", None),
     ("details", "Why is it needed? (business justification)", None),
     ("category", "Category", [c.value for c in Category]),
@@ -108,30 +108,27 @@ class ShellNotifier:
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {filename} ({len(content)} bytes) — {title}")
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        pass  # the shell has no App Home
-
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.write(f"[DM to {render.person(approver, self.names)}] Tandem: approval needed for {request.number} "
                    f"{request.title}: it needs approval because {why}. Answer with /procure approve "
                    f"{request.id} or /procure reject {request.id} <reason>.")
 
     def post_digest(self, digest: Digest) -> None:
-        self.write(f"[{self.channel_name}] Tandem posted the digest:\n{rhythm_text.digest(digest, self.names)}")
+        self.write(f"[{self.channel_name}] Tandem posted the digest:\n{schedule_text.digest(digest, self.names)}")
         if digest.chart:
             self.write(f"[{self.channel_name} › thread of the digest] Tandem attached tandem-flow.png "
                        f"({len(digest.chart):,} bytes; `tandem stats --png FILE` writes it locally)")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
-        text = rhythm_text.digest(digest, self.names, title="Digest preview (only you see this)")
+        text = schedule_text.digest(digest, self.names, title="Digest preview (only you see this)")
         self.write(f"[DM to {render.person(user, self.names)}] Tandem:\n{text}")
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
-        text = rhythm_text.reminders(reminders, self.names)
+        text = schedule_text.reminders(reminders, self.names)
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {text}")
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
-        self.write(f"[DM to {render.person(user, self.names)}] Tandem: {rhythm_text.survey(survey)}")
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem: {schedule_text.survey(survey)}")
 
 
 class Shell:
@@ -211,7 +208,7 @@ class Shell:
             elif word == "/reply":
                 self.reply(rest)
             elif word in ("/digest", "/remind", "/snooze", "/done"):
-                self.rhythm(word, rest.strip())
+                self.schedule(word, rest.strip())
             elif word == "/health":
                 self.procure(f"health {rest}")
             elif word.startswith("/"):
@@ -259,7 +256,7 @@ class Shell:
         defaults = {"title": title, "quantity": "1", "currency": self.core.settings.base_currency,
                     "urgency": "normal", "sensitivity": "internal"}
         form = dict(defaults)
-        pending = [q for q in NEED_QUESTIONS]
+        pending = [q for q in REQUEST_QUESTIONS]
         while True:
             for key, question, options in pending:
                 choices = f" ({'/'.join(options)})" if options else ""
@@ -278,7 +275,7 @@ class Shell:
                     form.pop(key, None)
                     if key in defaults:
                         form[key] = defaults[key]
-                pending = [q for q in NEED_QUESTIONS if q[0] in error.errors] or NEED_QUESTIONS
+                pending = [q for q in REQUEST_QUESTIONS if q[0] in error.errors] or REQUEST_QUESTIONS
                 continue
             self.ephemeral(f"Posted {request.number} {request.title} in {self.channel_name}.")
             return
@@ -359,10 +356,10 @@ class Shell:
         else:
             self.ephemeral(f"{type(reply).__name__} is not shown in the shell.")
 
-    def rhythm(self, word: str, rest: str) -> None:
-        service = self.core.rhythm
+    def schedule(self, word: str, rest: str) -> None:
+        service = self.core.schedule
         if word == "/digest":
-            text = rhythm_text.digest(service.digest(), self.names, title="The digest the channel would get now")
+            text = schedule_text.digest(service.digest(), self.names, title="The digest the channel would get now")
             self.ephemeral(text + "\nNothing was sent; it is posted on TANDEM_DIGEST_CRON.")
             return
         if word == "/remind":
@@ -386,4 +383,4 @@ class Shell:
         request_id = parse_number(number)
         who = render.person(self.user, self.names)
         self.say(f"[{self.channel_name} › thread of #{request_id}] {who}: {body.strip()}")
-        self.core.requests.comment(self.user, request_id, body, source="thread")
+        self.core.requests.note(self.user, request_id, body, source="thread")

@@ -10,7 +10,7 @@ from bot.notifier import LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
 from bot.requests import Request, RequestDetails
-from bot.services import Page
+from bot.request_service import Page
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
@@ -109,9 +109,9 @@ def details(item: RequestDetails, names: dict[str, str]) -> str:
     lines = [card(request, names)]
     lines.append(f"  created {when(request.created_at)} · updated {when(request.updated_at)}"
                  f" · needed by {day(request.needed_by)}")
-    if item.comments:
+    if item.notes:
         lines.append("  Comments:")
-        lines += [f"    {when(c.at)} {person(c.author, names)}: {c.text}" for c in item.comments]
+        lines += [f"    {when(c.at)} {person(c.author, names)}: {c.text}" for c in item.notes]
     lines.append("  History:")
     lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
     return "\n".join(lines)

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
 from bot.notifier import Notifier
-from handlers.slack import approvals, contracts, doctor, errors, health, home, requests, rhythm, shortcuts, threads, workflow
+from handlers.slack import approvals, contracts, doctor, errors, health, home, requests, schedule, shortcuts, threads, workflow
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales, email_resolver
@@ -89,7 +89,7 @@ def build_slack(settings: Settings, clock: Clock | None = None,
 
     locales = SlackLocales(client, settings.locale)
     publisher = HomePublisher(core, client)
-    notifier.on_request_changed = publisher.request_changed
+    core.events.subscribe(publisher.request_changed)
     errors.register(app)
     requests.register(app, core, notifier, locales)
     shortcuts.register(app, core, locales)
@@ -97,7 +97,7 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     contracts.register(app, core, notifier, locales)
     approvals.register(app, core)
     threads.register(app, core)
-    rhythm.register(app, core)
+    schedule.register(app, core)
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)

@@ -48,8 +48,8 @@ from bot.requests import (
     Status,
     Urgency,
 )
-from bot.services import Page
-from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, NeedFields, Views
+from bot.request_service import Page
+from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, RequestFields, Views
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modals and App Home
@@ -321,7 +321,7 @@ def request_list(page: Page, title: str, limit: int = MESSAGE_BLOCKS) -> list[Bl
 def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: LinkedContract | None = None) -> list[Block]:
     request = item.request
     blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
-    lines = [f"• {when(c.at)} {mention(c.author)}: {escape(c.text)}" for c in item.comments]
+    lines = [f"• {when(c.at)} {mention(c.author)}: {escape(c.text)}" for c in item.notes]
     blocks += section_lines("Comments", lines)
     lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
     blocks += section_lines("History", lines)
@@ -413,28 +413,28 @@ def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str |
     ]
 
 
-def need_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
+def request_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
                locale: str = DEFAULT_LOCALE, details: str = "", metadata: str = "") -> View:
     """The "New IT need" form; ``details`` prefills the justification and ``metadata`` comes
     back with the submission (where a need sent from a message came from)."""
     blocks = [
-        text_input(NeedFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
+        text_input(RequestFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
                     placeholder="50 Zoom licences"),
-        text_input(NeedFields.DETAILS, "Why? (business justification)", initial=details or None, multiline=True,
+        text_input(RequestFields.DETAILS, "Why? (business justification)", initial=details or None, multiline=True,
                    max_length=DETAILS_MAX),
-        select_input(NeedFields.CATEGORY, "Category", [c.value for c in Category], None),
-        number_input(NeedFields.QUANTITY, "Quantity", initial="1", minimum=1, maximum=QUANTITY_MAX),
-        *cost_inputs(NeedFields.ESTIMATED_COST, NeedFields.CURRENCY, "Estimated cost", cost=None, currency=None,
+        select_input(RequestFields.CATEGORY, "Category", [c.value for c in Category], None),
+        number_input(RequestFields.QUANTITY, "Quantity", initial="1", minimum=1, maximum=QUANTITY_MAX),
+        *cost_inputs(RequestFields.ESTIMATED_COST, RequestFields.CURRENCY, "Estimated cost", cost=None, currency=None,
                      base_currency=base_currency, locale=locale),
         InputBlock(
-            block_id=NeedFields.NEEDED_BY,
+            block_id=RequestFields.NEEDED_BY,
             label=plain("Needed by"),
             element=DatePickerElement(action_id=VALUE),
             optional=True,
         ),
-        select_input(NeedFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
-        select_input(NeedFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
-        text_input(NeedFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
+        select_input(RequestFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
+        select_input(RequestFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
+        text_input(RequestFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
     ]
     return View(
         type="modal",

@@ -35,7 +35,7 @@ def register(app: App, core: Core) -> None:
             container = body.get("container") or {}
             where = {"round": survey.id, "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
                      "ts": container.get("message_ts") or (body.get("message") or {}).get("ts")}
-            client.views_open(trigger_id=body["trigger_id"], view=health_blocks.survey_modal(survey, json.dumps(where)))
+            client.views_open(trigger_id=body["trigger_id"], view=health_blocks.health_check_modal(survey, json.dumps(where)))
 
         work.form(ask)
 
@@ -60,7 +60,7 @@ def register(app: App, core: Core) -> None:
             survey = service.answer(user, scores, comment, round_id=number)
             if where.get("channel") and where.get("ts"):
                 # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
-                shown = health_blocks.answered([block.to_dict() for block in health_blocks.survey_blocks(survey)])
+                shown = health_blocks.answered([block.to_dict() for block in health_blocks.health_check_blocks(survey)])
                 client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
 
         work.later(run)

@@ -29,7 +29,7 @@ from bot.health import (
     SCALE,
     STATEMENTS,
     HealthResults,
-    SurveyRound,
+    HealthCheck,
     answers_text,
     delta,
     score,
@@ -48,7 +48,7 @@ PRIVACY = (f":lock: Anonymous: scores are stored without your name and shown onl
 # --- the survey DM ---------------------------------------------------------------------------
 
 
-def survey_text(survey: SurveyRound) -> str:
+def health_check_text(survey: HealthCheck) -> str:
     return fallback(f"Tandem health check for {survey.label}: six statements, one minute, anonymous.")
 
 
@@ -56,7 +56,7 @@ def statements_text() -> str:
     return "\n".join(f"{n}. {statement.text}" for n, statement in enumerate(STATEMENTS, start=1))
 
 
-def survey_blocks(survey: SurveyRound) -> list[Block]:
+def health_check_blocks(survey: HealthCheck) -> list[Block]:
     return [
         SectionBlock(text=mrkdwn(
             f":handshake: *How well do IT and procurement work together?* The {survey.label} health check: "
@@ -96,7 +96,7 @@ def score_options() -> list[Option]:
     return [Option(text=plain(f"{value} — {label}"), value=str(value)) for value, label in SCALE.items()]
 
 
-def survey_modal(survey: SurveyRound, metadata: str) -> View:
+def health_check_modal(survey: HealthCheck, metadata: str) -> View:
     blocks: list[Block] = [SectionBlock(text=mrkdwn(
         f"*{survey.label}* · Rate each statement from 1 (strongly disagree) to 5 (strongly agree)."))]
     for statement in STATEMENTS:

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core import Core
-from bot.requests import Request
+from bot.events import RequestChanged
 from handlers.slack import blocks, contract_blocks
 from handlers.slack.errors import Task, guarded
 
@@ -51,12 +51,16 @@ class HomePublisher:
         except SlackApiError as error:
             log.warning("views.publish for %s failed: %s", user, error.response.get("error"))
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        """Queues a refresh for everyone whose Home shows ``request``: its people and, for
+    def request_changed(self, event: RequestChanged) -> None:
+        """Queues a refresh for everyone whose Home shows the request: its people and, for
         the unclaimed queue, every procurement member who looks at their Home."""
         with self._lock:
             viewers = set(self._viewers)
-        targets = (set(people) | {user for user in viewers if self.core.roles.is_procurement(user)}) & viewers
+        if not viewers:
+            return
+        request = self.core.requests.get(event.request_id)
+        people = {request.requester, request.owner, *event.also} - {None}
+        targets = (people | {user for user in viewers if self.core.roles.is_procurement(user)}) & viewers
         if not targets:
             return
         with self._lock:

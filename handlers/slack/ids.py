@@ -25,7 +25,7 @@ class ApprovalActions(StrEnum):
 
 
 class Views(StrEnum):
-    NEED = "need_modal"
+    NEED = "request_modal"
     NOTE = "note_modal"
     DETAILS = "request_details"
     CONTRACT = "contract_modal"
@@ -33,7 +33,7 @@ class Views(StrEnum):
     REJECT = "reject_modal"
 
 
-class NeedFields(StrEnum):
+class RequestFields(StrEnum):
     """Block IDs of the need form; each equals the form field the core validates."""
 
     TITLE = "title"

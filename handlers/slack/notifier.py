@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -12,10 +11,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.errors import DomainError
 from bot.notifier import CardGone, CardRef, LinkedContract, NotifyError
 from bot.digest import Digest
-from bot.health import SurveyRound
+from bot.health import HealthCheck
 from bot.reminders import Reminder
 from bot.requests import Request
-from handlers.slack import blocks, health_blocks, rhythm_blocks
+from handlers.slack import blocks, health_blocks, schedule_blocks
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,6 @@ class SlackNotifier:
         self.client = client
         self.channel = channel
         # Set once the App Home publisher exists (it needs the core, which needs this notifier).
-        self.on_request_changed: Callable[[Request, set[str]], None] | None = None
         self._dm_channels: dict[str, str] = {}
         self._local = threading.local()
 
@@ -130,17 +128,13 @@ class SlackNotifier:
         except NotifyError:
             return None
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        if self.on_request_changed is not None:
-            self.on_request_changed(request, people)
-
     def post_digest(self, digest: Digest) -> None:
         posted = self._call(
             "chat.postMessage",
             self.client.chat_postMessage,
             channel=self.channel,
-            text=rhythm_blocks.digest_text(digest),
-            blocks=rhythm_blocks.digest_blocks(digest),
+            text=schedule_blocks.digest_text(digest),
+            blocks=schedule_blocks.digest_blocks(digest),
             unfurl_links=False,
         )
         if digest.chart:
@@ -153,13 +147,13 @@ class SlackNotifier:
                 log.warning("the digest was posted without its chart")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
-        self.send_dm(user, rhythm_blocks.digest_text(digest, preview=True),
-                     rhythm_blocks.digest_blocks(digest, preview=True))
+        self.send_dm(user, schedule_blocks.digest_text(digest, preview=True),
+                     schedule_blocks.digest_blocks(digest, preview=True))
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         """One DM (``conversations.open`` + ``chat.postMessage``) with all of ``user``'s reminders."""
-        self.send_dm(user, rhythm_blocks.reminders_text(reminders), rhythm_blocks.reminder_blocks(reminders))
+        self.send_dm(user, schedule_blocks.reminders_text(reminders), schedule_blocks.reminder_blocks(reminders))
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
         """The health check by DM, with the button that opens its form."""
-        self.send_dm(user, health_blocks.survey_text(survey), health_blocks.survey_blocks(survey))
+        self.send_dm(user, health_blocks.health_check_text(survey), health_blocks.health_check_blocks(survey))

@@ -60,7 +60,7 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
 def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
     if reply.form == "contract":
         return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency, locale=locale)
-    return blocks.need_modal((reply.values or {}).get("title", ""), settings.base_currency, locale=locale)
+    return blocks.request_modal((reply.values or {}).get("title", ""), settings.base_currency, locale=locale)
 
 
 def ephemeral(text: str, blocks_: list) -> dict:

@@ -15,7 +15,7 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.notifier import CardRef
 from bot.permissions import Action
-from bot.requests import parse_need, parse_number
+from bot.requests import parse_request, parse_number
 from handlers.slack import blocks, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
@@ -42,7 +42,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     def need(ack: Ack, command: dict, client: WebClient, work: Task) -> None:
         ack()
         user = command["user_id"]
-        modal = blocks.need_modal(command.get("text", "").strip(), settings.base_currency,
+        modal = blocks.request_modal(command.get("text", "").strip(), settings.base_currency,
                                   locale=locales.cached(user) or settings.locale)
         work.form(lambda: client.views_open(trigger_id=command["trigger_id"], view=modal))
         work.later(lambda: locales(user))  # known by the time the form comes back
@@ -54,7 +54,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         user = body["user"]["id"]
         locale = locales(user)  # the person's own way of writing amounts (cached)
         try:
-            parse_need(form, today(core.clock, settings.tz), settings.base_currency, locale)
+            parse_request(form, today(core.clock, settings.tz), settings.base_currency, locale)
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
@@ -138,7 +138,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             return
         ack()
         number = parse_number(view["private_metadata"])
-        work.later(lambda: service.comment(body["user"]["id"], number, text, source="note"))
+        work.later(lambda: service.note(body["user"]["id"], number, text, source="note"))
 
     @app.action(Actions.OPEN)
     @guarded
@@ -148,7 +148,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
 
         def show() -> None:
             details = service.show(body["user"]["id"], number)
-            view = blocks.details_modal(details, service.linked_contract(details.request))
+            view = blocks.details_modal(details, core.contracts.linked(details.request))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)

@@ -15,7 +15,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
 from bot.core import Core
-from bot.rhythm import schedule_status
+from bot.schedule_service import schedule_status
 from handlers.slack.feed import CalendarFeedApp
 
 log = logging.getLogger(__name__)

@@ -98,7 +98,7 @@ def register(app: App, core: Core, locales: SlackLocales) -> None:
             text = message.get("text", "")
             draft = draft_from_message(plain(text), permalink(client, channel, ts), files,
                                        title_text=plain(text, for_title=True))
-            modal = blocks.need_modal(draft.title, settings.base_currency, locale=locales.cached(user) or settings.locale,
+            modal = blocks.request_modal(draft.title, settings.base_currency, locale=locales.cached(user) or settings.locale,
                                       details=draft.details, metadata=source.dump())
             client.views_open(trigger_id=body["trigger_id"], view=modal)
 
@@ -110,7 +110,7 @@ def register(app: App, core: Core, locales: SlackLocales) -> None:
     def new_need(ack: Ack, body: dict, client: WebClient, work: Task) -> None:
         ack()
         user = body["user"]["id"]
-        modal = blocks.need_modal("", settings.base_currency, locale=locales.cached(user) or settings.locale)
+        modal = blocks.request_modal("", settings.base_currency, locale=locales.cached(user) or settings.locale)
         work.form(lambda: client.views_open(trigger_id=body["trigger_id"], view=modal))
         work.later(lambda: locales(user))
 

@@ -1,4 +1,4 @@
-"""Thread discussion: replies in a card's thread are recorded as comments on its request."""
+"""Thread discussion: replies in a card's thread are recorded as notes on its request."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def register(app: App, core: Core) -> None:
         if request is None:
             return  # a thread that is not a Tandem card
         text = unescape(message.get("text", "")) or "(shared a file)"
-        service.comment(message["user"], request.id, text, source="thread", external_id=message_id(channel, ts))
+        service.note(message["user"], request.id, text, source="thread", external_id=message_id(channel, ts))
 
 
 def message_id(channel: str, ts: str) -> str:

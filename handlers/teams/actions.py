@@ -26,9 +26,9 @@ from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user
 from bot.reminders import until_text
-from bot.requests import parse_need, parse_number
+from bot.requests import parse_request, parse_number
 from handlers.teams import cards
-from handlers.teams.ids import NEED_FIELDS, Inputs, Verbs
+from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
 from handlers.teams.notifier import PLATFORM, card_activity
 from handlers.teams.replies import (
     OWNER_FIELDS,
@@ -92,11 +92,11 @@ def register(bot) -> None:
 
     @on(Verbs.NEED)
     def need(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        form = {name: "" if data.get(name) is None else str(data[name]) for name in NEED_FIELDS}
+        form = {name: "" if data.get(name) is None else str(data[name]) for name in REQUEST_FIELDS}
         try:
-            parse_need(form, today(core.clock, settings.tz), settings.base_currency, LOCALE.get())
+            parse_request(form, today(core.clock, settings.tz), settings.base_currency, LOCALE.get())
         except BadInput as error:
-            return card_response(cards.need_form(form, settings.base_currency, error.errors or {"title": error.message}))
+            return card_response(cards.request_form(form, settings.base_currency, error.errors or {"title": error.message}))
         request = core.requests.create(actor, form, locale=LOCALE.get())
         if request.card_ts is None:
             return message_response(f"Your need {request.number} {request.title} is saved, but its card could not be "
@@ -140,7 +140,7 @@ def register(bot) -> None:
     @on(Verbs.OPEN)
     def open_request(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
         details = core.requests.show(actor, number(data, "request"))
-        linked = None if details.request.redacted else core.requests.linked_contract(details.request)
+        linked = None if details.request.redacted else core.contracts.linked(details.request)
         # By DM: what one person may see of a confidential request never lands in the channel.
         notifier.send_activity_to(actor, card_activity(cards.request_details(details, linked, notifier.name),
                                                        cards.card_summary(details.request)))
@@ -202,12 +202,12 @@ def register(bot) -> None:
 
     @on(Verbs.SNOOZE)
     def snooze(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        until = core.rhythm.snooze(actor, reminder_id(data))
+        until = core.schedule.snooze(actor, reminder_id(data))
         return message_response(f"Snoozed — I'll remind you again on {until_text(until, settings.tz)}.")
 
     @on(Verbs.DONE)
     def done(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        core.rhythm.done(actor, reminder_id(data))
+        core.schedule.done(actor, reminder_id(data))
         return message_response(DONE_TEXT)
 
 

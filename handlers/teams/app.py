@@ -83,7 +83,7 @@ def build_teams(settings: Settings, clock: Clock | None = None, core: Core | Non
     if core is None:
         core = build_core(settings, notifier, clock=clock)
     hosts = hosts or auth.connector_hosts(settings)
-    notifier.bind(core.store, core.roles.people, hosts)
+    notifier.bind(core.store, core.people, hosts)
     # Another platform's directory (Slack's, when the core is shared) links people by e-mail address;
     # contract owners' addresses are looked up there, then among the people met in Teams.
     directory = Directory(core, lookup=core.contracts.resolve_email, anonymous=not settings.teams_app_id)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import date
 
 from bot import commands
 from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
@@ -30,7 +29,7 @@ from bot.requests import (
     Sensitivity,
     Urgency,
 )
-from bot.services import Page
+from bot.request_service import Page
 from handlers.teams.ids import Inputs, Verbs
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -91,11 +90,6 @@ def card(body: list[dict], actions: list[dict] | None = None) -> dict:
     return content
 
 
-def attachment(content: dict) -> dict:
-    """A card as an activity attachment."""
-    return {"contentType": CONTENT_TYPE, "content": content}
-
-
 def choices(values: Iterable[str]) -> list[dict]:
     return [{"title": value.replace("_", " "), "value": value} for value in values]
 
@@ -127,7 +121,7 @@ def said_card(message: str, names: Names = plain_names) -> dict:
 # --- the need form ---------------------------------------------------------------------------------
 
 
-def need_form(values: dict[str, str] | None = None, base_currency: str = "USD",
+def request_form(values: dict[str, str] | None = None, base_currency: str = "USD",
               errors: dict[str, str] | None = None) -> dict:
     """The "New IT need" form; ``errors`` (field → message) shows what to fix."""
     values = values or {}
@@ -298,9 +292,9 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
     body = details["body"][: -len(request_inputs(request))]
     body.append(text(f"created {when(request.created_at)} · updated {when(request.updated_at)}"
                      f" · needed by {day(request.needed_by)}", isSubtle=True))
-    if item.comments:
+    if item.notes:
         body.append(text("**Comments**"))
-        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(c.text)}") for c in item.comments[-LIST_ROWS:]]
+        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(c.text)}") for c in item.notes[-LIST_ROWS:]]
     body.append(text("**History**"))
     body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
              for e in item.events[-LIST_ROWS:]]
@@ -532,7 +526,3 @@ def open_action(reminder: Reminder) -> dict:
     if reminder.kind is Kind.NOTICE:
         return execute("Open", Verbs.CONTRACT_OPEN, contract=reminder.subject_id)
     return execute("Open", Verbs.OPEN, request=reminder.subject_id)
-
-
-def today_label(value: date) -> str:
-    return f"{value:%a %d %b}".replace(" 0", " ")

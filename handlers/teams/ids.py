@@ -32,5 +32,5 @@ class Inputs(StrEnum):
     REASON = "reason"
 
 
-NEED_FIELDS = ("title", "details", "category", "quantity", "estimated_cost", "currency", "needed_by", "urgency",
+REQUEST_FIELDS = ("title", "details", "category", "quantity", "estimated_cost", "currency", "needed_by", "urgency",
                "sensitivity", "preferred_vendor")

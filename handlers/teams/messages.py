@@ -52,7 +52,7 @@ def register(bot) -> None:
             return render(core, notifier, actor, reply, help_=command.name == "help")
 
     def comment(actor: str, request_id: int, text: str, message_id: str) -> None:
-        core.requests.comment(actor, request_id, text, source="thread", external_id=comment_id(message_id))
+        core.requests.note(actor, request_id, text, source="thread", external_id=comment_id(message_id))
 
     async def answer(context: TurnContext, actor: str | None, activity: Activity, private: bool) -> None:
         """In a personal chat: the answer. In a channel: the answer in the personal chat, a pointer here."""
@@ -90,7 +90,7 @@ def register(bot) -> None:
             actor = await directory.actor(context)
             word, _, rest = said.command.partition(" ")
             if word.lower() == "need":
-                form = cards.need_form({"title": rest.strip()}, core.settings.base_currency)
+                form = cards.request_form({"title": rest.strip()}, core.settings.base_currency)
                 await answer(context, actor, card_activity(form, "New IT need"), in_channel)
                 return
             try:

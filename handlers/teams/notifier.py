@@ -37,7 +37,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.digest import Digest
 from bot.notifier import CardRef, LinkedContract, NotifyError
-from bot.people import People
+from bot.people_service import People
 from bot.reminders import Reminder
 from bot.requests import Request
 from handlers.teams import cards
@@ -46,7 +46,7 @@ from storage import Store
 from storage import requests as requests_repo
 
 if TYPE_CHECKING:
-    from bot.health import SurveyRound
+    from bot.health import HealthCheck
 
 log = logging.getLogger(__name__)
 
@@ -140,9 +140,6 @@ class TeamsNotifier:
             Attachment(content_type=media, content_url=f"data:{media};base64,{data}", name=filename)])
         self.send_activity_to(user, activity)
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        pass  # Teams has no personal home view to refresh
-
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.send_activity_to(approver, card_activity(cards.approval_card(request, why, self.name),
                                                     f"Approval needed: {cards.card_summary(request)}"))
@@ -160,7 +157,7 @@ class TeamsNotifier:
         self.send_activity_to(user, card_activity(cards.reminders_card(reminders, self.name),
                                                 cards.reminders_summary(reminders)))
 
-    def send_survey(self, user: str, survey: SurveyRound) -> None:
+    def send_health_check(self, user: str, survey: HealthCheck) -> None:
         """The health check's form is not in Teams yet: the DM says where to answer it."""
         self.send_activity_to(user, text_activity(
             f"The {survey.label} health check is open: six statements about how IT and procurement work "

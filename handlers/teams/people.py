@@ -55,7 +55,7 @@ class Directory:
         (Slack's users.lookupByEmail)."""
         self.core = core
         self.anonymous = anonymous
-        self.people = core.roles.people
+        self.people = core.people
         self.lookup = lookup
         self._asked: set[str] = set()  # accounts whose e-mail Teams would not give, this process
 

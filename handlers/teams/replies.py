@@ -33,7 +33,7 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
     if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged)):
         return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
     if isinstance(reply, dispatch.Shown):
-        linked = core.requests.linked_contract(reply.details.request) if not reply.details.request.redacted else None
+        linked = core.contracts.linked(reply.details.request) if not reply.details.request.redacted else None
         return card_activity(cards.request_details(reply.details, linked, name),
                              cards.card_summary(reply.details.request))
     if isinstance(reply, dispatch.Listed):
@@ -46,7 +46,7 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
     if isinstance(reply, dispatch.OpenForm):
         if reply.form == "need":
-            return card_activity(cards.need_form(reply.values, core.settings.base_currency), "New IT need")
+            return card_activity(cards.request_form(reply.values, core.settings.base_currency), "New IT need")
         return contract_form_activity(core, reply.values, reply.subject_id)
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file(user, reply.filename, reply.content, reply.title)
@@ -72,7 +72,7 @@ def owners_as_typed(core: Core, values: dict[str, str] | None) -> dict[str, str]
     """A contract's values for its form, with owners known by a Teams ID shown by their
     e-mail address (what the form accepts, and what people recognise)."""
     values = dict(values or {})
-    people = core.roles.people
+    people = core.people
     for name in OWNER_FIELDS:
         owner = values.get(name) or ""
         if looks_like_chat_user(owner) and not looks_like_user_id(owner):

@@ -7,7 +7,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import build_core
 from bot.requests import Status
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 
@@ -33,7 +33,7 @@ def test_generated_requests_list_show_and_claim(tmp_path):
             assert [event.at for event in details.events] == sorted(event.at for event in details.events)
             assert details.request.status in Status
             commented = [event for event in details.events if event.action == "commented"]
-            assert len(commented) == len(details.comments)
+            assert len(commented) == len(details.notes)
         assert core.contracts.upcoming(viewer, 365)
         # The newest requests are the morning queue: new, unclaimed, with a card to update.
         request_id, card_ts = data.claimable[-1]

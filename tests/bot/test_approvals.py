@@ -9,7 +9,7 @@ from bot.core import build_core
 from bot.errors import BadInput, InvalidTransition, NotAllowed
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, IT, IT2, need
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 APPROVER_A = "U0APPROVEA"
 APPROVER_B = "U0APPROVEB"

@@ -14,7 +14,7 @@ from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.notifier import LinkedContract
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from tests.contract_samples import GOOD_ROWS, contract_form, csv_file
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 
 def events(core, contract_id):

@@ -8,7 +8,7 @@ from bot.core import build_core
 from bot.digest import duration
 from tests.conftest import ADMIN, BUYER, IT, IT2, need
 from tests.contract_samples import contract_form
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 TODAY = date(2026, 11, 16)
 
@@ -25,7 +25,7 @@ def test_notice_deadlines_in_the_coming_period_soonest_first(core):
     core.contracts.add(BUYER, deadline_in(-2, "Passed"))
     core.contracts.add(BUYER, deadline_in(10, "Cancelled"))
     core.contracts.cancel(BUYER, 5)
-    digest = core.rhythm.digest()
+    digest = core.schedule.digest()
     assert digest.horizon_days == 90
     assert [(d.contract.vendor, d.days_left, d.contract.auto_renew) for d in digest.deadlines] == [
         ("Zoom", 3, True), ("Miro", 60, False)]
@@ -38,9 +38,9 @@ def test_the_channel_digest_hides_costs_when_told_to_and_previews_follow_the_vie
     notifier = RecordingNotifier()
     core = build_core(settings, notifier, clock=clock)
     try:
-        assert core.rhythm.digest().costs_visible is False
-        assert core.rhythm.preview_digest(BUYER).costs_visible is True
-        assert core.rhythm.preview_digest(IT).costs_visible is False
+        assert core.schedule.digest().costs_visible is False
+        assert core.schedule.preview_digest(BUYER).costs_visible is True
+        assert core.schedule.preview_digest(IT).costs_visible is False
         assert [call[1] for call in notifier.calls if call[0] == "send_digest_preview"] == [BUYER, IT]
     finally:
         core.close()
@@ -57,9 +57,9 @@ def test_who_waits_on_whom(core, clock):
     core.requests.create(IT2, need(title="Talked about", needed_by=""))  # #5, claimed, with a recent comment
     core.requests.claim(BUYER, 5)
     clock.advance(days=3)
-    core.requests.comment(IT2, 5, "Still needed", source="thread")
+    core.requests.note(IT2, 5, "Still needed", source="thread")
     clock.advance(days=2)  # Sunday 22 Nov
-    digest = core.rhythm.digest()
+    digest = core.schedule.digest()
     assert [(w.request.title, w.days) for w in digest.unclaimed] == [("Old", 6), ("Newer", 5)]
     assert [(w.request.title, w.days) for w in digest.stale] == [("Quiet", 5), ("Overdue", 5)]
     assert [(w.request.title, w.days) for w in digest.needed_soon] == [("Overdue", -4), ("Newer", -2)]
@@ -77,30 +77,30 @@ def test_the_week_in_numbers(core, clock):
     clock.advance(days=2)
     for status in ("sourcing", "approved", "ordered", "fulfilled"):
         core.requests.change_status(BUYER, 2, status)
-    week = core.rhythm.digest().week
+    week = core.schedule.digest().week
     assert (week.opened, week.fulfilled) == (3, 2)
     assert week.median_to_claim == timedelta(hours=3)
     assert week.median_to_fulfil == timedelta(days=1, hours=4)
     clock.advance(days=8)
-    later = core.rhythm.digest().week
+    later = core.schedule.digest().week
     assert (later.opened, later.fulfilled, later.median_to_claim) == (0, 0, None)
     assert [duration(timedelta(minutes=5)), duration(timedelta(hours=5)), duration(timedelta(days=3, hours=12))] == [
         "under an hour", "5 h", "3.5 days"]
 
 
 def test_an_empty_week_says_so(core):
-    digest = core.rhythm.digest()
+    digest = core.schedule.digest()
     assert digest.is_empty and digest.summary() == "Tandem digest: all quiet this week."
 
 
 def test_confidential_requests_are_redacted_in_the_channel_digest_only(core, clock):
     core.requests.create(IT, need(title="Merger data room", sensitivity="restricted", needed_by=""))
     clock.advance(days=2)
-    shared = core.rhythm.digest().unclaimed[0].request
+    shared = core.schedule.digest().unclaimed[0].request
     assert shared.redacted and "Merger" not in shared.title
-    assert core.rhythm.preview_digest(IT).unclaimed[0].request.title == "Merger data room"
-    assert core.rhythm.preview_digest(BUYER).unclaimed[0].request.title == "Merger data room"
-    assert core.rhythm.preview_digest(IT2).unclaimed[0].request.redacted
+    assert core.schedule.preview_digest(IT).unclaimed[0].request.title == "Merger data room"
+    assert core.schedule.preview_digest(BUYER).unclaimed[0].request.title == "Merger data room"
+    assert core.schedule.preview_digest(IT2).unclaimed[0].request.redacted
 
 
 def test_procure_digest_sends_the_preview_by_dm(core, notifier):

@@ -9,10 +9,10 @@ from bot.core import build_core
 from bot.fanout import FanOutNotifier, Platform, preferring
 from bot.notifier import CardRef, NotifyError
 from bot.schedule import Schedule
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.conftest import BUYER, IT, need
 from tests.contract_samples import contract_form
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 
 class Failing(RecordingNotifier):

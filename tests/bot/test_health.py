@@ -18,13 +18,13 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.errors import BadInput, InvalidTransition, NotAllowed
 from bot.permissions import Roles
-from bot.rhythm import DIGEST_RETRY, IN_FLIGHT
+from bot.schedule_service import DIGEST_RETRY, IN_FLIGHT
 from bot.schedule import LEASE, Schedule
 from storage import health as repo
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.anonymity import assert_anonymous, assert_keys_unrelated
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 UTC = timezone.utc
 IT3, IT4 = "U0IT000003", "U0IT000004"
@@ -151,7 +151,7 @@ def test_a_crash_mid_round_is_finished_once_by_whoever_runs_next(make, clock):
             raise ProcessDied()
         sent.append(user)
 
-    a.notifier.send_survey = die_on_the_second
+    a.notifier.send_health_check = die_on_the_second
     clock.set(DEC)
     with pytest.raises(ProcessDied):
         a.tick()
@@ -388,7 +388,7 @@ def test_a_month_of_answers_makes_a_health_section_whose_numbers_recompute_from_
     open_round(core, clock, NOV, *NOVEMBER)
     open_round(core, clock, DEC, *DECEMBER)
     clock.set(datetime(2026, 12, 14, 9, 0, tzinfo=UTC))  # the next Monday's digest
-    digest = core.rhythm.digest()
+    digest = core.schedule.digest()
     results = digest.health
     averages, change, it, proc, lowest, comments = expected_results(DECEMBER, NOVEMBER)
 
@@ -412,12 +412,12 @@ def test_a_month_of_answers_makes_a_health_section_whose_numbers_recompute_from_
 
 def test_the_digest_carries_the_section_in_the_week_after_the_round_only(core, clock):
     post_needs(core, clock, IT, at=datetime(2026, 11, 20, 9, tzinfo=UTC))
-    assert core.rhythm.digest(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)).health is None, "no round yet"
+    assert core.schedule.digest(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)).health is None, "no round yet"
     open_round(core, clock, DEC, (IT, (3,) * 6, ""))
-    assert core.rhythm.digest(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)).health is None, "before it went out"
-    section = core.rhythm.digest(datetime(2026, 12, 14, 9, 0, tzinfo=UTC)).health
+    assert core.schedule.digest(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)).health is None, "before it went out"
+    section = core.schedule.digest(datetime(2026, 12, 14, 9, 0, tzinfo=UTC)).health
     assert section is not None and not section.shown and section.answers == 1
-    assert core.rhythm.digest(datetime(2026, 12, 21, 9, 0, tzinfo=UTC)).health is None, "a week later: not again"
+    assert core.schedule.digest(datetime(2026, 12, 21, 9, 0, tzinfo=UTC)).health is None, "a week later: not again"
 
 
 def test_the_two_sides_show_only_when_each_has_three_answers(core, clock):
@@ -465,7 +465,7 @@ def test_the_first_results_have_nothing_to_compare_with(core, clock):
 
 # What a notifier call says, without whom it is addressed to (a DM's recipient is its address,
 # not part of what is shown).
-ADDRESSED = {"send_dm", "send_file", "send_digest_preview", "send_reminders", "send_survey"}
+ADDRESSED = {"send_dm", "send_file", "send_digest_preview", "send_reminders", "send_health_check"}
 
 
 def test_no_output_or_log_puts_a_name_to_a_score(core, clock, caplog, notifier):
@@ -477,8 +477,8 @@ def test_no_output_or_log_puts_a_name_to_a_score(core, clock, caplog, notifier):
     shown = []
     for person, _, _ in DECEMBER:
         shown.append("\n".join(health.lines(dispatch.run(core, person, Command("health")).results)))
-        core.rhythm.preview_digest(person)
-    core.rhythm.post_digest_now()
+        core.schedule.preview_digest(person)
+    core.schedule.post_digest_now()
     outputs = [repr(call[2:] if call[0] in ADDRESSED else call) for call in notifier.calls]
     outputs += [record.getMessage() for record in caplog.records]
     assert any("Nobody knows who orders the licences" in text for text in outputs), "the comments are shown"

@@ -19,15 +19,15 @@ from hypothesis import strategies as st
 from bot import commands, dispatch
 from bot.contracts import CSV_HEADER, FIELDS, ContractInput, ContractStatus, ImportRejected, parse_contract, parse_csv
 from bot.errors import BadInput, DomainError, NotAllowed
-from bot.requests import NeedInput, parse_need
+from bot.requests import RequestInput, parse_request
 from storage import contracts as contracts_repo
 from tests.conftest import ADMIN, BUYER, IT
 from tests.contract_samples import GOOD_ROWS
-from tests.hostile import HOSTILE, any_value, assert_clear_message, command_text, contract_form, need_form
+from tests.hostile import HOSTILE, any_value, assert_clear_message, command_text, contract_form, request_form
 from tests.scenario import PEOPLE, START, Scenario, snapshot
 
 TODAY = START.date()
-NEED_FIELDS = {field.name for field in dataclasses.fields(NeedInput)}
+REQUEST_FIELDS = {field.name for field in dataclasses.fields(RequestInput)}
 HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 people = st.sampled_from(sorted(PEOPLE.values()))
 
@@ -103,13 +103,13 @@ def test_commands_only_ever_raise_domain_errors_and_a_refusal_changes_nothing(sc
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=HEALTH)
-@given(form=need_form, user=people)
+@given(form=request_form, user=people)
 @example(form=dict(title="Laptop", category="hardware", quantity="²"), user=IT)
 @example(form=dict(title="Laptop \ud800", category="hardware", preferred_vendor="Dell\ud800"), user=IT)
 @example(form=dict(title="<!channel>", category="saas", estimated_cost="1e-999", needed_by="2027-02-30"), user=IT)
 def test_a_need_form_is_stored_as_validated_or_refused_field_by_field(scenario, form, user):
     try:
-        expected = parse_need(form, TODAY, "USD")
+        expected = parse_request(form, TODAY, "USD")
     except BadInput as refused:
         expected = refused
     core = scenario.core()
@@ -119,14 +119,14 @@ def test_a_need_form_is_stored_as_validated_or_refused_field_by_field(scenario, 
             request = core.requests.create(user, form)
         except BadInput as refused:
             assert isinstance(expected, BadInput) and refused.errors == expected.errors
-            assert refused.errors and set(refused.errors) <= NEED_FIELDS, refused.errors
+            assert refused.errors and set(refused.errors) <= REQUEST_FIELDS, refused.errors
             for message in refused.errors.values():
                 assert_clear_message(message)
             assert snapshot(core) == before
         else:
-            assert isinstance(expected, NeedInput), expected
+            assert isinstance(expected, RequestInput), expected
             stored = core.requests.get(request.id)  # read back from the database
-            assert {name: getattr(stored, name) for name in NEED_FIELDS} == dataclasses.asdict(expected)
+            assert {name: getattr(stored, name) for name in REQUEST_FIELDS} == dataclasses.asdict(expected)
     finally:
         core.close()
 

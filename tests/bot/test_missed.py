@@ -37,13 +37,13 @@ def test_a_missed_deadline_is_listed_digested_reminded_once_then_rolled(core, cl
     assert [d.contract.vendor for d in core.contracts.upcoming(IT, 1)] == ["Acme"]
 
     # At the top of the digest.
-    digest = core.rhythm.digest()
+    digest = core.schedule.digest()
     assert [d.contract.vendor for d in digest.deadlines] == ["Acme", "Zoom"]
     assert [d.contract.vendor for d in digest.missed] == ["Acme"]
     assert digest.summary().startswith("Tandem digest: 1 missed notice deadline, 1 notice deadline")
 
     # One reminder to both owners, with what it means and what to do.
-    core.rhythm.sweep()
+    core.schedule.sweep()
     acme = [r for r in notifier.reminders() if r.subject == "contract:2"]
     assert Counter((r.threshold, r.person) for r in acme) == {(MISSED, IT): 1, (MISSED, BUYER): 1}
     assert describe(acme[0]) == ("Acme CRM (contract 2): notice deadline passed 3 days ago; it auto-renews on "
@@ -52,13 +52,13 @@ def test_a_missed_deadline_is_listed_digested_reminded_once_then_rolled(core, cl
     # Exactly once through the ledger, however many sweeps run while it stays missed.
     for _ in range(27):  # to the end date itself
         clock.advance(days=1)
-        core.rhythm.sweep()
+        core.schedule.sweep()
     assert Counter(notices(notifier))[("contract:2", MISSED, IT)] == 1
     assert core.contracts.get(2).missed(core.contracts.today()), "still missed on its end date"
 
     # The day after its end date it rolls into the next term and is no longer missed.
     clock.advance(days=1)
-    core.rhythm.sweep()
+    core.schedule.sweep()
     rolled = core.contracts.get(2)
     assert (rolled.status, rolled.end_date) == (ContractStatus.ACTIVE, date(2027, 12, 13))
     assert not rolled.missed(core.contracts.today())
@@ -68,11 +68,11 @@ def test_a_missed_deadline_is_listed_digested_reminded_once_then_rolled(core, cl
 
 def test_a_missed_deadline_without_auto_renew_expires_at_its_end_date(core, clock, notifier):
     core.contracts.add(BUYER, missed_contract(auto_renew="no"))
-    core.rhythm.sweep()
+    core.schedule.sweep()
     [first, *_] = [r for r in notifier.reminders() if r.threshold == MISSED]
     assert "notice deadline passed 3 days ago; it ends on 2026-12-13 without renewal, USD 5,000" in describe(first)
     clock.advance(days=28)
-    core.rhythm.sweep()
+    core.schedule.sweep()
     assert core.contracts.get(1).status is ContractStatus.EXPIRED
     assert core.contracts.upcoming(IT, 90) == []
 
@@ -80,14 +80,14 @@ def test_a_missed_deadline_without_auto_renew_expires_at_its_end_date(core, cloc
 def test_a_decided_contract_is_not_missed(core, clock, notifier):
     core.contracts.add(BUYER, missed_contract())
     core.contracts.mark_renewed(BUYER, 1)
-    core.rhythm.sweep()
+    core.schedule.sweep()
     assert notifier.reminders() == [] and core.contracts.upcoming(IT, 90) == []
 
 
 def test_thresholds_not_yet_passed_keep_the_late_data_rule(core, clock, notifier):
     core.contracts.add(BUYER, contract_form(end_date=(TODAY + timedelta(days=25)).isoformat(), notice_days="0"))
     for _ in range(30):
-        core.rhythm.sweep()
+        core.schedule.sweep()
         clock.advance(days=1)
     thresholds = Counter(r.threshold for r in notifier.reminders())
     assert thresholds == {"30": 2, "7": 2}, "the nearest passed threshold once, then 7; never missed (deadline = end)"

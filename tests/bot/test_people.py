@@ -11,7 +11,7 @@ TEAMS = {"TEAMS_APP_ID": "0a1b2c3d-0000-4000-8000-00000000abcd", "TEAMS_APP_PASS
 
 
 def test_a_teams_account_with_a_known_email_is_the_same_person(core):
-    people = core.roles.people
+    people = core.people
     ivy = people.seen("teams", AAD, "Ivy@Example.com", "Ivy", lookup=lambda email: IT, alt_id="29:ivy")
     assert ivy.person == IT and people.account("slack", IT).email == "ivy@example.com"
     assert people.aliases(IT) == {IT, AAD, "29:ivy", "ivy@example.com"}
@@ -24,13 +24,13 @@ def test_a_teams_account_with_a_known_email_is_the_same_person(core):
 
 def test_roles_accept_teams_ids_and_email_addresses_for_any_of_a_persons_accounts(settings, clock):
     from bot.core import build_core
-    from tests.fakes import RecordingNotifier
+    from testing.notifier import RecordingNotifier
 
     custom = Settings.from_env({"TANDEM_DB": settings.db_path, "TANDEM_PROCUREMENT": "29:ivy",
                                 "TANDEM_ADMINS": "Boss@Example.com"})
     core = build_core(custom, RecordingNotifier(), clock=clock)
     try:
-        people = core.roles.people
+        people = core.people
         people.seen("teams", AAD, "ivy@example.com", "Ivy", lookup=lambda email: IT, alt_id="29:ivy")
         people.seen("teams", "cccccccc-0000-0000-0000-000000000003", "boss@example.com", "Boss")
         assert core.roles.role_of(IT).value == "procurement", "her Slack ID, named by her Teams ID"

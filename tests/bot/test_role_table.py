@@ -105,7 +105,7 @@ OPERATIONS = [
     ("calendar", Action.VIEW, N, lambda core, user: core.contracts.calendar(user)),
     ("create request", Action.CREATE, Y, lambda core, user: core.requests.create(user, need(title="Headsets"))),
     ("comment", Action.COMMENT, Y,
-     lambda core, user: core.requests.comment(user, 1, "Any news?", source="command")),
+     lambda core, user: core.requests.note(user, 1, "Any news?", source="command")),
     ("edit request", Action.EDIT, Y, lambda core, user: core.requests.edit(user, 1, need(title="60 Zoom licences"))),
     ("cancel request", Action.CANCEL, Y, lambda core, user: core.requests.cancel(user, 1)),
     ("cancel by status", Action.CANCEL, Y, lambda core, user: core.requests.change_status(user, 1, "cancelled")),
@@ -171,7 +171,7 @@ def spy_on_authorize(monkeypatch) -> list[tuple[str, Action]]:
         seen.append((viewer, action))
         return real_require(self, viewer, action, subject)
 
-    monkeypatch.setattr("bot.services.authorize", checking)
+    monkeypatch.setattr("bot.request_service.authorize", checking)
     monkeypatch.setattr("bot.contract_service.authorize", checking)
     monkeypatch.setattr(Visibility, "require", requiring)
     return seen

@@ -12,13 +12,13 @@ import pytest
 
 from bot.config import Settings
 from bot.core import build_core
-from bot.rhythm import DIGEST_RETRY, IN_FLIGHT
+from bot.schedule_service import DIGEST_RETRY, IN_FLIGHT
 from bot.schedule import LEASE, Schedule, cron_trigger, last_slot, slot_key
 from storage import contracts as contract_repo
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from tests.contract_samples import contract_form
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = timezone.utc

@@ -14,11 +14,14 @@ def events(core, request_id):
 
 
 def test_create_validates_stores_audits_and_posts_the_card(core, notifier):
+    changed = []
+    core.events.subscribe(changed.append)  # personal views (App Home) follow this event
     request = core.requests.create(IT, need())
     assert request.id == 1 and request.status is Status.NEW and request.requester == IT
     assert request.estimated_cost == Decimal("7500.00") and request.needed_by == date(2027, 1, 15)
     assert request.card_ts is not None, "the card reference is stored"
-    assert notifier.names() == ["post_card", "request_changed"]
+    assert notifier.names() == ["post_card"]
+    assert [e.request_id for e in changed] == [1]
     [(action, actor, before, after)] = events(core, 1)
     assert (action, actor, before) == ("created", IT, {})
     assert after["title"] == "50 Zoom licences" and after["status"] == "new"
@@ -133,9 +136,9 @@ def test_the_requesters_reply_returns_awaiting_it_to_where_it_was(core):
     core.requests.claim(BUYER, 1)
     core.requests.change_status(BUYER, 1, "sourcing")
     core.requests.change_status(BUYER, 1, "awaiting_it")
-    core.requests.comment(BUYER2, 1, "still waiting", source="command")
+    core.requests.note(BUYER2, 1, "still waiting", source="command")
     assert core.requests.get(1).status is Status.AWAITING_IT, "only the requester's reply resumes"
-    core.requests.comment(IT, 1, "Here is the budget code", source="thread", external_id="C1:1.1")
+    core.requests.note(IT, 1, "Here is the budget code", source="thread", external_id="C1:1.1")
     assert core.requests.get(1).status is Status.SOURCING
     assert events(core, 1)[-1][0] == "status"
 
@@ -151,28 +154,28 @@ def test_unknown_request_and_status(core):
 def test_comments_by_command_go_to_the_thread_and_thread_replies_do_not_echo(core, notifier):
     core.requests.create(IT, need())
     notifier.calls.clear()
-    core.requests.comment(BUYER, 1, "Asked Zoom for a quote", source="command")
-    core.requests.comment(IT, 1, "thanks", source="thread", external_id="C1:1700000001.000100")
+    core.requests.note(BUYER, 1, "Asked Zoom for a quote", source="command")
+    core.requests.note(IT, 1, "thanks", source="thread", external_id="C1:1700000001.000100")
     assert [c[0] for c in notifier.calls] == ["post_in_thread"]
     assert notifier.calls[0][2:] == ("Asked Zoom for a quote", BUYER)
-    assert [c.text for c in core.requests.show(IT, 1).comments] == ["Asked Zoom for a quote", "thanks"]
+    assert [c.text for c in core.requests.show(IT, 1).notes] == ["Asked Zoom for a quote", "thanks"]
 
 
 def test_a_retried_message_is_stored_once(core):
     core.requests.create(IT, need())
-    assert core.requests.comment(IT, 1, "hello", source="thread", external_id="C1:1.2") is not None
-    assert core.requests.comment(IT, 1, "hello", source="thread", external_id="C1:1.2") is None
-    assert len(core.requests.show(IT, 1).comments) == 1
+    assert core.requests.note(IT, 1, "hello", source="thread", external_id="C1:1.2") is not None
+    assert core.requests.note(IT, 1, "hello", source="thread", external_id="C1:1.2") is None
+    assert len(core.requests.show(IT, 1).notes) == 1
     assert [e[0] for e in events(core, 1)] == ["created", "commented"]
 
 
 def test_empty_or_huge_notes_are_refused(core):
     core.requests.create(IT, need())
     with pytest.raises(BadInput):
-        core.requests.comment(IT, 1, " \x00 ", source="command")
+        core.requests.note(IT, 1, " \x00 ", source="command")
     with pytest.raises(BadInput, match="under 3000"):
-        core.requests.comment(IT, 1, "x" * 5000, source="command")
-    assert core.requests.show(IT, 1).comments == []
+        core.requests.note(IT, 1, "x" * 5000, source="command")
+    assert core.requests.show(IT, 1).notes == []
 
 
 def test_a_chat_failure_never_undoes_a_decision_and_the_card_resyncs(core, notifier):

@@ -146,10 +146,10 @@ def test_an_ambiguous_text_date_is_refused_by_row_unless_an_order_is_given(core)
 
 def test_extra_columns_are_left_out_with_one_warning(core):
     text = sheet(["Zoom,Business,,,,2027-01-15,30,yes,12,100,USD,,,Cost centre 4711,x"],
-                 header=CSV_HEADER + ",Cost centre,Comment")
+                 header=CSV_HEADER + ",Cost centre,Note")
     result = core.contracts.import_file(ADMIN, text.encode(), "a.csv")
     assert result.added == 1
-    assert result.warnings == ("Left out 2 columns Tandem does not keep: 'Cost centre', 'Comment'.",)
+    assert result.warnings == ("Left out 2 columns Tandem does not keep: 'Cost centre', 'Note'.",)
 
 
 def test_a_re_import_of_an_excel_export_with_a_neutralised_formula_is_unchanged(core):

@@ -29,7 +29,7 @@ def test_flow_and_whose_court_from_a_known_history(core, clock):
     core.requests.change_status(BUYER, 1, "sourcing")
     core.requests.change_status(BUYER, 1, "awaiting_it")
     clock.advance(days=2)
-    core.requests.comment(IT, 1, "here is the cost centre", source="thread", external_id="t:1")  # back to sourcing
+    core.requests.note(IT, 1, "here is the cost centre", source="thread", external_id="t:1")  # back to sourcing
     clock.advance(days=1)
     core.requests.change_status(BUYER, 1, "on_hold")
     clock.advance(days=1)
@@ -43,7 +43,7 @@ def test_flow_and_whose_court_from_a_known_history(core, clock):
     core.requests.create(IT, need(needed_by="", category="hardware"))
     clock.set(datetime(2026, 11, 12, 9, tzinfo=UTC))
 
-    stats = core.insights.stats(IT, weeks=3)
+    stats = core.stats.stats(IT, weeks=3)
     assert [(str(w.start), w.opened, w.fulfilled) for w in stats.weeks] == [
         ("2026-10-26", 0, 0), ("2026-11-02", 1, 1), ("2026-11-09", 1, 0)]
     assert stats.to_claim == Spread(1, 1.0, 1.0)
@@ -68,7 +68,7 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_the_chart_is_a_png_of_the_expected_size(core, clock):
     core.requests.create(IT, need())
-    stats = core.insights.stats(IT, weeks=8)
+    stats = core.stats.stats(IT, weeks=8)
     image = flow_chart(stats)
     assert png_size(image) == (800, 400)
     assert len(image) > 5_000

@@ -12,7 +12,7 @@ from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.options import parse_option
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 RULES = "confidential=Security review,Data-processing agreement;restricted=Security review,Data-processing agreement,SSO"
 

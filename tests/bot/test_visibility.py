@@ -8,7 +8,7 @@ from bot.errors import NotAllowed
 from bot.permissions import Action
 from bot.visibility import NOBODY, Place
 from tests.conftest import ADMIN, BUYER, IT, IT2, need
-from tests.fakes import RecordingNotifier
+from testing.notifier import RecordingNotifier
 
 APPROVER = "U0APPROVER"
 
@@ -63,7 +63,7 @@ def test_the_services_check_the_same_rules_as_the_buttons(core):
     with pytest.raises(NotAllowed, match="Only the approvers can approve #1."):
         core.approvals.approve(BUYER, request.id)
     with pytest.raises(NotAllowed, match="confidential"):
-        core.requests.comment(IT2, request.id, "peek", source="command")
+        core.requests.note(IT2, request.id, "peek", source="command")
     assert Action.COMMENT not in core.visibility.actions_for(IT2, request, Place.PRIVATE)
     core.approvals.approve(APPROVER, request.id)
     assert Action.APPROVE not in core.visibility.actions_for(APPROVER, core.requests.get(1), Place.PRIVATE)

@@ -83,8 +83,8 @@ def test_a_stored_comment_knows_its_id(core):
     from tests.conftest import IT, need
 
     core.requests.create(IT, need())
-    first = core.requests.comment(IT, 1, "one", source="command")
-    second = core.requests.comment(IT, 1, "two", source="command")
+    first = core.requests.note(IT, 1, "one", source="command")
+    second = core.requests.note(IT, 1, "two", source="command")
     assert (first.id, second.id) == (1, 2)
 
 

@@ -18,7 +18,7 @@ from bot.config import Settings
 from handlers.slack.app import build_slack
 from handlers.slack.server import make_server, serve, stop
 from tests.conftest import ADMIN, BUYER, BUYER2
-from tests.slack_fake import FakeSlack
+from testing.slack import FakeSlack
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0SHARED"

@@ -127,7 +127,7 @@ def test_a_procure_command_during_a_lock_is_answered_busy_once_and_reads_still_w
         lock.close()
     assert bot.work.idle()
     assert len(fake.calls_to("response_url")) == 2  # told once, and only "busy"
-    assert bot.core.requests.show(IT, 1).comments == []
+    assert bot.core.requests.show(IT, 1).notes == []
     assert [c for c in fake.calls_to("chat.postMessage") if c.args.get("thread_ts")] == []
 
 

@@ -13,7 +13,7 @@ SECRET_BITS = ("Acquire Acme Corp", "board only", "9,999,999", "AcmeLaw")
 
 
 def secret_need(slack, fake, sensitivity="confidential"):
-    slack.submit(IT, "need_modal", need_values(
+    slack.submit(IT, "request_modal", need_values(
         title="Acquire Acme Corp", details="board only", estimated_cost="9999999", sensitivity=sensitivity,
         preferred_vendor="AcmeLaw", category="services"))
     return fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL and not a.get("thread_ts"))
@@ -36,7 +36,7 @@ def test_the_channel_card_shows_only_number_category_status_and_owner(slack, fak
 
 def test_details_only_for_the_requester_procurement_and_admins(slack, fake, bot):
     secret_need(slack, fake)
-    bot.core.requests.comment(IT, 1, "the target's name is in the data room", source="thread", external_id="x:1")
+    bot.core.requests.note(IT, 1, "the target's name is in the data room", source="thread", external_id="x:1")
     for user in (IT2, IT, BUYER):
         slack.command("/procure", "show 1", user)
     answers = [shown(answer) for answer in fake.wait_for("response_url", 3)]
@@ -55,7 +55,7 @@ def test_lists_redact_for_others_and_notes_stay_out_of_the_thread(slack, fake, b
     slack.command("/procure", "note 1 Acme's lawyers replied", BUYER)
     thread = fake.wait_until("chat.postMessage", lambda a: a.get("thread_ts"))
     assert "lawyers" not in shown(thread) and "confidential" in thread.args["text"]
-    assert [c.text for c in bot.core.requests.show(BUYER, 1).comments] == ["Acme's lawyers replied"]
+    assert [c.text for c in bot.core.requests.show(BUYER, 1).notes] == ["Acme's lawyers replied"]
 
 
 def test_open_from_the_card_shows_details_only_to_those_allowed(slack, fake, bot):

@@ -199,11 +199,11 @@ def test_results_from_three_answers_in_procure_health_and_the_next_digest(slack,
 
 def test_many_long_comments_stay_inside_one_section_and_a_quiet_digest_still_shows_the_check():
     from bot.digest import Digest, WeekNumbers
-    from handlers.slack import rhythm_blocks
+    from handlers.slack import schedule_blocks
 
-    survey = health.SurveyRound(1, "2026-12", DEC)
+    survey = health.HealthCheck(1, "2026-12", DEC)
     answers = [health.Answer("it" if n % 2 else "procurement", (3, 3, 3, 3, 1, 3),
-                             f"Comment {n} <!channel> " + "x" * 600) for n in range(60)]
+                             f"Note {n} <!channel> " + "x" * 600) for n in range(60)]
     results = health.summarize(survey, answers)
     blocks = health_blocks.results_blocks(results)
     for block in blocks:
@@ -213,6 +213,6 @@ def test_many_long_comments_stay_inside_one_section_and_a_quiet_digest_still_sho
     assert "<!channel>" not in lowest and "&lt;!channel&gt;" in lowest
 
     quiet = Digest(DEC.date(), 90, 5, [], [], [], [], WeekNumbers(0, 0, None, None), True, health=results)
-    shown = rhythm_blocks.digest_blocks(quiet)
+    shown = schedule_blocks.digest_blocks(quiet)
     assert [b.type for b in shown[:3]] == ["header", "section", "divider"]
     assert shown[2:] == health_blocks.digest_section(results) and len(shown) <= 50

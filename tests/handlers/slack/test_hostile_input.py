@@ -24,12 +24,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.contracts import FIELDS as CONTRACT_FIELDS
-from handlers.slack.ids import NeedFields, Views
+from handlers.slack.ids import RequestFields, Views
 from tests.conftest import ADMIN, BUYER, IT, IT2, need
 from tests.contract_samples import contract_form as contract_sample
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from tests.handlers.slack.test_contracts import contract_values
-from tests.hostile import HOSTILE, assert_clear_message, command_text, contract_form, need_form
+from tests.hostile import HOSTILE, assert_clear_message, command_text, contract_form, request_form
 from tests.scenario import snapshot
 
 # The bot, the fake Slack and the server are built once per test and shared by its examples;
@@ -40,7 +40,7 @@ SLACK_SETTINGS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 PINGS = ("<!channel>", "<!here>", "<!everyone>")
-NEED_BLOCKS = {field.value for field in NeedFields}
+NEED_BLOCKS = {field.value for field in RequestFields}
 
 
 def on_the_wire(text: str) -> str:
@@ -121,7 +121,7 @@ def test_hostile_procure_text_always_gets_a_clear_ephemeral_answer(slack, fake, 
 
 
 @SLACK_SETTINGS
-@given(form=need_form, user=st.sampled_from([IT, IT2, BUYER]))
+@given(form=request_form, user=st.sampled_from([IT, IT2, BUYER]))
 @example(form=need(title=HOSTILE_TITLE, details="<!here> & <@U0BOSS>", preferred_vendor="<!everyone>"), user=IT)
 @example(form=need(title="&lt;!here&gt; <!subteam^S0BUYERS>"), user=IT2)
 @example(form=need(title="Laptop \ud800", quantity="²", needed_by="2027-02-30"), user=IT)

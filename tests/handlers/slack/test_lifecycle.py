@@ -70,7 +70,7 @@ def test_the_full_lifecycle_and_the_card_always_shows_the_truth(slack, fake, bot
 
     request = bot.core.requests.get(1)
     assert request.status is Status.FULFILLED
-    texts = [c.text for c in bot.core.requests.show(IT, 1).comments]
+    texts = [c.text for c in bot.core.requests.show(IT, 1).notes]
     assert sorted(texts) == ["Budget code 4711 & PO soon", "Quote requested from Zoom"]
 
     # /procure show prints the history, ephemerally
@@ -132,7 +132,7 @@ def test_add_note_button_opens_a_modal_whose_note_goes_to_the_thread(slack, fake
     slack.submit(BUYER, Views.NOTE, {"note": {"value": {"type": "plain_text_input", "value": "Vendor call Tue"}}}, "1")
     threaded = [c for c in fake.wait_for("chat.postMessage", 3) if c.args.get("thread_ts")]
     assert "Vendor call Tue" in threaded[0].args["text"]
-    assert [c.text for c in bot.core.requests.show(IT, 1).comments] == ["Vendor call Tue"]
+    assert [c.text for c in bot.core.requests.show(IT, 1).notes] == ["Vendor call Tue"]
 
 
 def test_procure_answers_ephemerally_with_usage_for_bad_input(slack, fake):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from handlers.slack import runner
 from storage import Store
-from storage.rhythm import lease_holder
+from storage.schedule import lease_holder
 from tests.handlers.slack.conftest import CHANNEL
 
 

@@ -33,7 +33,7 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(slack, fake, bot, k
                       "channel_id": CHANNEL, "response_url": slack.response_url()})
     status, _ = slack.post(form, "application/x-www-form-urlencoded", **overrides)
     assert status == 401, kind
-    payload = {"type": "view_submission", "user": {"id": IT}, "view": {"callback_id": "need_modal", "state": {"values": {}}}}
+    payload = {"type": "view_submission", "user": {"id": IT}, "view": {"callback_id": "request_modal", "state": {"values": {}}}}
     status, _ = slack.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **overrides)
     assert status == 401
     assert bot.core.requests.list(IT, "all").total == 0
@@ -56,13 +56,13 @@ def test_a_retried_thread_event_is_stored_once(slack, fake, bot):
     assert slack.event(event, event_id="Ev0RETRY", retry=1)[0] == 200
     assert slack.event(event, event_id="Ev0RETRY", retry=2)[0] == 200
     _wait_comments(bot, 1)
-    assert [c.text for c in bot.core.requests.show(IT, 1).comments] == ["Any news?"]
+    assert [c.text for c in bot.core.requests.show(IT, 1).notes] == ["Any news?"]
 
 
 def _wait_comments(bot, count):
     """Waits for the listener pool to drain; the listeners are what we are testing."""
     bot.executor.shutdown(wait=True)
-    assert len(bot.core.requests.show(IT, 1).comments) == count
+    assert len(bot.core.requests.show(IT, 1).notes) == count
 
 
 def test_thread_messages_bots_edits_and_other_threads(slack, fake, bot):
@@ -77,7 +77,7 @@ def test_thread_messages_bots_edits_and_other_threads(slack, fake, bot):
     slack.event({"type": "message", "channel": CHANNEL, "subtype": "message_changed", "ts": "1700000300.000006",
                  "message": {"user": IT, "text": "first (edited)", "ts": "1700000300.000001", "thread_ts": ts}})
     _wait_comments(bot, 1)
-    assert [c.text for c in bot.core.requests.show(IT, 1).comments] == ["first (edited)"]
+    assert [c.text for c in bot.core.requests.show(IT, 1).notes] == ["first (edited)"]
 
 
 def test_a_title_can_never_ping_the_channel_or_forge_a_link(slack, fake, bot):
@@ -105,7 +105,7 @@ def test_long_lists_stay_inside_block_kit_limits_and_say_how_many_more(slack, fa
 def test_a_long_history_fits_in_one_message(bot):
     request = bot.core.requests.create(IT, need(details="d" * 3000))
     for n in range(120):
-        bot.core.requests.comment(IT2, request.id, f"comment {n} " + "y" * 900, source="command")
+        bot.core.requests.note(IT2, request.id, f"comment {n} " + "y" * 900, source="command")
     rendered = blocks.request_details(bot.core.requests.show(IT, request.id))
     assert len(rendered) <= 50
     for block in rendered:
@@ -192,7 +192,7 @@ def test_one_log_line_per_handled_request_without_bodies(slack, fake, bot, caplo
     fake.wait_for("response_url")
     bot.executor.shutdown(wait=True)
     lines = [r.getMessage() for r in caplog.records if r.name == "tandem.requests"]
-    assert any(line.startswith(f"handled kind=view:need_modal user={IT} outcome=ok ms=") for line in lines)
+    assert any(line.startswith(f"handled kind=view:request_modal user={IT} outcome=ok ms=") for line in lines)
     assert any(line.startswith(f"handled kind=/procure user={IT2} outcome=refused ms=") for line in lines)
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "Falcon" not in everything and "xoxb-test" not in everything

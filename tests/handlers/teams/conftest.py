@@ -15,7 +15,7 @@ import pytest
 from bot.config import Settings
 from handlers.teams.app import build_teams
 from handlers.teams.server import TeamsServer
-from tests.teams_fake import FakeConnector, OnlyHosts, app_connections, signing_keys, stand_in_for_microsoft
+from testing.teams import FakeConnector, OnlyHosts, app_connections, signing_keys, stand_in_for_microsoft
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 APP_ID = "0a1b2c3d-0000-4000-8000-00000000abcd"

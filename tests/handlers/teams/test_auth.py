@@ -15,7 +15,7 @@ from handlers.teams.ids import Verbs
 from handlers.teams.server import TeamsServer
 from tests.handlers.teams.conftest import ADMIN, APP_ID, BUYER, IT, TENANT, TeamsSender, User, invoke_text
 from tests.handlers.teams.test_lifecycle import NEED
-from tests.teams_fake import FakeConnector, app_connections, signing_keys
+from testing.teams import FakeConnector, app_connections, signing_keys
 
 OTHER_TENANT = "99999999-8888-7777-6666-555555555555"
 
@@ -63,7 +63,7 @@ def test_only_bot_framework_tokens_for_this_app_are_accepted(teams, connector, m
     assert all(url.endswith("/keys") for url in microsoft_keys.asked)
 
     # Signed by a key that is not in Microsoft's set (same kid): refused.
-    from tests.teams_fake import SigningKeys
+    from testing.teams import SigningKeys
 
     forged = SigningKeys().token(APP_ID, url)
     assert teams.post(activity(teams), headers=bearer(forged))[0] == 401
@@ -106,7 +106,7 @@ def test_tandem_calls_back_only_to_the_connector_the_token_names(teams, connecto
         token = signing_keys().token(APP_ID, evil.service_url)
         assert teams.post(sneaky, headers=bearer(token))[0] == 401
         assert evil.calls == [] and connector.calls == []
-        assert bot.core.roles.people.account("teams", IT.aad) is None
+        assert bot.core.people.account("teams", IT.aad) is None
     finally:
         evil.stop()
 
@@ -181,7 +181,7 @@ def test_anonymous_from_id_never_becomes_a_slack_identity(tmp_path, clock):
         [reply] = connector.of("reply")
         assert "⛔" in reply.text and bot.core.requests.get(1).owner is None
         assert connector.of("member") == [], "anonymous Teams asks no roster for e-mail addresses"
-        assert bot.core.roles.people.account("teams", "teams:U0BUYER") is not None
+        assert bot.core.people.account("teams", "teams:U0BUYER") is not None
     finally:
         server.stop()
         bot.close()

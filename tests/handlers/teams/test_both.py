@@ -16,7 +16,7 @@ from handlers.teams.server import TeamsServer
 from tests.contract_samples import contract_form
 from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, TeamsSender, invoke_text, teams_for_tests
 from tests.handlers.teams.test_lifecycle import NEED
-from tests.slack_fake import FakeSlack
+from testing.slack import FakeSlack
 
 SLACK_CHANNEL = "C0SHARED"
 IVY_ON_SLACK = "U0IVY00001"
@@ -53,7 +53,7 @@ def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock
     core = slack.core
     sender.install_in_team()
     sender.say(IT, "help")
-    assert core.roles.people.account("teams", IT.aad).person == IVY_ON_SLACK, "the same e-mail: one person"
+    assert core.people.account("teams", IT.aad).person == IVY_ON_SLACK, "the same e-mail: one person"
 
     # A need posted in Teams has a card in Slack's channel and in Teams' channel.
     assert "is posted in the channel" in invoke_text(sender.click(IT, Verbs.NEED, NEED, where="personal")[1])

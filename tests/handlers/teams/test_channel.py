@@ -63,7 +63,7 @@ def test_every_reply_in_the_thread_is_stored_once_with_edits_and_deletes(teams, 
             == 202
     teams.reply_in_thread(BUYER, "Pasted the password hunter2 by mistake", card_id, message_id="1700000000102")
     assert teams.reply_in_thread(IT, "Unrelated chat in the channel", None, message_id="1700000000103")[0] == 202
-    comments = lambda: [c.text for c in bot.core.requests.show(IT.aad, 1).comments]  # noqa: E731
+    comments = lambda: [c.text for c in bot.core.requests.show(IT.aad, 1).notes]  # noqa: E731
     assert comments() == ["The quote must include webinars", "Pasted the password hunter2 by mistake"]
     assert [c.kind for c in connector.calls if c.kind != "member"] == [], "no public 'Noted' per comment"
 
@@ -90,7 +90,7 @@ def test_mentions_are_read_from_the_entities(teams, connector, bot):
     # A comment keeps the other mention as a mention, and loses every mention of the bot.
     teams.reply_in_thread(IT, "<at>Tandem</at> ask <at>Alex Example</at> about rooms <at>Tandem</at>", card_id,
                           message_id="1700000000201", entities=entities)
-    assert [c.text for c in bot.core.requests.show(IT.aad, 1).comments] == ["ask @Alex Example about rooms"]
+    assert [c.text for c in bot.core.requests.show(IT.aad, 1).notes] == ["ask @Alex Example about rooms"]
 
 
 def test_a_card_button_in_a_channel_answers_only_the_person_who_clicked(teams, connector):

@@ -9,7 +9,7 @@ from handlers.teams import cards
 from handlers.teams.ids import Verbs
 from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, invoke_text
 from tests.handlers.teams.test_lifecycle import actions, card_of
-from tests.teams_fake import card_problems
+from testing.teams import card_problems
 
 # The form as Teams submits it: the inputs' values, strings, merged into the button's data.
 CONTRACT = {"vendor": "Zoom", "product": "Meetings Pro", "it_owner": IT.email, "procurement_owner": BUYER.email,

@@ -116,8 +116,8 @@ def test_a_reply_in_the_cards_thread_is_a_comment(teams, connector, bot):
     card_id, _ = post_need(teams, connector)
     teams.say_in_channel(IT, "The quote must include webinars", thread=card_id)
     details = bot.core.requests.show(IT.aad, 1)
-    assert [c.text for c in details.comments] == ["The quote must include webinars"]
-    assert details.comments[0].source == "thread"
+    assert [c.text for c in details.notes] == ["The quote must include webinars"]
+    assert details.notes[0].source == "thread"
 
 
 def test_roles_come_from_entra_ids_and_email_addresses(teams, connector, bot):

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.schedule import Schedule
 from handlers.teams.cards import LIST_ROWS
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.conftest import need
 from tests.contract_samples import contract_form
 from tests.handlers.teams.conftest import BUYER, CHANNEL, IT

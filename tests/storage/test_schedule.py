@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from storage import Store
-from storage import rhythm as repo
+from storage import schedule as repo
 from storage.migrations import migrations
-from storage.rhythm import Key
+from storage.schedule import Key
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 HOLD = timedelta(minutes=10)
@@ -110,7 +110,7 @@ def test_activity_and_new_since_are_read_for_open_requests_only(core, clock):
     core.requests.unclaim(BUYER, waiting.id)
     back_in_queue = clock.now()
     clock.advance(days=1)
-    core.requests.comment(IT, waiting.id, "Any news?", source="command")
+    core.requests.note(IT, waiting.id, "Any news?", source="command")
     db = core.store.db
     assert repo.last_activity(db) == {waiting.id: clock.now()}
     assert repo.new_since(db) == {waiting.id: back_in_queue}

@@ -2,14 +2,14 @@
 
 Each measurement runs in a fresh subprocess so its peak memory (``VmHWM``) is its own:
 
-``python -m bench.rhythm digest --db FILE ...``  build the digest 3 times (the first from cold)
-``python -m bench.rhythm sweep --db FILE ...``   the first sweep (decides and records every
+``python -m bench.schedule digest --db FILE ...``  build the digest 3 times (the first from cold)
+``python -m bench.schedule sweep --db FILE ...``   the first sweep (decides and records every
                                                  reminder due), then a second (nothing new)
-``python -m bench.rhythm deliver --db FILE --api-url URL ...``
+``python -m bench.schedule deliver --db FILE --api-url URL ...``
                                                  one sweep that sends its DMs through Slack
                                                  (``build_slack``: the real notifier and client)
 
-Each prints one JSON line. They need the schedule's API (``Core.rhythm`` with ``digest``
+Each prints one JSON line. They need the schedule's API (``Core.schedule`` with ``digest``
 and ``sweep``); ``available()`` says whether this checkout has it.
 """
 
@@ -27,13 +27,13 @@ def available() -> str | None:
     """None when the digest and sweep can be measured, else why not."""
     try:
         from bot.core import Core
-        from bot.rhythm import RhythmService
+        from bot.schedule_service import ScheduleService
     except ImportError as error:
         return f"the schedule is not in this checkout ({error})"
-    if "rhythm" not in getattr(Core, "__dataclass_fields__", {}):
-        return "Core has no rhythm service"
-    missing = [name for name in ("digest", "sweep") if not hasattr(RhythmService, name)]
-    return f"RhythmService lacks {', '.join(missing)}" if missing else None
+    if "schedule" not in getattr(Core, "__dataclass_fields__", {}):
+        return "Core has no schedule service"
+    missing = [name for name in ("digest", "sweep") if not hasattr(ScheduleService, name)]
+    return f"ScheduleService lacks {', '.join(missing)}" if missing else None
 
 
 def _rss_mb() -> float:
@@ -81,7 +81,7 @@ def digest(args) -> dict:
     times, built = [], None
     for _ in range(3):
         started = time.perf_counter()
-        built = core.rhythm.digest()
+        built = core.schedule.digest()
         times.append((time.perf_counter() - started) * 1000)
     core.close()
     return {"first_ms": times[0], "median_ms": statistics.median(times), "baseline_mb": baseline,
@@ -95,10 +95,10 @@ def sweep(args) -> dict:
     core = build_core(_settings(args), notifier)
     baseline = _rss_mb()
     started = time.perf_counter()
-    first = core.rhythm.sweep()
+    first = core.schedule.sweep()
     first_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
-    again = core.rhythm.sweep()
+    again = core.schedule.sweep()
     again_ms = (time.perf_counter() - started) * 1000
     core.close()
     return {"first_ms": first_ms, "again_ms": again_ms, "reminders": first.reminders, "people": len(first.sent),
@@ -114,7 +114,7 @@ def deliver(args) -> dict:
                          TANDEM_CHANNEL=CHANNEL)
     bot = build_slack(settings)
     started = time.perf_counter()
-    result = bot.core.rhythm.sweep()
+    result = bot.core.schedule.sweep()
     seconds = time.perf_counter() - started
     bot.close()
     return {"seconds": seconds, "people": len(result.sent), "reminders": result.reminders,
@@ -122,7 +122,7 @@ def deliver(args) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.rhythm")
+    parser = argparse.ArgumentParser(prog="python -m bench.schedule")
     parser.add_argument("what", choices=("digest", "sweep", "deliver"))
     parser.add_argument("--db", required=True)
     parser.add_argument("--procurement", default="")

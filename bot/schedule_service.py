@@ -1,4 +1,4 @@
-"""Rhythm: the digest and the reminders, each sent exactly once.
+"""Schedule: the digest and the reminders, each sent exactly once.
 
 Every digest slot and every (reminder kind, subject, threshold, person) is written to the
 ledger in the same transaction that decides to send it, marked *in flight* by this
@@ -34,8 +34,8 @@ from bot.permissions import Action, Roles, authorize
 from bot.reminders import Kind, LedgerEntry, Mark, Reminder
 from bot.visibility import Place
 from storage import Store
-from storage import rhythm as repo
-from storage.rhythm import Key
+from storage import schedule as repo
+from storage.schedule import Key
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def run_once(store: Store, clock: Clock, holder: str, key: Key, now: datetime, w
     return True, result
 
 
-class RhythmService:
+class ScheduleService:
     def __init__(
         self,
         store: Store,
@@ -109,7 +109,9 @@ class RhythmService:
         clock: Clock,
         settings: Settings,
         contracts: ContractService,
-        holder: str | None = None,
+        chart: Callable[[], bytes | None],
+        health: Callable[[datetime], HealthResults | None],
+        holder: str,
     ):
         self.store = store
         self.notifier = notifier
@@ -118,11 +120,9 @@ class RhythmService:
         self.settings = settings
         self.tz = settings.tz
         self.contracts = contracts
-        self.holder = holder or default_holder()
-        # The flow chart the posted digest carries; insights plug in here.
-        self.chart: Callable[[], bytes | None] = lambda: None
-        # The health check section of the digest at a moment; the health check plugs in here.
-        self.health: Callable[[datetime], HealthResults | None] = lambda now: None
+        self.holder = holder  # names this process in the ledger and the lease
+        self.chart = chart  # the flow chart the posted digest carries (from the stats)
+        self.health = health  # the health check section of the digest at a moment
 
     # --- the digest --------------------------------------------------------------------------
 

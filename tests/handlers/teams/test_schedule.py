@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from bot.schedule import Schedule
 from handlers.teams.ids import Verbs
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.contract_samples import contract_form
 from tests.handlers.teams.conftest import BUYER, CHANNEL, IT, invoke_text
 

@@ -10,28 +10,28 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.events import Events, RequestChanged
 from bot.money import DEFAULT_LOCALE
-from bot.notifier import CardGone, CardRef, LinkedContract, Notifier, NotifyError
+from bot.notifier import CardRef, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.visibility import NOBODY, Place, Visibility
 from bot.requests import (
     NOTE_MAX,
-    ApprovalSummary,
-    Comment,
+    Note,
     Request,
     RequestDetails,
     Status,
     check_transition,
     clean_text,
     next_statuses,
-    parse_need,
+    parse_request,
 )
 from storage import Store
 from storage import requests as repo
@@ -49,6 +49,16 @@ class Page:
     total: int
 
 
+class ApprovalGate(Protocol):
+    def check(self, request: Request, actor: str) -> None:
+        """Raises when ``request`` may not move to ``approved`` yet (asking its approvers)."""
+
+
+class VendorContracts(Protocol):
+    def contract_id_for_vendor(self, vendor: str) -> int | None:
+        """The contract in force for a vendor, so a new need for that vendor is linked to it."""
+
+
 class RequestService:
     def __init__(
         self,
@@ -57,31 +67,29 @@ class RequestService:
         roles: Roles,
         clock: Clock,
         tz: ZoneInfo,
+        events: Events,
+        approvals: ApprovalGate,
+        contracts: VendorContracts,
+        visibility: Visibility,
+        order_gates: Sequence[Callable[[Request], None]] = (),
         base_currency: str = "USD",
         locale: str = DEFAULT_LOCALE,
-        visibility: Visibility | None = None,
     ):
         self.store = store
         self.locale = locale  # how amounts are read when the person's own locale is not known
         # What each viewer may see in each place, and which actions they may take.
-        self.visibility = visibility or Visibility(roles)
-        self.notifier = notifier
+        self.visibility = visibility
+        self.notifier = notifier  # notes posted into a card's thread
         self.roles = roles
         self.clock = clock
         self.tz = tz
+        self.events = events  # told of every committed change: cards and personal views follow
+        self.approvals = approvals
+        self.contracts = contracts
+        # Checks before ``ordered`` (deciding together: a joint decision, the risk checks);
+        # each raises when the request may not be ordered yet.
+        self.order_gates = tuple(order_gates)
         self.base_currency = base_currency
-        self._card_locks = [threading.Lock() for _ in range(64)]  # striped by request number
-        # Finds the contract to show on a request's card; the contract calendar plugs in here.
-        self.linked_contract: Callable[[Request], LinkedContract | None] = lambda request: None
-        # Approvals plug in here: the gate before ``approved``, and the state shown on cards.
-        self.approval_gate: Callable[[Request, str], None] = lambda request, actor: None
-        self.approval_summary: Callable[[Request], ApprovalSummary | None] = lambda request: None
-        # Deciding together plugs in here: checks before ``ordered`` (a joint decision, the
-        # risk checks), and what the card shows of them (``bot.options.Together``).
-        self.order_gates: list[Callable[[Request], None]] = []
-        self.together_summary: Callable[[Request, bool], object | None] = lambda request, redacted: None
-        # Finds the contract in force for a vendor name, so a new need for that vendor links to it.
-        self.contract_for_vendor: Callable[[str], int | None] = lambda vendor: None
 
     # --- reading ---------------------------------------------------------------------
 
@@ -97,7 +105,7 @@ class RequestService:
         request = self.get(request_id)
         self.visibility.require(actor, Action.VIEW, request)
         db = self.store.db
-        item = RequestDetails(request, repo.comments_for(db, request_id), repo.events_for(db, "request", request_id))
+        item = RequestDetails(request, repo.notes_for(db, request_id), repo.events_for(db, "request", request_id))
         return self.visibility.details(actor, item, place)
 
     def can_see(self, actor: str, request: Request) -> bool:
@@ -147,9 +155,9 @@ class RequestService:
         """A new need; amounts and quantities are read as written in ``locale`` (the
         person's, when the platform knows it; otherwise ``TANDEM_LOCALE``)."""
         authorize(self.roles, actor, Action.CREATE)
-        need = parse_need(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
+        need = parse_request(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
         if contract_id is None and need.preferred_vendor:
-            contract_id = self.contract_for_vendor(need.preferred_vendor)
+            contract_id = self.contracts.contract_id_for_vendor(need.preferred_vendor)
         now = self.clock.now()
         with self.store.write() as db:
             request = repo.insert_request(
@@ -173,8 +181,8 @@ class RequestService:
     def edit(self, actor: str, request_id: int, form: dict, locale: str | None = None) -> Request:
         """Changes a need's fields. A new preferred vendor re-links the need to that
         vendor's contract in force (or to none)."""
-        need = parse_need(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
-        vendor_contract = self.contract_for_vendor(need.preferred_vendor) if need.preferred_vendor else None
+        need = parse_request(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
+        vendor_contract = self.contracts.contract_id_for_vendor(need.preferred_vendor) if need.preferred_vendor else None
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
@@ -226,7 +234,7 @@ class RequestService:
             current = self.get(request_id)
             self.visibility.require(actor, Action.CHANGE_STATUS, current)
             check_transition(current, target)
-            self.approval_gate(current, actor)
+            self.approvals.check(current, actor)
         now = self.clock.now()
         with self.store.write() as db:
             before = self._load(db, request_id)
@@ -249,9 +257,9 @@ class RequestService:
             self._save(db, before, after, actor, "cancelled")
         return self._publish(after)
 
-    def comment(
+    def note(
         self, actor: str, request_id: int, text: str, source: str, external_id: str | None = None
-    ) -> Comment | None:
+    ) -> Note | None:
         """Adds a comment. Returns ``None`` (and changes nothing) if ``external_id`` was seen.
 
         A comment by command or shell is also posted into the card's thread; a comment
@@ -268,7 +276,7 @@ class RequestService:
             before = self._load(db, request_id)
             if source != "thread":  # a reply in the card's thread is already in the channel
                 self.visibility.require(actor, Action.COMMENT, before)
-            comment = repo.add_comment(db, request_id, now, actor, text, source, external_id)
+            comment = repo.add_note(db, request_id, now, actor, text, source, external_id)
             if comment is None:
                 return None
             repo.add_event(db, "request", request_id, now, actor, "commented", {}, {"comment": comment.id})
@@ -292,20 +300,16 @@ class RequestService:
         if not text:
             return False
         with self.store.write() as db:
-            return repo.update_comment_text(db, external_id, text)
+            return repo.update_note_text(db, external_id, text)
 
     def record_thread_delete(self, external_id: str) -> bool:
         """A thread message was deleted in chat: its comment goes too (someone who pasted a
         secret and deleted it does not keep it in Tandem)."""
         with self.store.write() as db:
-            return repo.delete_comment(db, external_id)
+            return repo.delete_note(db, external_id)
 
     def find_by_card(self, channel: str, ts: str) -> Request | None:
         return repo.find_by_card(self.store.db, channel, ts)
-
-    def resync_card(self, request_id: int) -> Request:
-        """Re-renders (or re-posts) a card from the database."""
-        return self._publish(self.get(request_id))
 
     # --- internals ------------------------------------------------------------------------
 
@@ -326,37 +330,10 @@ class RequestService:
         return request
 
     def _publish(self, request: Request, also: str | None = None) -> Request:
-        """Puts the card in step with the database and refreshes personal views.
-
-        One card update at a time per request: a change that lands while the card is
-        still being posted waits, then updates that card instead of posting a second one;
-        and the card always shows the latest state, read afresh from the database."""
-        with self._card_locks[request.id % len(self._card_locks)]:
-            request = repo.get_request(self.store.db, request.id) or request
-            return self._publish_locked(request, also)
-
-    def _publish_locked(self, request: Request, also: str | None) -> Request:
-        shared = self.visibility.request(NOBODY, request, Place.CHANNEL)
-        shared = dataclasses.replace(shared, approval=self.approval_summary(request),
-                                     together=self.together_summary(request, shared.redacted))
-        linked = None if shared.redacted else self.linked_contract(request)
-        if request.card_ts:
-            try:
-                self.notifier.update_card(CardRef(request.card_channel, request.card_ts), shared, linked)
-            except CardGone:
-                log.info("the card of %s was deleted; posting a new one", request.number)
-                request = dataclasses.replace(request, card_channel=None, card_ts=None)
-            except NotifyError as exc:
-                log.warning("updating the card of %s failed (%s); it re-syncs on the next change", request.number, exc)
-        if not request.card_ts:
-            card = self._notify(self.notifier.post_card, shared, linked)
-            if card is not None:
-                with self.store.write() as db:
-                    repo.set_card(db, request.id, card.channel, card.ts)
-                request = dataclasses.replace(request, card_channel=card.channel, card_ts=card.ts)
-        people = {request.requester, request.owner, also} - {None}
-        self._notify(self.notifier.request_changed, request, people)
-        return request
+        """Tells subscribers (the card, personal views) that ``request`` changed; returns it
+        as stored afterwards (with its card)."""
+        self.events.publish(RequestChanged(request.id, frozenset({also} - {None})))
+        return self.get(request.id)
 
     def _notify(self, send, *args):
         try:

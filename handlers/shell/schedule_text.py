@@ -56,7 +56,7 @@ def _health(item: Digest) -> list[str]:
     return [f"│ {line}" for line in health.lines(item.health)]
 
 
-def survey(item: health.SurveyRound) -> str:
+def survey(item: health.HealthCheck) -> str:
     """The health check DM: the statements and how to answer them in the shell."""
     lines = [f"the {item.label} health check — how well do IT and procurement work together? "
              "Rate each statement from 1 (strongly disagree) to 5 (strongly agree):"]

@@ -7,9 +7,9 @@ from slack_sdk.models.blocks import SectionBlock
 
 from bot.reminders import Kind, Reminder
 from bot.schedule import Schedule
-from handlers.slack import rhythm_blocks
+from handlers.slack import schedule_blocks
 from handlers.slack.ids import Actions, ContractActions, ReminderActions
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.conftest import BUYER, BUYER2, IT, need
 from tests.contract_samples import contract_form
 from tests.handlers.slack.conftest import CHANNEL
@@ -158,7 +158,7 @@ def test_an_empty_digest_is_one_friendly_line():
     from bot.digest import Digest, WeekNumbers
 
     empty = Digest(TODAY, 90, 5, [], [], [], [], WeekNumbers(0, 0, None, None), True)
-    blocks = rhythm_blocks.digest_blocks(empty)
+    blocks = schedule_blocks.digest_blocks(empty)
     assert [b.type for b in blocks] == ["header", "section"]
     assert blocks[1].text.text.startswith(":sunny: All quiet")
 
@@ -168,8 +168,8 @@ def test_long_digests_and_many_reminders_stay_inside_block_kit_limits(core, cloc
         core.contracts.add(BUYER, deadline_in(1 + n, vendor=f"Vendor {n} " + "v" * 90, product="p" * 90))
         core.requests.create(IT, need(title=f"Need {n} " + "t" * 140, needed_by=(TODAY + timedelta(days=1)).isoformat()))
     clock.advance(days=2)
-    digest = core.rhythm.digest()
-    blocks = rhythm_blocks.digest_blocks(digest)
+    digest = core.schedule.digest()
+    blocks = schedule_blocks.digest_blocks(digest)
     assert len(blocks) <= 50
     for block in blocks:
         block.to_dict()
@@ -181,7 +181,7 @@ def test_long_digests_and_many_reminders_stay_inside_block_kit_limits(core, cloc
 
     reminders = [Reminder(Kind.UNCLAIMED, BUYER2, f"request:{w.request.id}", "e", "1", 2, request=w.request, id=n)
                  for n, w in enumerate(digest.unclaimed, start=1)]
-    blocks = rhythm_blocks.reminder_blocks(reminders)
+    blocks = schedule_blocks.reminder_blocks(reminders)
     assert len(blocks) <= 50 and "…and 16 more" in json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
 
 

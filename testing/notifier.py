@@ -50,9 +50,6 @@ class RecordingNotifier:
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         self._record("send_file", user, filename, content, title)
 
-    def request_changed(self, request: Request, people: set[str]) -> None:
-        self._record("request_changed", request, people)
-
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self._record("ask_approval", approver, request, why)
 
@@ -65,8 +62,8 @@ class RecordingNotifier:
     def send_reminders(self, user: str, reminders: list) -> None:
         self._record_dm(user, "send_reminders", user, list(reminders))
 
-    def send_survey(self, user: str, survey) -> None:
-        self._record_dm(user, "send_survey", user, survey)
+    def send_health_check(self, user: str, survey) -> None:
+        self._record_dm(user, "send_health_check", user, survey)
 
     def digests(self) -> list:
         return [call[1] for call in self.calls if call[0] == "post_digest"]
@@ -77,4 +74,4 @@ class RecordingNotifier:
 
     def surveys(self) -> list[tuple[str, object]]:
         """Every health check sent: (person, round)."""
-        return [(call[1], call[2]) for call in self.calls if call[0] == "send_survey"]
+        return [(call[1], call[2]) for call in self.calls if call[0] == "send_health_check"]

@@ -9,10 +9,10 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.notifier import NullNotifier
 from storage import Store
-from storage import rhythm as ledger
+from storage import schedule as ledger
 from tests.conftest import BUYER, IT
 from tests.contract_samples import contract_form
-from tests.slack_fake import FakeSlack
+from testing.slack import FakeSlack
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from slack_sdk import WebClient
 
 from bot.core import Core
 from bot.errors import NotFound
-from handlers.slack import rhythm_blocks
+from handlers.slack import schedule_blocks
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ReminderActions
 
 
 def register(app: App, core: Core) -> None:
-    service = core.rhythm
+    service = core.schedule
     tz = core.settings.tz
 
     @app.action(ReminderActions.SNOOZE)
@@ -29,7 +29,7 @@ def register(app: App, core: Core) -> None:
 
         def run() -> None:
             until = service.snooze(body["user"]["id"], entry_id)
-            show_state(client, respond, body, entry_id, rhythm_blocks.snoozed_text(until, tz))
+            show_state(client, respond, body, entry_id, schedule_blocks.snoozed_text(until, tz))
 
         work.later(run)
 
@@ -41,7 +41,7 @@ def register(app: App, core: Core) -> None:
 
         def run() -> None:
             service.done(body["user"]["id"], entry_id)
-            show_state(client, respond, body, entry_id, rhythm_blocks.DONE_TEXT)
+            show_state(client, respond, body, entry_id, schedule_blocks.DONE_TEXT)
 
         work.later(run)
 
@@ -60,7 +60,7 @@ def show_state(client: WebClient, respond: Respond, body: dict, entry_id: int, t
     container = body.get("container") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
     ts = container.get("message_ts") or message.get("ts")
-    updated = rhythm_blocks.marked(message.get("blocks") or [], entry_id, text)
+    updated = schedule_blocks.marked(message.get("blocks") or [], entry_id, text)
     if updated is None or not channel or not ts:
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
