@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from bot.config import ConfigError, Settings
+from bot.errors import StartupFailed
 
 log = logging.getLogger("tandem")
 
@@ -70,6 +71,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     )
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     command = args.command or "run"
+    try:
+        return _command(command, args, settings)
+    except StartupFailed as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 1
+
+
+def _command(command: str, args, settings: Settings) -> int:
     if command == "run":
         if settings.teams_enabled:
             return run_teams(settings, with_slack=settings.slack_enabled)
@@ -108,8 +117,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return doctor_command(settings)
     if command == "stats":
         return print_stats(settings, args.weeks, args.png)
-    parser.error(f"unknown command {command}")
-    return 2
+    raise SystemExit(f"tandem: unknown command {command}")
 
 
 # The command line acts as this user in the audit log, with an admin's rights: whoever can

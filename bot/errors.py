@@ -29,3 +29,8 @@ class BadInput(DomainError):
     def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
         super().__init__(message, field)
         self.errors = errors or ({field: message} if field else {})
+
+
+class StartupFailed(Exception):
+    """A platform could not start (a token refused, the service unreachable). ``tandem run``
+    prints the message as one line and exits with status 1."""

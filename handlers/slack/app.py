@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -17,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core, build_core
+from bot.errors import StartupFailed
 from bot.notifier import Notifier
 from handlers.slack import approvals, contracts, doctor, errors, health, home, requests, schedule, shortcuts, threads, workflow
 from handlers.slack.home import HomePublisher
@@ -65,22 +68,70 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
+class _ClientCarriesTheToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and then warns that, given a
+    client, that token "will be unused"; the client carries that very token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+bolt_log = logging.getLogger("slack_bolt")
+bolt_log.addFilter(_ClientCarriesTheToken())
+
+
+# slack-sdk logs every failed attempt of a call at ERROR; at start-up Tandem says it once.
+_quiet = logging.getLogger("tandem.slack_check")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
+def check_token(settings: Settings) -> None:
+    """``auth.test`` with the bot token, retried like every call, saying only the outcome."""
+    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, logger=_quiet,
+                       retry_handlers=[ServerErrorRetryHandler(max_retry_count=2),
+                                       ConnectionErrorRetryHandler(max_retry_count=2)])
+    try:
+        client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error") or f"HTTP {error.response.status_code}"
+        raise StartupFailed(f"Slack refused SLACK_BOT_TOKEN ({reason}); copy the Bot User OAuth Token from the "
+                            f"app's OAuth & Permissions page") from None
+    except (SlackClientError, OSError) as error:
+        raise StartupFailed(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
+
+
+def bolt_app(settings: Settings, client: WebClient) -> App:
+    """The Bolt app. Listeners run on the thread that answers Slack and only ack and schedule
+    (``process_before_response=True``; see ``handlers.slack.work``). Bolt checks the bot token
+    with ``auth.test`` here: a refused token or an unreachable Slack is ``StartupFailed``."""
+    check_token(settings)
+    try:
+        return App(
+            client=client,
+            signing_secret=settings.slack_signing_secret or "socket-mode",
+            process_before_response=True,
+            logger=bolt_log,
+        )
+    except BoltError as error:
+        refused = error.__context__
+        reason = refused.response.get("error") if isinstance(refused, SlackApiError) else str(error)
+        raise StartupFailed(f"Slack refused SLACK_BOT_TOKEN ({reason}); copy the Bot User OAuth Token from the "
+                            f"app's OAuth & Permissions page") from None
+    except (SlackClientError, OSError) as error:
+        raise StartupFailed(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
+
+
 def build_slack(settings: Settings, clock: Clock | None = None,
                 wrap_notifier: Callable[[SlackNotifier], Notifier] | None = None) -> SlackBot:
     """``wrap_notifier`` gives the core a notifier around Slack's (Slack and Teams at once)."""
     client = web_client(settings)
+    app = bolt_app(settings, client)  # first: it checks the bot token before anything is opened
     notifier = SlackNotifier(client, settings.channel)
     groups = SlackGroups(client)
     core = build_core(settings, wrap_notifier(notifier) if wrap_notifier else notifier, clock=clock,
                       groups=groups.members, resolve_email=email_resolver(client))
     work = Work(commits=core.store.commits)
-    # Listeners run on the thread that answers Slack and only ack and schedule; see handlers.slack.work.
-    app = App(
-        client=client,
-        signing_secret=settings.slack_signing_secret or "socket-mode",
-        process_before_response=True,
-        logger=logging.getLogger("slack_bolt"),
-    )
 
     @app.middleware
     def with_work(context, next):  # noqa: A002 - Bolt's name for the next middleware

@@ -17,6 +17,7 @@ from handlers.slack.notifier import SlackNotifier
 from handlers.slack.roles import SlackGroups
 from handlers.slack.feed import side_server
 from handlers.slack.server import EVENTS_PATH, TandemWSGI, make_server, serve, stop
+from handlers.slack.socket_mode import SocketMode
 
 log = logging.getLogger("tandem")
 
@@ -34,23 +35,28 @@ def run_slack(settings: Settings) -> int:
 
 
 def serve_slack(bot: SlackBot, settings: Settings) -> None:
-    """Serves Slack (Socket Mode or HTTP) until SIGTERM or Ctrl-C; in-flight requests finish."""
+    """Serves Slack (Socket Mode or HTTP) until SIGTERM or Ctrl-C; requests in flight finish.
+    Raises ``StartupFailed`` (one line for the person starting it) when Slack refuses the app
+    token or cannot be reached."""
     if settings.socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        handler = SocketModeHandler(bot.app, settings.slack_app_token)
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        socket = SocketMode(bot.app, settings.slack_app_token)
+        socket.start()  # returns once Slack has said hello; logs "connected" then
         # Slack needs no endpoint in Socket Mode; calendar apps and health checks do.
         side = side_server(bot.core, TandemWSGI(None, bot.core).health, port=settings.port)
-        threading.Thread(target=serve, args=(side,), name="tandem-http", daemon=True).start()
+        side_thread = threading.Thread(target=serve, args=(side,), name="tandem-http", daemon=True)
+        side_thread.start()
         log.info("Tandem serves the calendar feed and /healthz at http://0.0.0.0:%s", side.effective_port)
-        signal.signal(signal.SIGTERM, _leave)
-        log.info("Tandem is connected to Slack in Socket Mode")
         try:
-            handler.start()
-        except (KeyboardInterrupt, SystemExit):
-            handler.close()
+            while not stopping.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            pass
         finally:
             stop(side)
+            socket.close()
+            side_thread.join(timeout=15)
     else:
         server = make_server(bot.app, bot.core, port=settings.port)
         signal.signal(signal.SIGTERM, lambda *_: stop(server))
@@ -59,11 +65,7 @@ def serve_slack(bot: SlackBot, settings: Settings) -> None:
             serve(server)
         except KeyboardInterrupt:
             stop(server)
-
-
-def _leave(*_) -> None:
-    """SIGTERM in Socket Mode: unwind to the ``finally`` that stops the schedule cleanly."""
-    raise SystemExit(0)
+            serve(server)  # finish what is in flight
 
 
 def one_off_notifier(settings: Settings) -> tuple[SlackNotifier, GroupResolver]:

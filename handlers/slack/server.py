@@ -6,12 +6,15 @@ reachable; ``/calendar/<secret>.ics`` is the calendar subscription (``handlers.s
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import sqlite3
+import threading
+import time
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
 
 from bot.core import Core
@@ -68,6 +71,9 @@ class TandemWSGI:
         return [payload]
 
 
+DRAIN_SECONDS = 10.0  # how long a stopping server waits for in-flight requests
+
+
 def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, threads: int = 8, **options):
     """A waitress server for Tandem; ``port=0`` picks a free port (see ``effective_port``).
     ``options`` are waitress adjustments."""
@@ -76,15 +82,42 @@ def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, thread
 
 
 def serve(server) -> None:
-    """Runs ``server`` until ``stop`` closes it from another thread or a signal handler."""
-    try:
-        server.run()
-    except OSError as error:
-        if error.errno != errno.EBADF:  # EBADF: the listening socket was closed by ``stop``
-            raise
+    """Runs ``server`` until ``stop``; then stops accepting connections, lets the requests in
+    flight finish and their answers go out, and closes.
+
+    waitress's own ``run`` loops until its sockets are closed under it, which a signal handler
+    can only do while the loop is polling them (a ``Bad file descriptor`` traceback) and which
+    drops answers not yet written. This runs the same loop one poll at a time and shuts down
+    between polls, in this thread, in order."""
+    adj = server.adj
+    stopping = _stopping(server)
+    while not stopping.is_set():
+        wasyncore.loop(timeout=adj.asyncore_loop_timeout, map=server._map, use_poll=adj.asyncore_use_poll, count=1)
+    wasyncore.dispatcher.close(server)  # the listening socket only; its trigger still wakes the loop
+    deadline = time.monotonic() + DRAIN_SECONDS
+    while _in_flight(server) and time.monotonic() < deadline:
+        wasyncore.loop(timeout=0.05, map=server._map, use_poll=adj.asyncore_use_poll, count=1)
+    server.task_dispatcher.shutdown()
+    wasyncore.close_all(server._map)
+
+
+def _in_flight(server) -> bool:
+    """Whether a connection still has a request being handled or an answer not yet sent."""
+    return any(isinstance(channel, HTTPChannel) and (channel.requests or channel.total_outbufs_len)
+               for channel in list(server._map.values()))
 
 
 def stop(server) -> None:
-    """Stops accepting connections and lets in-flight requests finish."""
-    server.close()
-    server.task_dispatcher.shutdown()
+    """Asks ``serve`` to stop (safe from a signal handler or another thread)."""
+    _stopping(server).set()
+
+
+_created = threading.Lock()
+
+
+def _stopping(server) -> threading.Event:
+    """The flag ``stop`` sets on any waitress server ``serve`` runs."""
+    with _created:
+        if not hasattr(server, "tandem_stopping"):
+            server.tandem_stopping = threading.Event()
+        return server.tandem_stopping
