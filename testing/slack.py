@@ -134,7 +134,7 @@ class FakeSlack:
 
     # --- answering ---------------------------------------------------------------------------
 
-    def answer(self, method: str, args: dict, headers=None) -> dict:
+    def answer(self, method: str, args: dict) -> dict:
         ts = lambda: f"1700000000.{next(self._ts):06d}"  # noqa: E731
         channel = args.get("channel", "C0SHARED")
         if channel in self.hidden and method in ("chat.postMessage", "chat.getPermalink", "conversations.info"):
