@@ -71,6 +71,10 @@ class ApprovalService:
         self.visibility = visibility
         if not self.entries:
             log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
+        elif len(self.entries) == 1:
+            log.warning("%s is the only approver: a costly or restricted need they post themselves goes to the "
+                        "other admins (TANDEM_ADMINS) instead; add a second approver to TANDEM_APPROVERS",
+                        self.entries[0])
 
     # --- who ---------------------------------------------------------------------------
 
@@ -85,6 +89,9 @@ class ApprovalService:
             members = self.roles.members_of((entry,)) - {request.requester}
             if members:
                 required.append(members)
+        if not required:  # every approver is the requester: any one of the other admins decides
+            fallback = self.visibility.approvers_for(request)
+            return [fallback] if fallback else []
         return required
 
     def _satisfied(self, request: Request, approved_by: set[str]) -> bool:
@@ -123,7 +130,12 @@ class ApprovalService:
         if latest is None or latest.state != "open":
             latest = self._open_round(request, actor, why)
             self._ask(request, latest)
-        names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(self.approvers()))
+        asked = self.visibility.approvers_for(request)
+        if not asked:
+            raise ApprovalPending(
+                f"{request.number} needs approval because {latest.why}, but its requester is the only approver and "
+                f"there is no other admin to ask. Add an approver to TANDEM_APPROVERS (or an admin to TANDEM_ADMINS).")
+        names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(asked))
         raise ApprovalPending(
             f"{request.number} needs approval because {latest.why}. Asked: {names or 'the approvers'}; "
             f"it moves to approved as soon as they approve ({self.settings.approval_policy} of them)."
@@ -140,7 +152,7 @@ class ApprovalService:
         return round_
 
     def _ask(self, request: Request, round_: Round) -> None:
-        for approver in sorted(self.approvers() - {request.requester}):
+        for approver in sorted(self.visibility.approvers_for(request)):
             try:
                 self.notifier.ask_approval(approver, self.visibility.request(approver, request, Place.PRIVATE),
                                            round_.why)

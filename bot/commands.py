@@ -64,7 +64,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
 `/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
-Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled."""
+Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled; `status N resume` returns a paused request to where it was."""
 
 
 @dataclass(frozen=True)

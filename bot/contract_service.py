@@ -35,6 +35,7 @@ from bot.contracts import (
 from bot.money import DEFAULT_LOCALE
 from bot.sheets import read_csv, read_table, write_xlsx
 from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.people import looks_like_chat_user
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
 from bot.requests import DETAILS_MAX, Request
@@ -402,7 +403,7 @@ class ContractService:
                     continue
                 self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "updated by import")
                 updated += 1
-        return ImportResult(added, updated, unchanged, tuple(sheet.warnings))
+        return ImportResult(added, updated, unchanged, tuple(sheet.warnings) + _unreachable(rows))
 
     def export_csv(self, *, excel: bool = False) -> str:
         """Every contract in the import format; importing it back gives the same contracts.
@@ -499,6 +500,22 @@ class ContractService:
             "sensitivity": "internal",
             "preferred_vendor": contract.vendor,
         }
+
+
+def _unreachable(rows) -> tuple[str, ...]:
+    """Owners stored as e-mail addresses that match no chat account: they get no reminders."""
+    rows_of: dict[str, list[int]] = {}
+    for row in rows:
+        for owner in (row.contract.it_owner, row.contract.procurement_owner):
+            if owner and not looks_like_chat_user(owner):
+                rows_of.setdefault(owner, []).append(row.line)
+    if not rows_of:
+        return ()
+    shown = "; ".join(f"{owner} (row{'s' if len(lines) > 1 else ''} {', '.join(map(str, sorted(set(lines))))})"
+                      for owner, lines in sorted(rows_of.items())[:20])
+    more = f"; and {len(rows_of) - 20} more" if len(rows_of) > 20 else ""
+    return (f"These owners match no chat account, so they get no reminders until the contract names their chat "
+            f"user (or the file is imported with Slack connected): {shown}{more}.",)
 
 
 def _new_contract(data: ContractInput, now) -> Contract:

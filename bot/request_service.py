@@ -24,6 +24,7 @@ from bot.permissions import Action, Roles, authorize
 from bot.visibility import NOBODY, Place, Visibility
 from bot.requests import (
     NOTE_MAX,
+    PAUSES,
     Note,
     Request,
     RequestDetails,
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 LIST_SCOPES = ("open", "mine", "unclaimed", "all")
 OPEN_STATUSES = tuple(status for status in Status if status.is_open)
+# ``status N resume``: back to where a paused request was.
+RESUME = "resume"
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,13 @@ class RequestService:
         return self._publish(after, also=before.owner)
 
     def change_status(self, actor: str, request_id: int, target: Status | str) -> Request:
+        """Moves a request on; ``resume`` returns a paused one (on hold, awaiting IT) to where it was."""
+        if isinstance(target, str) and target.strip().lower() == RESUME:
+            current = self.get(request_id)
+            if current.status not in PAUSES:
+                raise InvalidTransition(f"{current.number} is {current.status.label.lower()}, not on hold or awaiting "
+                                        f"IT; there is nothing to resume.")
+            target = current.resume_status or Status.CLAIMED
         target = _status(target)
         if target is Status.CANCELLED:
             return self.cancel(actor, request_id)

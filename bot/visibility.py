@@ -94,6 +94,14 @@ class Visibility:
     def approvers(self) -> set[str]:
         return self.roles.members_of(self.approver_entries) if self.approver_entries else set()
 
+    def approvers_for(self, request: Request) -> set[str]:
+        """Who decides on ``request``: the approvers other than its requester; when every
+        approver is the requester, the other admins (nobody approves their own request)."""
+        others = self.approvers() - {request.requester}
+        if others or not self.approver_entries:
+            return others
+        return self.roles.members_of(self.roles.admins) - {request.requester}
+
     def who(self, viewer: str | None) -> Who:
         """The viewer with their role and whether they approve, looked up once."""
         return Who(viewer, self)
@@ -218,9 +226,9 @@ class Visibility:
         if not who.id:
             return refused
         if action in (Action.APPROVE, Action.REJECT):
-            if not who.approver:
-                return refused
-            return OWN_REQUEST.format(subject=subject) if who.id == request.requester else None
+            if who.id == request.requester and who.approver:
+                return OWN_REQUEST.format(subject=subject)
+            return None if who.id in self.approvers_for(request) else refused
         if action is Action.COMMENT:
             return None if self.may_see(who, request) else refused
         if who.role is Role.ADMIN:

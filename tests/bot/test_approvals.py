@@ -160,3 +160,31 @@ def test_approvers_default_to_admins(tmp_path, clock):
         core.requests.change_status(BUYER, number, "approved")
     assert [c[1] for c in notifier.calls if c[0] == "ask_approval"] == [ADMIN]
     assert core.approvals.approve(ADMIN, number).status is Status.APPROVED
+
+
+def test_when_the_only_approver_is_the_requester_the_other_admins_are_asked(tmp_path, clock, caplog):
+    admin2 = "U0ADMIN002"
+    with caplog.at_level("WARNING", logger="bot.approvals"):
+        core, notifier = make_core(tmp_path, clock, approvers=ADMIN, TANDEM_ADMINS=f"{ADMIN},{admin2}")
+    assert any("is the only approver" in record.getMessage() for record in caplog.records), "a start-up warning"
+    request = core.requests.create(ADMIN, need(estimated_cost="50000"))
+    core.requests.claim(BUYER, request.id)
+    core.requests.change_status(BUYER, request.id, "sourcing")
+    with pytest.raises(ApprovalPending) as pending:
+        core.requests.change_status(BUYER, request.id, "approved")
+    assert f"Asked: <@{admin2}>" in pending.value.message
+    assert [c[1] for c in notifier.calls if c[0] == "ask_approval"] == [admin2]
+    with pytest.raises(NotAllowed):
+        core.approvals.approve(ADMIN, request.id)  # still nobody approves their own request
+    assert core.approvals.approve(admin2, request.id).status is Status.APPROVED
+
+
+def test_an_only_approver_with_no_other_admin_is_told_what_to_configure(tmp_path, clock):
+    core, notifier = make_core(tmp_path, clock, approvers=ADMIN)
+    request = core.requests.create(ADMIN, need(estimated_cost="50000"))
+    core.requests.claim(BUYER, request.id)
+    core.requests.change_status(BUYER, request.id, "sourcing")
+    with pytest.raises(ApprovalPending) as pending:
+        core.requests.change_status(BUYER, request.id, "approved")
+    assert "there is no other admin to ask. Add an approver to TANDEM_APPROVERS" in pending.value.message
+    assert [c for c in notifier.calls if c[0] == "ask_approval"] == []

@@ -19,7 +19,11 @@ def test_import_export_and_calendar(tmp_path, capsys):
     source = tmp_path / "contracts.csv"
     source.write_text("\ufeff" + csv_file(*GOOD_ROWS), encoding="utf-8")  # as spreadsheets save it
     assert main(["import-contracts", str(source)], environ=env) == 0
-    assert capsys.readouterr().out == f"Imported {source}: 3 added, 0 updated, 0 unchanged.\n"
+    assert capsys.readouterr().out == (
+        f"Imported {source}: 3 added, 0 updated, 0 unchanged.\n"
+        "note: These owners match no chat account, so they get no reminders until the contract names their chat "
+        "user (or the file is imported with Slack connected): it@example.com (row 3).\n"
+    ), "an owner given as an e-mail address nobody has in chat is named, with its row"
 
     exported = tmp_path / "out.csv"
     assert main(["export-contracts", str(exported)], environ=env) == 0

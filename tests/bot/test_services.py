@@ -259,3 +259,20 @@ def test_a_change_while_the_card_is_being_posted_updates_that_card_instead_of_po
     assert notifier.names().count("update_card") == 1
     [update] = [c for c in notifier.calls if c[0] == "update_card"]
     assert update[2].owner == BUYER, "the card shows the latest state"
+
+
+def test_status_resume_returns_a_paused_request_to_where_it_was(core):
+    from bot.errors import InvalidTransition
+    from bot.requests import Status
+
+    core.requests.create(IT, need())
+    core.requests.claim(BUYER, 1)
+    core.requests.change_status(BUYER, 1, "sourcing")
+    core.requests.change_status(BUYER, 1, "on_hold")
+    assert core.requests.change_status(BUYER, 1, "resume").status is Status.SOURCING
+    with pytest.raises(InvalidTransition) as caught:
+        core.requests.change_status(BUYER, 1, "resume")
+    assert str(caught.value.message) == "#1 is sourcing, not on hold or awaiting IT; there is nothing to resume."
+    core.requests.change_status(BUYER, 1, "awaiting_it")
+    core.requests.change_status(BUYER, 1, "on_hold")
+    assert core.requests.change_status(BUYER, 1, " Resume ").status is Status.SOURCING, "a pause in a pause too"
