@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -55,6 +56,8 @@ class FakeSlack:
         self.scopes: set[str] | None = None  # granted bot scopes (None: all manifest.yml asks for)
         self.auth_error: str | None = None  # auth.test's error for every call (a revoked token)
         self.socket_url = "ws://127.0.0.1:9/link/?ticket=fake"  # apps.connections.open's URL (nothing listens)
+        self.per_minute: dict[str, int] = {}
+        self._seen: dict[str, list[float]] = {}
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -103,6 +106,23 @@ class FakeSlack:
         with self._changed:
             self.gates[method] = gate
         return gate
+
+    def limit(self, method: str, per_minute: int) -> None:
+        """Enforces Slack's rate limit on ``method``: more than ``per_minute`` calls within a
+        minute are answered 429 with Retry-After (Tier 3 is 50 a minute)."""
+        self.per_minute[method] = per_minute
+
+    def _over_limit(self, method: str) -> bool:
+        limit = self.per_minute.get(method)
+        if limit is None:
+            return False
+        now = time.monotonic()
+        recent = [t for t in self._seen.get(method, []) if now - t < 60]
+        if len(recent) >= limit:
+            self._seen[method] = recent
+            return True
+        self._seen[method] = [*recent, now]
+        return False
 
     def calls_to(self, method: str) -> list[Call]:
         with self._changed:
@@ -164,6 +184,13 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
             return {"ok": True, "view": {"id": "V0VIEW"}}
+        if method == "users.list":
+            people = sorted(self.users_by_email.items(), key=lambda item: item[1])
+            start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 200)
+            page = people[start:start + limit]
+            members = [{"id": user, "deleted": False, "profile": {"email": email}} for email, user in page]
+            following = str(start + limit) if start + limit < len(people) else ""
+            return {"ok": True, "members": members, "response_metadata": {"next_cursor": following}}
         if method == "users.lookupByEmail":
             user = self.users_by_email.get(args.get("email", ""))
             return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
@@ -252,6 +279,8 @@ class FakeSlack:
                     queue = fake.failures.get(method)
                     if queue:
                         failure = queue.pop(0)
+                    elif fake._over_limit(method):
+                        failure = Failure("ratelimited", 429, {"Retry-After": "60"})
                 if failure is not None:
                     body = {"ok": False, "error": failure.error or "ratelimited"}
                     fake._record(method, args, dict(self.headers), body)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
+from collections import deque
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,14 +16,53 @@ from bot.money import safe_locale
 log = logging.getLogger(__name__)
 
 
-def email_resolver(client: WebClient):
-    """``users.lookupByEmail``, cached per process: an unknown address is ``None``; any
-    other failure stops the import with a message saying why."""
+def email_resolver(client: WebClient, clock=time.monotonic) -> "EmailDirectory":
+    """Finds the Slack user with an e-mail address (contract owners); see ``EmailDirectory``."""
+    return EmailDirectory(client, clock)
 
-    @functools.lru_cache(maxsize=4096)
-    def resolve(email: str) -> str | None:
+
+class EmailDirectory:
+    """E-mail address → Slack user ID, kept for ``TTL`` (found or not).
+
+    A few addresses are looked up one by one with ``users.lookupByEmail`` (Tier 3: about 50 a
+    minute). Past ``LOOKUPS_PER_MINUTE`` lookups in a minute (an import naming hundreds of
+    owners), the whole directory is read instead with ``users.list`` (Tier 2, 200 people a page,
+    paged by slack-sdk), so a 2,000-row import with 300 owners costs a few pages and no 429.
+    An unknown address is ``None``; any other failure stops the import saying why."""
+
+    TTL = 3600.0
+    LOOKUPS_PER_MINUTE = 40
+
+    def __init__(self, client: WebClient, clock=time.monotonic):
+        self.client = client
+        self.clock = clock
+        self._known: dict[str, tuple[str | None, float]] = {}
+        self._lookups: deque[float] = deque()
+        self._listed_at: float | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, email: str) -> str | None:
+        email = email.lower()
+        now = self.clock()
+        with self._lock:
+            found = self._known.get(email)
+            if found and now - found[1] < self.TTL:
+                return found[0]
+            while self._lookups and now - self._lookups[0] > 60:
+                self._lookups.popleft()
+            busy = len(self._lookups) >= self.LOOKUPS_PER_MINUTE
+            if not busy:
+                self._lookups.append(now)
+        if busy:
+            return self._from_directory(email, now)
+        user = self._lookup(email)
+        with self._lock:
+            self._known[email] = (user, now)
+        return user
+
+    def _lookup(self, email: str) -> str | None:
         try:
-            return client.users_lookupByEmail(email=email)["user"]["id"]
+            return self.client.users_lookupByEmail(email=email)["user"]["id"]
         except SlackApiError as error:
             reason = error.response.get("error")
             if reason == "users_not_found":
@@ -31,7 +70,35 @@ def email_resolver(client: WebClient):
             log.warning("users.lookupByEmail failed: %s", reason)
             raise BadInput(f"Slack could not look up {email} ({reason}); nothing was imported.") from error
 
-    return resolve
+    def _from_directory(self, email: str, now: float) -> str | None:
+        with self._lock:
+            fresh = self._listed_at is not None and now - self._listed_at < self.TTL
+        if not fresh:
+            self._read_directory(now)
+        with self._lock:
+            found = self._known.get(email)
+            if found is None or now - found[1] >= self.TTL:
+                self._known[email] = (None, now)  # not in the directory read just now
+                return None
+            return found[0]
+
+    def _read_directory(self, now: float) -> None:
+        known: dict[str, str] = {}
+        try:
+            for page in self.client.users_list(limit=200):
+                for member in page.get("members") or []:
+                    address = ((member.get("profile") or {}).get("email") or "").lower()
+                    if address and not member.get("deleted"):
+                        known[address] = member["id"]
+        except SlackApiError as error:
+            reason = error.response.get("error")
+            log.warning("users.list failed: %s", reason)
+            raise BadInput(f"Slack could not list its people ({reason}); nothing was imported.") from error
+        log.info("read Slack's directory: %d people with an e-mail address", len(known))
+        with self._lock:
+            self._listed_at = now
+            for address, user in known.items():
+                self._known[address] = (user, now)
 
 
 class SlackLocales:

@@ -177,3 +177,38 @@ def test_stats_answer_with_numbers_and_send_the_chart_to_a_dm(slack, fake, bot):
     fake.wait_for("files.completeUploadExternal")
     [upload] = fake.calls_to("file_upload")
     assert upload.args["bytes"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_import_of_2000_rows_with_300_owners_stays_within_tier_3_without_a_429(bot, fake):
+    fake.limit("users.lookupByEmail", 50)  # Tier 3: 50 a minute; one more in the minute is a 429
+    owners = [f"owner{n:03d}@example.com" for n in range(300)]
+    for n, email in enumerate(owners):
+        fake.users_by_email[email] = f"U0OWNER{n:03d}"
+    rows = [f"Vendor {n},Product {n},{owners[n % 300]},{owners[(n * 7) % 300]},2026-01-01,2027-01-31,30,yes,12,"
+            f"1200,USD,10," for n in range(2000)]
+    result = bot.core.contracts.import_csv(ADMIN, CSV_HEADER + "\n".join(rows) + "\n")
+    assert "2000" in str(result) or len(bot.core.contracts.all()) == 2000
+    assert [c for c in fake.calls if c.answer.get("error") == "ratelimited"] == []
+    lookups = fake.calls_to("users.lookupByEmail")
+    assert len(lookups) <= 50 and len(fake.calls_to("users.list")) == 2  # 300 people, 200 a page
+    contracts = bot.core.contracts.all()
+    assert {c.it_owner for c in contracts} == {f"U0OWNER{n:03d}" for n in range(300)}
+    # Looked up again within the hour: answered from the cache, no call at all.
+    fake.reset()
+    bot.core.contracts.import_csv(ADMIN, CSV_HEADER + rows[0] + "\n")
+    assert fake.calls_to("users.lookupByEmail") == [] and fake.calls_to("users.list") == []
+
+
+def test_email_lookups_expire_after_an_hour(bot, fake):
+    from handlers.slack.people import EmailDirectory
+
+    now = [0.0]
+    directory = EmailDirectory(bot.client, clock=lambda: now[0])
+    fake.users_by_email["it.lead@example.com"] = IT
+    assert directory("IT.Lead@example.com") == IT and directory("it.lead@example.com") == IT
+    assert directory("nobody@example.com") is None and directory("nobody@example.com") is None
+    assert len(fake.calls_to("users.lookupByEmail")) == 2  # each address once, found or not
+    now[0] = EmailDirectory.TTL + 1
+    fake.users_by_email["nobody@example.com"] = IT2  # someone joined meanwhile
+    assert directory("nobody@example.com") == IT2
+    assert len(fake.calls_to("users.lookupByEmail")) == 3

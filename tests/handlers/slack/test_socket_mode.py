@@ -14,7 +14,7 @@ from handlers.slack.ids import Actions, Views
 from handlers.slack.socket_mode import SocketMode
 from tests.conftest import BUYER, IT
 from tests.handlers.slack.conftest import CHANNEL, need_values
-from tests.socket_fake import FakeSocketMode
+from testing.socket_mode import FakeSocketMode
 
 RECOVERY = 10.0  # seconds: Slack's users would notice a longer gap
 
@@ -90,7 +90,7 @@ def test_connected_is_logged_only_after_hello_and_the_lifecycle_runs_over_the_so
     sockets.wait_acked(sockets.send("events_api", reply(card.answer["ts"], "1700000500.000100", "Any news?")))
     assert socket_bot.work.idle()
     assert socket_bot.core.requests.get(1).status is Status.CLAIMED
-    assert [c.text for c in socket_bot.core.requests.show(IT, 1).comments] == ["Any news?"]
+    assert [c.text for c in socket_bot.core.requests.show(IT, 1).notes] == ["Any news?"]
 
 
 @pytest.mark.parametrize("disruption", ["close", "refresh", "drop", "reset"])
@@ -110,7 +110,7 @@ def test_the_connection_recovers_with_nothing_lost_or_doubled(connected, sockets
     assert after.sent == 1
 
     assert socket_bot.work.idle()
-    assert [c.text for c in socket_bot.core.requests.show(IT, 1).comments] == ["before", "during"]
+    assert [c.text for c in socket_bot.core.requests.show(IT, 1).notes] == ["before", "during"]
     assert socket_bot.core.requests.get(1).owner == BUYER
     assert [e.action for e in socket_bot.core.requests.show(IT, 1).events].count("claimed") == 1
     assert any(r.getMessage().startswith("Socket Mode reconnected") for r in caplog.records)

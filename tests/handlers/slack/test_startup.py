@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
-from tests.socket_fake import FakeSocketMode
+from testing.socket_mode import FakeSocketMode
 from tests.test_crash_safety import free_port
 
 
