@@ -71,7 +71,7 @@ class ApprovalService:
         self.visibility = visibility
         if not self.entries:
             log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
-        elif len(self.entries) == 1:
+        elif len(settings.approvers) == 1:
             log.warning("%s is the only approver: a costly or restricted need they post themselves goes to the "
                         "other admins (TANDEM_ADMINS) instead; add a second approver to TANDEM_APPROVERS",
                         self.entries[0])
