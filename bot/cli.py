@@ -64,12 +64,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except ConfigError as error:
         print(f"tandem: configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    from bot.logs import configure
+
+    configure(settings.log_level)
     command = args.command or "run"
     try:
         return _command(command, args, settings)
@@ -284,7 +281,6 @@ AUDIT_COLUMNS = ["id", "at", "actor", "subject", "subject_id", "action", "before
 
 
 def export_audit(settings: Settings, since: str | None, path: str | None) -> int:
-    import csv
     import json
     from datetime import datetime, timezone
 
@@ -308,10 +304,11 @@ def export_audit(settings: Settings, since: str | None, path: str | None) -> int
     finally:
         core.close()
     if path:
-        with open(path, "w", encoding="utf-8", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(AUDIT_COLUMNS)
-            writer.writerows(rows)
+        from bot.sheets import write_csv
+
+        # Through the one CSV writer, which neutralises cells a spreadsheet would run as formulas.
+        with open(path, "wb") as file:
+            file.write(write_csv(AUDIT_COLUMNS, rows))
         print(f"Wrote {len(rows)} audit event{'s' if len(rows) != 1 else ''} to {path}.")
     else:
         for row in rows:

@@ -20,7 +20,7 @@ from bot.format import money
 from bot.permissions import Allowed
 from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
 from bot.money import DEFAULT_LOCALE
-from bot.requests import Event, Request, clean_text, parse_cost, parse_date, parse_quantity
+from bot.requests import Event, Request, clean_line, clean_text, parse_cost, parse_date, parse_quantity
 
 
 class ContractStatus(StrEnum):
@@ -271,8 +271,9 @@ class ContractInput:
 
 
 def match_key(name: str) -> str:
-    """How vendor and product names are compared: case-insensitive, spacing ignored."""
-    return " ".join(name.split()).casefold()
+    """How vendor and product names are compared: case-insensitive, spacing ignored, and
+    invisible characters (zero-width, bidirectional controls) left out."""
+    return " ".join(clean_line(name, 10_000).split()).casefold()
 
 
 def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolver = plain_owner,
@@ -281,13 +282,13 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
     per bad field (``errors``), so forms can show them inline and CSV import can name the column."""
     errors: dict[str, str] = {}
 
-    vendor = clean_text(form.get("vendor"), 10_000)
+    vendor = clean_line(form.get("vendor"), 10_000)
     if not vendor:
         errors["vendor"] = "Name the vendor."
     elif len(vendor) > VENDOR_MAX:
         errors["vendor"] = f"Keep the vendor name under {VENDOR_MAX} characters."
 
-    product = clean_text(form.get("product"), 10_000)
+    product = clean_line(form.get("product"), 10_000)
     if not product:
         errors["product"] = "Name the product or service."
     elif len(product) > PRODUCT_MAX:
@@ -523,7 +524,7 @@ def parse_sheet(table: Table, default_currency: str, resolve_owner: OwnerResolve
                     errors[name] = error.message
                 continue
             form[name] = _cell_value(cell)
-        vendor, product = (clean_text(form.get(name), 10_000) for name in ("vendor", "product"))
+        vendor, product = (clean_line(form.get(name), 10_000) for name in ("vendor", "product"))
         if vendor and product:
             first = seen.setdefault((match_key(vendor), match_key(product)), line)
             if first != line:

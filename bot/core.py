@@ -23,6 +23,7 @@ from bot.options import OptionService, Together
 from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
 from bot.request_service import RequestService
+from bot.replays import Replays
 from bot.risk import RiskService
 from bot.calendar_feed import CalendarFeed
 from bot.doctor import Check, Probe, core_checks, run_probes
@@ -50,6 +51,7 @@ class Core:
     risk: RiskService
     visibility: Visibility
     feed: CalendarFeed
+    replays: Replays
     # `tandem doctor`'s probes of each platform serving this core (added by the platform's setup).
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -58,6 +60,7 @@ class Core:
         return core_checks(self.settings, self.clock.now()) + run_probes(self.doctor_probes)
 
     def close(self) -> None:
+        self.replays.close()
         self.store.close()
 
 
@@ -109,7 +112,7 @@ def build_core(
                                health=health.digest_section, holder=holder)
     return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
                 requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
-                health=health, options=options, risk=risk, visibility=visibility,
+                health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs))
 
 

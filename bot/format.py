@@ -53,6 +53,8 @@ def describe_event(event: Event) -> str:
         return f"{event.action} the {event.subject}"
     if event.action == "commented":
         return "added a comment"
+    if event.action == "comment deleted":
+        return "deleted a comment"
     if event.action in _TOGETHER:
         return _together(event.action, event.after)
     changes = []

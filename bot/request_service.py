@@ -313,10 +313,16 @@ class RequestService:
             return repo.update_note_text(db, external_id, text)
 
     def record_thread_delete(self, external_id: str) -> bool:
-        """A thread message was deleted in chat: its comment goes too (someone who pasted a
-        secret and deleted it does not keep it in Tandem)."""
+        """A thread message was deleted in chat: its comment is deleted here too (its text
+        is gone; the audit log records that a comment was deleted, never what it said)."""
+        now = self.clock.now()
         with self.store.write() as db:
-            return repo.delete_note(db, external_id)
+            note = repo.delete_note(db, external_id, now)
+            if note is None:
+                return False
+            repo.add_event(db, "request", note.request_id, now, note.author, "comment deleted", {},
+                           {"comment": note.id})
+        return True
 
     def find_by_card(self, channel: str, ts: str) -> Request | None:
         return repo.find_by_card(self.store.db, channel, ts)

@@ -279,12 +279,39 @@ class RequestInput:
     preferred_vendor: str = ""
 
 
+# Characters that change how text is shown without being seen: bidirectional controls
+# (U+202A-202E, U+2066-2069, U+200E/F; an override can make "exe.pdf" read "fdp.exe") and
+# zero-width characters (U+200B, U+200C, U+2060, U+FEFF, U+180E), which make two names that
+# look alike compare different. A zero-width joiner (U+200D) is kept only inside an emoji
+# sequence (👩‍💻), where it belongs.
+_INVISIBLE = re.compile(
+    "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200e\u200f"
+    "\u200b\u200c\u2060\ufeff\u180e]"
+    "|(?<![\u2600-\u27bf\ufe0f\U0001f000-\U0001faff])\u200d"
+    "|\u200d(?![\u2600-\u27bf\U0001f000-\U0001faff])"
+)
+# Every way of starting a new line: a title or a name is one line.
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
 def clean_text(value: object, limit: int) -> str:
-    """Trims user text and removes characters that never belong in a message."""
+    """Trims user text and removes characters that never belong in a message: NUL and
+    other control characters, lone surrogates, bidirectional controls and zero-width
+    characters. Line breaks are kept (details, notes)."""
     text = "" if value is None else str(value)
     text = text.replace("\x00", "")
-    text = re.sub(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]", "", text)
+    text = text.replace("\r\n", "\n")
+    text = re.sub("[\u2028\u2029\x85]", "\n", text)
+    text = _INVISIBLE.sub("", text)
     return text.strip()[:limit]
+
+
+def clean_line(value: object, limit: int) -> str:
+    """``clean_text`` for a title or a name: one line, with runs of spaces made one, so a
+    title cannot draw a second line (a fake *Status*) on a card."""
+    text = "" if value is None else _LINE_BREAKS.sub(" ", str(value))
+    text = clean_text(text, 1_000_000)
+    return re.sub(r"[ \t\u00a0\u3000]{2,}", " ", text.replace("\t", " "))[:limit]
 
 
 def parse_request(form: dict, today: date, default_currency: str, locale: str = DEFAULT_LOCALE) -> RequestInput:
@@ -292,7 +319,7 @@ def parse_request(form: dict, today: date, default_currency: str, locale: str = 
     per bad field so forms can show them inline."""
     errors: dict[str, str] = {}
 
-    title = clean_text(form.get("title"), 10_000)
+    title = clean_line(form.get("title"), 10_000)
     if not title:
         errors["title"] = "Give the need a short title."
     elif len(title) > TITLE_MAX:
@@ -324,7 +351,7 @@ def parse_request(form: dict, today: date, default_currency: str, locale: str = 
             if needed_by < today:
                 errors["needed_by"] = "The needed-by date is in the past."
 
-    vendor = clean_text(form.get("preferred_vendor"), 10_000)
+    vendor = clean_line(form.get("preferred_vendor"), 10_000)
     if len(vendor) > VENDOR_MAX:
         errors["preferred_vendor"] = f"Keep the vendor name under {VENDOR_MAX} characters."
 

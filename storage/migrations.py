@@ -341,3 +341,16 @@ def m015_calendar_feed(db: Database) -> None:
         pk="id",
         not_null={"secret", "created_at", "created_by"},
     )
+
+
+@migrations()
+def m016_replays_deleted_comments_and_health_probe(db: Database) -> None:
+    # Slash commands and interactions already applied, by trigger ID (and accepted form
+    # submissions by view ID and hash), so a replayed signed request is applied once.
+    db["replays"].create({"key": str, "seen_at": str}, pk="key", not_null={"seen_at"})
+    db["replays"].create_index(["seen_at"])
+    # A thread reply deleted in chat: its comment keeps its row (so a late retry of the
+    # original message is not stored again) but loses its text.
+    db["comments"].add_column("deleted_at", str)
+    # /healthz proves the database can be written by writing this one row.
+    db["health_probe"].create({"id": int, "at": str}, pk="id", not_null={"at"})

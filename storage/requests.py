@@ -214,17 +214,25 @@ def add_note(
 
 
 def update_note_text(db: Database, external_id: str, text: str) -> bool:
-    cursor = db.execute("update comments set text = ? where external_id = ?", [text, external_id])
+    """An edit in chat; a deleted note stays deleted (``True``: the note is known)."""
+    cursor = db.execute("update comments set text = case when deleted_at is null then ? else '' end "
+                        "where external_id = ?", [text, external_id])
     return cursor.rowcount > 0
 
 
-def delete_note(db: Database, external_id: str) -> bool:
-    cursor = db.execute("delete from comments where external_id = ?", [external_id])
-    return cursor.rowcount > 0
+def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
+    """A message deleted in chat: its note keeps its row (so a late retry of the original is
+    not stored again) but loses its text. Returns the note as it was, if there was one."""
+    rows = list(db.query("select * from comments where external_id = ? and deleted_at is null", [external_id]))
+    if not rows:
+        return None
+    db.execute("update comments set text = '', deleted_at = ? where external_id = ?", [iso(at), external_id])
+    row = rows[0]
+    return Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
 
 
 def notes_for(db: Database, request_id: int) -> list[Note]:
-    rows = db.query("select * from comments where request_id = ? order by id", [request_id])
+    rows = db.query("select * from comments where request_id = ? and deleted_at is null order by id", [request_id])
     return [
         Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
         for row in rows

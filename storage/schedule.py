@@ -154,6 +154,12 @@ def release_lease(db: Database, name: str, holder: str) -> None:
     db.execute("delete from lease where name = ? and holder = ?", [name, holder])
 
 
+def lease_renewed_at(db: Database, name: str) -> datetime | None:
+    """When the lease ``name`` was last taken or renewed (by anyone), if it is held or lapsed."""
+    rows = list(db.query("select renewed_at from lease where name = ?", [name]))
+    return _dt(rows[0]["renewed_at"]) if rows else None
+
+
 def lease_holder(db: Database, name: str, now: datetime) -> str | None:
     rows = list(db.query("select holder, expires_at from lease where name = ?", [name]))
     if rows and _dt(rows[0]["expires_at"]) > now:

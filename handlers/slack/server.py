@@ -6,19 +6,20 @@ reachable; ``/calendar/<secret>.ics`` is the calendar subscription (``handlers.s
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-import sqlite3
 import threading
 import time
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
+from slack_bolt.request.internals import parse_body
 from waitress.server import create_server
 
 from bot.core import Core
-from bot.schedule_service import schedule_status
+from bot.liveness import LivenessProbe
 from handlers.slack.feed import CalendarFeedApp
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,16 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 
 
+# Slack's requests are small (a form of 100 blocks is a few hundred kB); anything larger is refused unread.
+MAX_BODY = 1024 * 1024
+
+
 class TandemWSGI:
     def __init__(self, bolt_handler: SlackRequestHandler, core: Core):
         self.bolt = bolt_handler
         self.core = core
         self.feed = CalendarFeedApp(core)
+        self.liveness = LivenessProbe(core.store, core.clock)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -41,28 +47,34 @@ class TandemWSGI:
         if not environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "0").isdecimal():  # Slack sends epoch seconds
             log.info("refused a request whose timestamp is not a number")
             return self.reply(start_response, "401 Unauthorized", {"ok": False, "error": "invalid_timestamp"})
-        try:
-            return self.bolt(environ, start_response)
-        except (ValueError, AttributeError, TypeError):
-            # A body that is neither form data nor a JSON object. Bolt reads the body before it
-            # checks the signature, so this also answers unsigned requests.
-            log.info("refused a request whose body could not be parsed")
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not length.isdecimal() or int(length) > MAX_BODY:
+            log.info("refused a request of %s bytes", length[:20])
+            return self.reply(start_response, "413 Content Too Large", {"ok": False, "error": "too_large"})
+        raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
+        if not parses(raw, environ.get("CONTENT_TYPE") or ""):
+            # Checked before Bolt sees it: Bolt parses the body before it checks the signature,
+            # so a body that cannot be parsed (garbage, JSON nested too deep) is refused here.
+            log.info("refused a request whose body could not be parsed (%d bytes)", len(raw))
             return self.reply(start_response, "400 Bad Request", {"ok": False, "error": "invalid_body"})
+        environ["wsgi.input"] = io.BytesIO(raw)
+        return self.bolt(environ, start_response)
 
     def health(self, start_response):
-        try:
-            self.core.store.db.execute("select 1").fetchone()
-            schedule = schedule_status(self.core.store, self.core.clock.now())
-            status, body = "200 OK", {
-                "ok": True,
-                "database": "ok",
+        """``200`` with the database state, the schedule lease holder and the last digest;
+        ``503`` with the reasons when the database cannot be written or nobody runs the schedule."""
+        liveness = self.liveness.check()
+        schedule = liveness.schedule
+        body: dict = {"ok": liveness.ok, "database": "ok" if liveness.ok else "; ".join(liveness.problems)}
+        if not liveness.ok:
+            body["problems"] = liveness.problems
+        if schedule is not None:
+            body.update({
                 "scheduler_lease_holder": schedule.lease_holder,
                 "last_digest_slot": schedule.last_digest_slot,
                 "last_digest_sent_at": schedule.last_digest_at.isoformat() if schedule.last_digest_at else None,
-            }
-        except sqlite3.Error as error:
-            status, body = "503 Service Unavailable", {"ok": False, "database": str(error)}
-        return self.reply(start_response, status, body)
+            })
+        return self.reply(start_response, "200 OK" if liveness.ok else "503 Service Unavailable", body)
 
     @staticmethod
     def reply(start_response, status: str, body: dict):
@@ -74,11 +86,23 @@ class TandemWSGI:
 DRAIN_SECONDS = 10.0  # how long a stopping server waits for in-flight requests
 
 
+def parses(raw: bytes, content_type: str) -> bool:
+    """Whether a body is what Slack sends: UTF-8 form data or JSON that makes an object."""
+    try:
+        parsed = parse_body(raw.decode("utf-8"), content_type.split(";")[0].strip().lower() or None)
+    except (ValueError, RecursionError, MemoryError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return False
+    return isinstance(parsed, dict)
+
+
 def make_server(app, core: Core, host: str = "0.0.0.0", port: int = 3000, threads: int = 8, **options):
     """A waitress server for Tandem; ``port=0`` picks a free port (see ``effective_port``).
     ``options`` are waitress adjustments."""
     wsgi = TandemWSGI(SlackRequestHandler(app, path=EVENTS_PATH), core)
-    return create_server(wsgi, host=host, port=port, threads=threads, ident="tandem", **options)
+    options.setdefault("max_request_body_size", MAX_BODY)
+    server = create_server(wsgi, host=host, port=port, threads=threads, ident="tandem", **options)
+    server.tandem = wsgi
+    return server
 
 
 def serve(server) -> None:
@@ -99,6 +123,9 @@ def serve(server) -> None:
         wasyncore.loop(timeout=0.05, map=server._map, use_poll=adj.asyncore_use_poll, count=1)
     server.task_dispatcher.shutdown()
     wasyncore.close_all(server._map)
+    wsgi = getattr(server, "tandem", None)
+    if wsgi is not None:
+        wsgi.liveness.close()
 
 
 def _in_flight(server) -> bool:

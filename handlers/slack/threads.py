@@ -26,9 +26,18 @@ def register(app: App, core: Core) -> None:
     def handle(event: dict) -> None:
         subtype = event.get("subtype")
         channel = event.get("channel", "")
+        if subtype == "message_deleted":
+            # A reply deleted in Slack: its comment goes too (someone who pasted a secret
+            # and deleted it must not find it in /procure show).
+            if event.get("deleted_ts"):
+                service.record_thread_delete(message_id(channel, event["deleted_ts"]))
+            return
         if subtype == "message_changed":
             edited = event.get("message") or {}
             if edited.get("bot_id") or not edited.get("ts"):
+                return
+            if edited.get("subtype") == "tombstone":  # deleted, but kept as a placeholder
+                service.record_thread_delete(message_id(channel, edited["ts"]))
                 return
             if not service.record_thread_edit(message_id(channel, edited["ts"]), unescape(edited.get("text", ""))):
                 record(channel, edited)  # the edit overtook the original: store the edited text

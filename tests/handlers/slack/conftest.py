@@ -60,6 +60,7 @@ def slack(bot, fake):
     thread = threading.Thread(target=serve, args=(server,), daemon=True)
     thread.start()
     client = SlackSender(f"http://127.0.0.1:{server.effective_port}", fake, settle=bot.work.idle)
+    client.wsgi = getattr(server, "tandem", None)  # the app behind the server (its liveness probe)
     yield client
     stop(server)
     thread.join(timeout=5)

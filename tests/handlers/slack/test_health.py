@@ -49,7 +49,7 @@ def take_the_check(slack, user: str, dm) -> tuple[int, str]:
     button = next(e for b in dm.args["blocks"] if b["type"] == "actions" for e in b["elements"])
     payload = {
         "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-        "token": "legacy", "trigger_id": f"trigger.{user}", "response_url": slack.response_url(),
+        "token": "legacy", "trigger_id": f"trigger.{user}.{next(slack._ids)}", "response_url": slack.response_url(),
         "container": {"type": "message", "channel_id": dm.answer["channel"], "message_ts": dm.answer["ts"]},
         "channel": {"id": dm.answer["channel"]},
         "message": {"ts": dm.answer["ts"], "text": dm.args["text"], "blocks": dm.args["blocks"]},

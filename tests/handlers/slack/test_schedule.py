@@ -79,7 +79,7 @@ def click_in_dm(slack, user: str, action_id: str, value: str, dm) -> tuple[int, 
     """A button press on a reminder DM, as Slack sends it: with the message and its blocks."""
     payload = {
         "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-        "token": "legacy", "trigger_id": "trigger.dm", "response_url": slack.response_url(),
+        "token": "legacy", "trigger_id": f"trigger.dm.{next(slack._ids)}", "response_url": slack.response_url(),
         "container": {"type": "message", "channel_id": dm.answer["channel"], "message_ts": dm.answer["ts"]},
         "channel": {"id": dm.answer["channel"]},
         "message": {"ts": dm.answer["ts"], "text": dm.args["text"], "blocks": dm.args["blocks"]},
