@@ -4,6 +4,7 @@ and requests signed exactly as Slack signs them."""
 from __future__ import annotations
 
 import itertools
+import uuid
 import json
 import threading
 import time
@@ -78,6 +79,7 @@ class SlackSender:
         self.settled = True
         self.verifier = SignatureVerifier(SECRET)
         self._ids = itertools.count(1)
+        self._sender = uuid.uuid4().hex[:8]
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
              path: str = "/slack/events", headers: dict | None = None) -> tuple[int, str]:
@@ -110,6 +112,11 @@ class SlackSender:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
+    def trigger(self) -> str:
+        """A trigger ID as Slack makes them: never the same twice, even across senders (a
+        repeated one is a replay, and Tandem applies it once)."""
+        return f"trigger.{self._sender}.{next(self._ids)}"
+
     def response_url(self) -> str:
         return f"{self.fake.base}/response/{next(self._ids)}"
 
@@ -118,7 +125,7 @@ class SlackSender:
             "token": "legacy", "team_id": "T0TEAM", "team_domain": "example", "channel_id": CHANNEL,
             "channel_name": "it-procurement", "user_id": user, "user_name": user.lower(), "command": name,
             "text": text, "api_app_id": "A0TANDEM", "response_url": self.response_url(),
-            "trigger_id": f"trigger.{next(self._ids)}",
+            "trigger_id": self.trigger(),
         }
         form.update(overrides)
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
@@ -135,7 +142,7 @@ class SlackSender:
             action.update(type="static_select", selected_option={"value": selected, "text": {"type": "plain_text", "text": selected}})
         payload = {
             "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-            "token": "legacy", "trigger_id": f"trigger.{next(self._ids)}", "actions": [action],
+            "token": "legacy", "trigger_id": self.trigger(), "actions": [action],
             "container": container or {"type": "message", "channel_id": CHANNEL, "message_ts": "1"},
         }
         if (container or {}).get("type") != "view":
@@ -145,7 +152,7 @@ class SlackSender:
     def submit(self, user: str, callback_id: str, values: dict, private_metadata: str = "") -> tuple[int, str]:
         payload = {
             "type": "view_submission", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-            "token": "legacy", "trigger_id": f"trigger.{next(self._ids)}",
+            "token": "legacy", "trigger_id": self.trigger(),
             "view": {"id": "V0VIEW", "type": "modal", "callback_id": callback_id,
                      "private_metadata": private_metadata, "state": {"values": values}},
         }
