@@ -3,6 +3,7 @@ recovery from a server close, a ``disconnect`` envelope and a TCP drop with noth
 doubled. (Each recovery is bounded by a generous timeout; speed is measured in bench/.)"""
 
 import dataclasses
+import itertools
 import logging
 
 import pytest
@@ -43,15 +44,23 @@ def connected(socket_bot, sockets, caplog):
     socket.close()
 
 
+_triggers = itertools.count(1)
+
+
+def trigger() -> str:
+    """A trigger ID as Slack makes them: never twice (a repeated one is a replay)."""
+    return f"trigger.socket.{next(_triggers)}"
+
+
 def command(text: str, user: str, name: str = "/procure") -> dict:
     return {"token": "legacy", "team_id": "T0TEAM", "channel_id": CHANNEL, "user_id": user, "command": name,
             "text": text, "api_app_id": "A0TANDEM", "response_url": "http://127.0.0.1:1/none",
-            "trigger_id": "trigger.socket"}
+            "trigger_id": trigger()}
 
 
 def click(user: str, action_id: str, value: str) -> dict:
     return {"type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-            "token": "legacy", "trigger_id": "trigger.socket", "channel": {"id": CHANNEL},
+            "token": "legacy", "trigger_id": trigger(), "channel": {"id": CHANNEL},
             "container": {"type": "message", "channel_id": CHANNEL, "message_ts": "1"},
             "actions": [{"action_id": action_id, "block_id": "card", "type": "button", "value": value,
                          "action_ts": "1700000000.1"}]}
@@ -59,7 +68,7 @@ def click(user: str, action_id: str, value: str) -> dict:
 
 def submission(user: str, callback_id: str, values: dict) -> dict:
     return {"type": "view_submission", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-            "token": "legacy", "trigger_id": "trigger.socket",
+            "token": "legacy", "trigger_id": trigger(),
             "view": {"id": "V0VIEW", "type": "modal", "callback_id": callback_id, "private_metadata": "",
                      "state": {"values": values}}}
 
