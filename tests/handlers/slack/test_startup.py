@@ -21,7 +21,7 @@ from tests.test_crash_safety import free_port
 def env(tmp_path, fake):
     return {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
             "TANDEM_CHANNEL": CHANNEL, "TANDEM_DB": str(tmp_path / "t.db"), "PORT": str(free_port()),
-            "TANDEM_ADMINS": "U0ADMIN001", "TANDEM_LOG_LEVEL": "INFO"}
+            "TANDEM_ADMINS": "U0ADMIN001,U0ADMIN002", "TANDEM_LOG_LEVEL": "INFO"}
 
 
 def run(env: dict) -> subprocess.CompletedProcess:
