@@ -35,10 +35,11 @@ from bot.contracts import (
 from bot.money import DEFAULT_LOCALE
 from bot.sheets import read_csv, read_table, write_xlsx
 from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.events import RequestChanged
 from bot.people import looks_like_chat_user
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
-from bot.requests import DETAILS_MAX, Request
+from bot.requests import DETAILS_MAX, Request, Status
 from bot.visibility import Place
 from bot.request_service import RequestService
 from storage import Store
@@ -328,6 +329,20 @@ class ContractService:
     def cancel(self, actor: str, contract_id: int) -> Contract:
         """Marks a contract cancelled: notice is given, it runs out at its end date."""
         return self._move(actor, contract_id, ContractStatus.CANCELLED, "cancelled")
+
+    def request_changed(self, event: RequestChanged) -> None:
+        """Fulfilling a renewal request decides the renewal: its contract, still renewing, is
+        marked renewed (by Tandem, naming the request), and rolls into its next term at its
+        end date. New terms (end date, cost) are set with ``contract edit``."""
+        request = self.requests.get(event.request_id)
+        if request.status is not Status.FULFILLED or request.contract_id is None:
+            return
+        with self.store.write() as db:
+            before = repo.get_contract(db, request.contract_id)
+            if before is None or before.status is not ContractStatus.RENEWING:
+                return
+            after = dataclasses.replace(before, status=ContractStatus.RENEWED, updated_at=self.clock.now())
+            self._save(db, before, after, SYSTEM, f"renewed ({request.number} fulfilled)")
 
     def mark_renewed(self, actor: str, contract_id: int) -> Contract:
         """The renewal is decided: at its end date the contract rolls into the next term."""

@@ -104,6 +104,7 @@ def build_core(
     cards = Cards(store, notifier, visibility, linked=calendar.linked, approval=approvals.summary,
                   together=lambda request, redacted: _together(options, risk, request, redacted))
     events.subscribe(cards.request_changed)
+    events.subscribe(contracts.request_changed)  # a fulfilled renewal request marks its contract renewed
     stats = StatsService(store, roles, clock, settings.tz)
     holder = holder or default_holder()
     health = HealthService(store, notifier, roles, clock, settings, holder=holder)

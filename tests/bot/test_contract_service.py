@@ -428,3 +428,25 @@ def test_costs_are_hidden_from_requesters_when_configured(tmp_path, clock):
         assert b"Annual cost: USD 12\\,000" in core.contracts.calendar(BUYER)
     finally:
         core.close()
+
+
+def test_fulfilling_the_renewal_request_marks_the_contract_renewed(core):
+    core.contracts.add(BUYER, contract_form(annual_cost="900"))  # below the approval threshold
+    request = core.contracts.start_renewal(IT, 1).request
+    core.requests.claim(BUYER, request.id)
+    for status in ("sourcing", "approved", "ordered"):
+        core.requests.change_status(BUYER, request.id, status)
+        assert core.contracts.get(1).status is ContractStatus.RENEWING, "not before it is fulfilled"
+    core.requests.change_status(BUYER, request.id, "fulfilled")
+    assert core.contracts.get(1).status is ContractStatus.RENEWED
+    assert events(core, 1)[-1] == (f"renewed (#{request.id} fulfilled)", "tandem", {"status": "renewing"},
+                                   {"status": "renewed"})
+
+
+def test_editing_a_needs_vendor_re_links_it(core):
+    core.contracts.add(BUYER, contract_form(vendor="Zoom"))
+    core.contracts.add(BUYER, contract_form(vendor="Miro", product="Team"))
+    request = core.requests.create(IT, need(preferred_vendor="Zoom"))
+    assert request.contract_id == 1
+    assert core.requests.edit(IT, request.id, need(preferred_vendor="miro")).contract_id == 2
+    assert core.requests.edit(IT, request.id, need(preferred_vendor="Nobody Inc")).contract_id is None
