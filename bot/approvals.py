@@ -58,6 +58,17 @@ def why_needed(request: Request, settings: Settings) -> str | None:
     return " and ".join(reasons) or None
 
 
+def approvers_warning(settings: Settings) -> str | None:
+    """What `tandem run` says once at start when nobody, or only one person, can approve."""
+    entries = settings.approvers or settings.admins
+    if not entries:
+        return "no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated"
+    if len(settings.approvers) == 1:
+        return (f"{entries[0]} is the only approver: a costly or restricted need they post themselves goes to the "
+                "other admins (TANDEM_ADMINS) instead; add a second approver to TANDEM_APPROVERS")
+    return None
+
+
 class ApprovalService:
     def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier: Notifier,
                  events: Events, visibility: Visibility):
@@ -69,12 +80,6 @@ class ApprovalService:
         self.events = events  # a decision changes the request: its card and personal views follow
         self.entries = settings.approvers or roles.admins
         self.visibility = visibility
-        if not self.entries:
-            log.warning("no TANDEM_APPROVERS or TANDEM_ADMINS: costly or restricted needs are not gated")
-        elif len(settings.approvers) == 1:
-            log.warning("%s is the only approver: a costly or restricted need they post themselves goes to the "
-                        "other admins (TANDEM_ADMINS) instead; add a second approver to TANDEM_APPROVERS",
-                        self.entries[0])
 
     # --- who ---------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ log = logging.getLogger("tandem")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tandem", description="IT needs and the contract calendar, in chat.")
-    parser.add_argument("--env-file", default=".env", help="read settings from this file if it exists (default .env)")
+    parser.add_argument("--env-file", help="read settings from this file (default: .env, if it exists)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", help="run the bot (Slack and/or Teams when configured, otherwise the local shell)")
     sub.add_parser("shell", help="a local console that plays any user in the channel or a DM")
@@ -52,13 +52,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Failed(Exception):
+    """A command line failure: one line on stderr, exit code 1."""
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Every failure is one line on stderr and exit code 1 (configuration errors: 2), never a
+    traceback: a path that cannot be read or written, a reader that left (`tandem stats | head`),
+    a missing --env-file."""
+    try:
+        code = _main(argv, environ)
+        sys.stdout.flush()  # a reader that left shows here, not at interpreter exit
+        return code
+    except Failed as error:
+        print(f"tandem: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader of our output went away: nothing more can be said there, and Python must
+        # not complain about it when it flushes at exit.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"tandem: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tandem: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if environ is None:
         from dotenv import dotenv_values
 
-        environ = {**dotenv_values(args.env_file), **os.environ} if os.path.exists(args.env_file) else dict(os.environ)
+        env_file = args.env_file or ".env"
+        if args.env_file and not os.path.isfile(args.env_file):
+            raise Failed(f"--env-file {args.env_file}: no such file")
+        environ = {**dotenv_values(env_file), **os.environ} if os.path.isfile(env_file) else dict(os.environ)
     try:
         settings = Settings.from_env(environ)
     except ConfigError as error:
@@ -77,6 +112,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 def _command(command: str, args, settings: Settings) -> int:
     if command == "run":
+        from bot.approvals import approvers_warning
+
+        if warning := approvers_warning(settings):
+            log.warning(warning)
         if settings.teams_enabled:
             return run_teams(settings, with_slack=settings.slack_enabled)
         if settings.slack_enabled:
@@ -95,6 +134,8 @@ def _command(command: str, args, settings: Settings) -> int:
     if command == "backup":
         from storage import Store
 
+        if _same_file(args.file, settings.db_path):
+            raise Failed(f"backup: {args.file} is the database itself (TANDEM_DB); choose another file")
         store = Store(settings.db_path)
         store.backup(args.file)
         store.close()
@@ -370,10 +411,41 @@ def teams_package(settings: Settings, path: str) -> int:
     return 0
 
 
+def _same_file(path: str, db_path) -> bool:
+    """Whether ``path`` is the database (or its -wal/-shm file), by path or by inode."""
+    from pathlib import Path
+
+    target, db = Path(path).expanduser().resolve(), Path(db_path).expanduser().resolve()
+    if target in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+        return True
+    try:
+        return target.exists() and db.exists() and os.path.samefile(target, db)
+    except OSError:
+        return False
+
+
 def run_shell(settings: Settings, stdin=None, stdout=None, clock=None) -> int:
+    """The local shell. At a terminal, its log goes to a file beside the database (not between
+    the lines of the conversation), files sent in it are saved in a folder beside the database,
+    and lines are edited with readline, with history in ~/.tandem_history."""
+    from pathlib import Path
+
     from handlers.shell.app import start_shell
 
-    return start_shell(settings, stdin or sys.stdin, stdout or sys.stdout, clock=clock)
+    folder = Path(settings.db_path).expanduser().resolve().parent
+    log_file = folder / "tandem-shell.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    previous = root.handlers[:]
+    root.handlers = [handler]
+    try:
+        return start_shell(settings, stdin or sys.stdin, stdout or sys.stdout, clock=clock,
+                           files=folder / "tandem-files", history=Path.home() / ".tandem_history",
+                           log_file=log_file)
+    finally:
+        root.handlers = previous
+        handler.close()
 
 
 def doctor_command(settings: Settings, clock=None) -> int:

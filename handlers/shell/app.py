@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.clock import Clock
@@ -14,10 +16,13 @@ from handlers.shell.console import PERSONAS, Shell, ShellNotifier, channel_label
 
 
 def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock | None = None,
-                schedule: bool | None = None) -> int:
+                schedule: bool | None = None, files: Path | None = None, history: Path | None = None,
+                log_file: Path | None = None) -> int:
     """Runs the shell until /quit or end of input. ``schedule`` runs digests and reminders
     in the background as ``tandem run`` does (default: when a person types at a terminal,
-    not when input is piped)."""
+    not when input is piped). Files "sent" are written to ``files``; with ``history``, a
+    person at a terminal gets readline's editing and history kept in that file; ``log_file``
+    is named in the greeting (where the log goes instead of between the lines)."""
     names = {user: name for name, user in PERSONAS.items()}
     procurement, admins = settings.procurement, settings.admins
     if not procurement and not admins:
@@ -28,7 +33,7 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
         stdout.write(render.mentions(text, names) + "\n")
         stdout.flush()
 
-    notifier = ShellNotifier(channel_label(settings.channel), write, names)
+    notifier = ShellNotifier(channel_label(settings.channel), write, names, files)
     core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
     if schedule is None:
         schedule = stdin.isatty()
@@ -36,7 +41,13 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
     try:
         if runner is not None:
             runner.start(wait_for_first=True)
-        Shell(core, stdin, stdout, names, user=PERSONAS["it"], notifier=notifier).run()
+        shell = Shell(core, stdin, stdout, names, user=PERSONAS["it"], notifier=notifier)
+        if history is not None and stdin is sys.stdin and stdin.isatty():
+            shell.line_editing(history)
+        if files is not None or log_file is not None:
+            shell.say(" · ".join(part for part in (f"Files sent to you are saved in {files}/" if files else "",
+                                                  f"the log is in {log_file}" if log_file else "") if part) + ".")
+        shell.run()
     finally:
         if runner is not None:
             runner.stop()

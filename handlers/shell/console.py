@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot import commands, dispatch
@@ -85,10 +86,12 @@ def channel_label(channel: str | None) -> str:
 class ShellNotifier:
     """Prints what the bot would post in Slack."""
 
-    def __init__(self, channel_name: str, write: Callable[[str], None], names: dict[str, str]):
+    def __init__(self, channel_name: str, write: Callable[[str], None], names: dict[str, str],
+                 files: Path | None = None):
         self.channel_name = channel_name
         self.write = write
         self.names = names
+        self.files = files  # where files "sent" in the shell are written (None: only announced)
 
     def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
         self.write(f"[{self.channel_name}] Tandem posted a card:\n{render.card(request, self.names, linked)}")
@@ -106,7 +109,14 @@ class ShellNotifier:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {render.mentions(text, self.names)}")
 
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
-        self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {filename} ({len(content)} bytes) — {title}")
+        where = ""
+        if self.files is not None:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / Path(filename).name
+            path.write_bytes(content)
+            where = f", saved as {path}"
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {filename} ({len(content)} bytes"
+                   f"{where}) — {title}")
 
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.write(f"[DM to {render.person(approver, self.names)}] Tandem: approval needed for {request.number} "
@@ -141,6 +151,28 @@ class Shell:
         self.names = names
         self.user = user
         self.where = "channel"
+        self.history: Path | None = None  # set by ``line_editing``
+
+    def line_editing(self, history: Path) -> None:
+        """Turns on readline's editing and history (a person at a terminal), kept in ``history``."""
+        import readline
+
+        self.history = history
+        try:
+            readline.read_history_file(history)
+        except (FileNotFoundError, PermissionError, OSError):
+            pass
+        readline.set_history_length(1000)
+
+    def save_history(self) -> None:
+        if self.history is None:
+            return
+        import readline
+
+        try:
+            readline.write_history_file(self.history)
+        except OSError as error:
+            log.warning("could not save the shell history to %s: %s", self.history, error)
 
     # --- input and output ---------------------------------------------------------------
 
@@ -152,9 +184,23 @@ class Shell:
         self.say("(only you can see this) " + text.replace("\n", "\n  "))
 
     def ask(self, prompt: str) -> str | None:
+        """One line of input; None at the end of input or on Ctrl-C (which cancels a form, and
+        leaves the shell at its prompt)."""
+        if self.history is not None:
+            try:
+                return input(prompt)  # readline: editing, the arrows, history
+            except EOFError:
+                return None
+            except KeyboardInterrupt:
+                self.stdout.write("\n")
+                return None
         self.stdout.write(prompt)
         self.stdout.flush()
-        line = self.stdin.readline()
+        try:
+            line = self.stdin.readline()
+        except KeyboardInterrupt:
+            self.stdout.write("\n")
+            return None
         if not line:
             return None
         line = line.rstrip("\n")
@@ -174,15 +220,20 @@ class Shell:
     # --- the loop -------------------------------------------------------------------------
 
     def run(self) -> None:
-        self.say("Tandem local shell. Type /help for commands, /quit to leave.")
+        self.say("Tandem local shell. Type /help for commands, /quit to leave (or Ctrl-D; Ctrl-C cancels a form).")
         self.say(self.roster())
-        while True:
-            line = self.ask(self.prompt)
-            if line is None:
-                self.say("")
-                return
-            if not self.handle(line.strip()):
-                return
+        try:
+            while True:
+                line = self.ask(self.prompt)
+                if line is None:
+                    self.say("Bye.")
+                    return
+                if not self.handle(line.strip()):
+                    return
+        except KeyboardInterrupt:  # Ctrl-C while a command ran: leave cleanly
+            self.say("\nBye.")
+        finally:
+            self.save_history()
 
     def handle(self, line: str) -> bool:
         """Handles one line; returns False when the user wants to leave."""
