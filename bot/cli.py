@@ -91,9 +91,9 @@ def _main(argv: Sequence[str] | None, environ: Mapping[str, str] | None) -> int:
         from dotenv import dotenv_values
 
         env_file = args.env_file or ".env"
-        if args.env_file and not os.path.isfile(args.env_file):
+        if args.env_file and not os.path.exists(args.env_file):
             raise Failed(f"--env-file {args.env_file}: no such file")
-        environ = {**dotenv_values(env_file), **os.environ} if os.path.isfile(env_file) else dict(os.environ)
+        environ = {**dotenv_values(env_file), **os.environ} if os.path.exists(env_file) else dict(os.environ)
     try:
         settings = Settings.from_env(environ)
     except ConfigError as error:
