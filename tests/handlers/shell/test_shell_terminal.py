@@ -86,7 +86,7 @@ class Terminal:
         self.fd = fd
         self.shown = bytearray()
 
-    def expect(self, wanted: bytes, count: int = 1, timeout: float = 60) -> None:
+    def expect(self, wanted: bytes, count: int = 1, timeout: float = 180) -> None:
         while self.shown.count(wanted) < count:
             ready, _, _ = select.select([self.fd], [], [], timeout)
             if not ready:
@@ -108,8 +108,10 @@ ROSTER = b"You are "
 
 
 def test_a_terminal_gets_line_editing_history_and_a_clean_ctrl_c(tmp_path):
+    # matplotlib's font cache from this machine, so a fresh HOME does not rebuild it at start.
+    fonts = os.environ.get("MPLCONFIGDIR") or str(Path.home() / ".cache" / "matplotlib")
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "TERM": "xterm",
-           "TANDEM_DB": str(tmp_path / "tandem.db")}
+           "TANDEM_DB": str(tmp_path / "tandem.db"), "MPLCONFIGDIR": fonts}
     pid, fd = pty.fork()
     if pid == 0:  # the child: `tandem shell` at a terminal
         os.chdir(tmp_path)
@@ -130,7 +132,10 @@ def test_a_terminal_gets_line_editing_history_and_a_clean_ctrl_c(tmp_path):
         terminal.expect(PROMPT, 4)
         terminal.type(b"\x03")  # Ctrl-C at the prompt leaves
         terminal.expect(b"Bye.")
+        finished = True
     finally:
+        if not locals().get("finished"):  # a failed expectation: the shell may still wait for input
+            os.kill(pid, 9)
         _, status = os.waitpid(pid, 0)
         os.close(fd)
     shown = bytes(terminal.shown)
