@@ -41,4 +41,5 @@ def configure(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(ClippedFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=[handler])
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    for noisy in ("apscheduler", "matplotlib"):  # their INFO lines (a font cache built) are not Tandem's news
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
