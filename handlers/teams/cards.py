@@ -58,9 +58,34 @@ def escape(text: str | None) -> str:
     return _MARKDOWN.sub(r"\\\1", text or "")
 
 
+_EMPHASIS = re.compile(r"^\*([^*\n]+)\*$")
+# In the core's messages, what could bold, link or pass for HTML; "#1" and "(…)" stay as written.
+_MESSAGE_MARKDOWN = re.compile(r"([\\`*_\[\]<>~])")
+
+
+def _escape_message(text: str) -> str:
+    return _MESSAGE_MARKDOWN.sub(r"\\\1", text)
+
+
 def message_text(text: str, names: Names = plain_names) -> str:
-    """The core's messages (which may name people as ``<@id>``) as card text."""
+    """The core's messages (which may name people as ``<@id>``) as plain text."""
     return _MENTION.sub(lambda m: names(m.group(1)), text).replace("`", "")
+
+
+def message_markdown(text: str, names: Names = plain_names) -> str:
+    """The core's messages as card text: the user text they quote (titles, notes) and people's
+    names cannot bold or link, ``<@id>`` becomes the person's name, and a line the core set in
+    bold (``*Tandem doctor*``) stays bold."""
+
+    def line(value: str) -> str:
+        value = value.replace("`", "")
+        bold = _EMPHASIS.match(value)
+        inner = bold.group(1) if bold else value
+        parts = _MENTION.split(inner)  # text, id, text, id, …
+        shown = "".join(_escape_message(part if i % 2 == 0 else names(part)) for i, part in enumerate(parts))
+        return f"**{shown}**" if bold else shown
+
+    return "\n".join(line(value) for value in text.split("\n"))
 
 
 def clip(text: str, limit: int = TEXT_MAX) -> str:
@@ -115,7 +140,7 @@ def help_card() -> dict:
 
 
 def said_card(message: str, names: Names = plain_names) -> dict:
-    return card([text(message_text(message, names))])
+    return card([text(message_markdown(message, names))])
 
 
 # --- the need form ---------------------------------------------------------------------------------
@@ -296,7 +321,7 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
         body.append(text("**Comments**"))
         body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(c.text)}") for c in item.notes[-LIST_ROWS:]]
     body.append(text("**History**"))
-    body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
+    body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
              for e in item.events[-LIST_ROWS:]]
     return card(body)
 
@@ -360,7 +385,7 @@ def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
         body += [request_row(request, names) for request in item.requests[:LIST_ROWS]]
     if item.events:
         body.append(text("**History**"))
-        body += [text(f"{when(e.at)} {escape(names(e.actor))} {escape(message_text(describe_event(e), names))}")
+        body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
                  for e in item.events[-LIST_ROWS:]]
     return card(body, contract_actions(contract, item.actions))
 
@@ -506,7 +531,7 @@ def reminders_card(reminders: list[Reminder], names: Names = plain_names) -> dic
     count = len(reminders)
     body = [heading(f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you")]
     for reminder in reminders[:LIST_ROWS]:
-        line = escape(message_text(describe(reminder, lambda user: f"<@{user}>"), names))
+        line = message_markdown(describe(reminder, lambda user: f"<@{user}>"), names)
         actions = [open_action(reminder)]
         if reminder.id is not None:
             actions += [execute("Snooze 3 days", Verbs.SNOOZE, reminder=reminder.id),

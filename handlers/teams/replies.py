@@ -54,12 +54,12 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
     if isinstance(reply, dispatch.StatsShown):
         notifier.send_file(user, reply.filename, reply.chart, "Requests per week and whose court")
         text = "\n\n".join(summary(reply.stats))
-        return card_activity(cards.card([cards.heading("Tandem stats"), cards.text(cards.message_text(text, name))]),
+        return card_activity(cards.card([cards.heading("Tandem stats"), cards.text(cards.message_markdown(text, name))]),
                              "Tandem stats")
     if isinstance(reply, dispatch.HealthShown):
         text = "\n\n".join(health.lines(reply.results))
         title = f"Health check · {reply.results.survey.label}"
-        return card_activity(cards.card([cards.heading(title), cards.text(cards.message_text(text, name))]), title)
+        return card_activity(cards.card([cards.heading(title), cards.text(cards.message_markdown(text, name))]), title)
     raise TypeError(f"no Teams rendering for {type(reply).__name__}")
 
 

@@ -237,3 +237,18 @@ def test_amounts_are_read_in_the_teams_clients_locale(teams, connector, bot):
     status, answer = teams.click(IT, Verbs.NEED, {**NEED, "estimated_cost": "25.000,00"}, where="personal")
     assert "cannot be read as an amount in en_US" in invoke_text(answer), "the form comes back with the reason"
     assert bot.core.requests.list(IT.aad, "all").total == 1, "nothing stored from the refused form"
+
+
+def test_a_title_written_as_markdown_shows_as_typed_in_the_claimers_chat(teams, connector, bot):
+    """A title with a link and bold in it is shown as typed in the card Bo gets for `claim 1`:
+    the link is not live and the bold is not applied; Tandem's own names still show."""
+    teams.install_in_team()
+    title = "[Approve here](https://evil.example/phish) **URGENT**"
+    post_need(teams, connector, title=title)
+    teams.say(BUYER, "help")
+    connector.reset()
+    assert teams.say(BUYER, "claim 1")[0] == 202
+    [reply] = connector.of("reply", BUYER.chat)
+    [block] = card_of(reply)["body"]
+    assert block["text"] == r"You claimed #1 \[Approve here\](https://evil.example/phish) \*\*URGENT\*\*."
+    assert reply.body["summary"] == f"You claimed #1 {title}."  # the plain-text preview is not markdown
