@@ -13,7 +13,7 @@ from bot.errors import BadInput
 from bot.permissions import Action
 from bot.requests import Status, parse_number
 from handlers.slack import blocks
-from handlers.slack.errors import Task, guarded
+from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
 from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views
 
 
@@ -51,7 +51,11 @@ def register(app: App, core: Core) -> None:
     @app.view(Views.REJECT)
     @guarded
     def reject_submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        where = json.loads(view["private_metadata"])
+        try:
+            where = form_metadata(view, reject_target)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
         try:
             reason = parse_reason(blocks.form_values(view).get(REASON_BLOCK, ""))
         except BadInput as error:
@@ -60,9 +64,18 @@ def register(app: App, core: Core) -> None:
         ack()
 
         def run() -> None:
-            request = approvals.reject(body["user"]["id"], int(where["request"]), reason)
+            request = approvals.reject(body["user"]["id"], where["request"], reason)
             if where.get("channel") and where.get("ts"):
                 client.chat_update(channel=where["channel"], ts=where["ts"],
                                    text=f":x: You rejected {blocks.headline(request)}; it is back in sourcing.")
 
         work.later(run)
+
+
+def reject_target(metadata: str) -> dict:
+    """The reject form's metadata: the request and, when opened from a card, that card's message."""
+    where = json.loads(metadata)
+    where["request"] = parse_number(str(where["request"]))
+    if not all(isinstance(where.get(key), (str, type(None))) for key in ("channel", "ts")):
+        raise TypeError("the card's channel and ts are strings")
+    return where

@@ -16,7 +16,7 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.requests import parse_number
 from handlers.slack import blocks, contract_blocks, replies
-from handlers.slack.errors import Task, guarded
+from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
 from handlers.slack.ids import ContractActions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -45,12 +45,17 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
+        try:
+            editing = form_metadata(view, lambda metadata: parse_number(metadata) if metadata else None)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
         ack()
-        work.later(lambda: save(user, view, form, locale))
+        work.later(lambda: save(user, editing, form, locale))
 
-    def save(user: str, view: dict, form: dict, locale: str) -> None:
-        if view.get("private_metadata"):
-            contract = service.edit(user, parse_number(view["private_metadata"]), form, locale=locale)
+    def save(user: str, editing: int | None, form: dict, locale: str) -> None:
+        if editing is not None:
+            contract = service.edit(user, editing, form, locale=locale)
             text = f"Saved {contract.name} ({contract.number})."
         else:
             contract = service.add(user, form, locale=locale)

@@ -17,9 +17,13 @@ import inspect
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import SectionBlock
+from slack_sdk.models.views import View
 
 from bot.approvals import ApprovalPending
 from bot.errors import DomainError
@@ -33,6 +37,32 @@ BUSY = ":hourglass_flowing_sand: Tandem is too busy to do that right now; nothin
 BUSY_PARTLY = (":hourglass_flowing_sand: Tandem is too busy to finish that right now. Your change is saved; "
                "Slack catches up with it on the next change.")
 SOMETHING_WENT_WRONG = ":warning: Something went wrong on our side; nothing was changed. Please try again."
+FORM_UNREADABLE = "Tandem could not read this form, so nothing was changed. Please open it again from Tandem."
+
+T = TypeVar("T")
+
+
+class UnreadableForm(Exception):
+    """A form's ``private_metadata`` (set by Tandem when it opened the form) did not parse."""
+
+
+def form_metadata(view: dict, parse: Callable[[str], T]) -> T:
+    """What Tandem put in a form's ``private_metadata``, read by ``parse``. Metadata that does not
+    parse was not written by Tandem: logged at WARNING (never the metadata itself) and refused
+    with ``UnreadableForm``, which the listener answers with ``refuse_form``."""
+    try:
+        return parse(view.get("private_metadata") or "")
+    except (ValueError, KeyError, TypeError, DomainError) as error:
+        log.warning("refused a %s form whose private_metadata did not parse (%s)", view.get("callback_id") or "-",
+                    type(error).__name__)
+        raise UnreadableForm from None
+
+
+def refuse_form(ack) -> None:
+    """Answers an unreadable form in the form itself: it turns into a notice; nothing was changed."""
+    ack(response_action="update", view=View(type="modal", title=blocks.plain("Tandem", 24),
+                                            close=blocks.plain("Close", 24),
+                                            blocks=[SectionBlock(text=blocks.mrkdwn(":no_entry: " + FORM_UNREADABLE))]))
 
 
 def report(error: Exception, body: dict, respond, client, context, partly: bool = False) -> None:

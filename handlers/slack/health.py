@@ -17,7 +17,7 @@ from bot import health
 from bot.core import Core
 from bot.errors import BadInput, DomainError, NotFound
 from handlers.slack import blocks, health_blocks
-from handlers.slack.errors import Task, guarded
+from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
 from handlers.slack.ids import HealthIds
 
 
@@ -42,7 +42,11 @@ def register(app: App, core: Core) -> None:
     @app.view(HealthIds.FORM)
     @guarded
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        where = json.loads(view.get("private_metadata") or "{}")
+        try:
+            where = form_metadata(view, health_target)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
         try:
             scores, comment = health.parse_form(blocks.form_values(view))
         except BadInput as error:
@@ -72,3 +76,12 @@ def round_id(value) -> int:
         raise NotFound("That health check no longer exists.")
     return int(text)
 
+
+
+def health_target(metadata: str) -> dict:
+    """The health-check form's metadata: its round and, when opened from a message, that message."""
+    where = json.loads(metadata or "{}")
+    if not isinstance(where, dict) or not all(isinstance(where.get(key), (str, type(None)))
+                                              for key in ("channel", "ts")):
+        raise TypeError("the form's metadata is an object whose channel and ts are strings")
+    return where

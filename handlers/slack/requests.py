@@ -20,7 +20,7 @@ from handlers.slack import blocks, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
-from handlers.slack.errors import Task, guarded
+from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
 
 
 # What to tell a requester when the card could not be posted, by Slack's error code.
@@ -58,8 +58,12 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
+        try:
+            source = form_metadata(view, shortcuts.Source.load)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
         ack()
-        source = shortcuts.Source.load(view.get("private_metadata"))
         work.later(lambda: create(user, form, locale, source))
 
     def create(user: str, form: dict, locale: str, source: shortcuts.Source | None = None) -> None:
@@ -136,8 +140,12 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         if not text.strip():
             ack(response_action="errors", errors={NOTE_BLOCK: "Write a note first."})
             return
+        try:
+            number = form_metadata(view, parse_number)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
         ack()
-        number = parse_number(view["private_metadata"])
         work.later(lambda: service.note(body["user"]["id"], number, text, source="note"))
 
     @app.action(Actions.OPEN)

@@ -74,10 +74,13 @@ class Source:
 
     @staticmethod
     def load(metadata: str | None) -> Source | None:
-        try:
-            channel, thread_ts, response_url = json.loads(metadata or "")["source"]
-        except (ValueError, KeyError, TypeError):
+        """None for a form not sent from a message; raises ValueError, KeyError or TypeError for
+        metadata Tandem did not write."""
+        if not metadata:
             return None
+        channel, thread_ts, response_url = json.loads(metadata)["source"]
+        if not (isinstance(channel, str) and isinstance(thread_ts, str) and isinstance(response_url, (str, type(None)))):
+            raise TypeError("a message's channel and ts are strings")
         return Source(channel, thread_ts, response_url)
 
 

@@ -79,3 +79,46 @@ def test_only_approvers_decide(slack, fake, bot):
     refusal = fake.wait_until("response_url", lambda a: "Only the approvers" in a.get("text", ""))
     assert refusal.args["response_type"] == "ephemeral"
     assert bot.core.requests.get(1).status is Status.SOURCING
+
+
+FORGED = ["not json {", "[1, 2]", '{"request": "1; drop"}', '{"channel": "C1"}', '{"request": 1, "channel": ["C1"]}']
+
+
+@pytest.mark.parametrize("metadata", FORGED)
+def test_a_reject_form_with_forged_metadata_is_refused_in_the_form_and_changes_nothing(slack, fake, bot, caplog,
+                                                                                      metadata):
+    to_sourcing(slack, fake, bot)
+    slack.command("/procure", "status 1 approved", BUYER)
+    fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    caplog.clear()
+    reason = {"reason": {"value": {"type": "plain_text_input", "value": "Too dear"}}}
+    status, body = slack.submit(APPROVER, Views.REJECT, reason, metadata)
+    answer = json.loads(body)
+    assert status == 200 and answer["response_action"] == "update"
+    assert "could not read this form, so nothing was changed" in json.dumps(answer["view"])
+    bot.executor.shutdown(wait=True)
+    assert bot.core.requests.get(1).status is Status.SOURCING  # awaiting the approval, not rejected
+    assert bot.core.requests.show(IT, 1).events[-1].action == "approval requested"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING" and "private_metadata" in r.getMessage()]
+    assert metadata not in warning.getMessage() and "Too dear" not in warning.getMessage()
+
+
+def test_every_form_with_metadata_tandem_did_not_write_is_refused_and_nothing_is_saved(slack, fake, bot, caplog):
+    from handlers.slack.ids import HealthIds
+    from tests.handlers.slack.conftest import need_values
+    from tests.handlers.slack.test_contracts import contract_values
+
+    note = {"note": {"value": {"type": "plain_text_input", "value": "Hello"}}}
+    for user, form, values, metadata in ((IT, Views.NEED, need_values(), "{not json"),
+                                         (IT, Views.NEED, need_values(), '{"source": [1, 2, 3]}'),
+                                         (BUYER, Views.CONTRACT, contract_values(), "#x"),
+                                         (IT, Views.NOTE, note, "[]"),
+                                         (IT, HealthIds.FORM, {}, "{oops")):
+        caplog.clear()
+        status, body = slack.submit(user, form, values, metadata)
+        assert status == 200 and json.loads(body)["response_action"] == "update", (form, body)
+        assert "could not read this form" in body
+        assert [r.levelname for r in caplog.records if "private_metadata" in r.getMessage()] == ["WARNING"]
+    bot.executor.shutdown(wait=True)
+    assert bot.core.requests.list(IT, "all").total == 0 and not bot.core.contracts.upcoming(BUYER, 3650)

@@ -129,8 +129,10 @@ def test_the_global_shortcut_opens_an_empty_form(slack, fake, bot):
     assert [c.args["channel"] for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL] == [CHANNEL]
 
 
-def test_a_forged_form_metadata_is_ignored(slack, fake, bot):
-    slack.submit(IT, Views.NEED, need_values(), private_metadata=json.dumps({"source": "nonsense"}))
-    assert bot.core.requests.get(1).title == "50 Zoom licences"
-    assert all(c.args["channel"] in (CHANNEL,) or c.args["channel"].startswith("D")
-               for c in fake.calls_to("chat.postMessage"))
+def test_a_forged_form_metadata_is_refused_and_nothing_is_saved(slack, fake, bot):
+    status, body = slack.submit(IT, Views.NEED, need_values(), private_metadata=json.dumps({"source": "nonsense"}))
+    assert status == 200 and json.loads(body)["response_action"] == "update"
+    assert "could not read this form, so nothing was changed" in body
+    bot.executor.shutdown(wait=True)
+    assert bot.core.requests.list(IT, "all").total == 0
+    assert not fake.calls_to("chat.postMessage")
