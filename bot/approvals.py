@@ -132,14 +132,14 @@ class ApprovalService:
         latest = repo.latest_round(self.store.db, request.id)
         if latest is not None and latest.state == "approved":
             return
+        asked = self.visibility.approvers_for(request)
+        if not asked:  # refused before anything is recorded: no round, no "approval requested"
+            raise ApprovalPending(
+                f"{request.number} needs approval because {why}, but its requester is the only approver and "
+                f"there is no other admin to ask. Add an approver to TANDEM_APPROVERS (or an admin to TANDEM_ADMINS).")
         if latest is None or latest.state != "open":
             latest = self._open_round(request, actor, why)
             self._ask(request, latest)
-        asked = self.visibility.approvers_for(request)
-        if not asked:
-            raise ApprovalPending(
-                f"{request.number} needs approval because {latest.why}, but its requester is the only approver and "
-                f"there is no other admin to ask. Add an approver to TANDEM_APPROVERS (or an admin to TANDEM_ADMINS).")
         names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(asked))
         raise ApprovalPending(
             f"{request.number} needs approval because {latest.why}. Asked: {names or 'the approvers'}; "
