@@ -47,7 +47,10 @@ def why_needed(request: Request, settings: Settings) -> str | None:
     reasons = []
     if request.sensitivity is Sensitivity.RESTRICTED:
         reasons.append("its data is restricted")
-    if request.estimated_cost is not None:
+    if request.estimated_cost is None:
+        # Unknown is not under the threshold: the approvers decide, as for a cost with no rate.
+        reasons.append("it has no estimated cost")
+    else:
         base = to_base(request.estimated_cost, request.currency, settings)
         threshold = money(settings.approval_threshold, settings.base_currency)
         if base is None:

@@ -42,7 +42,7 @@ def to_sourcing(core, **form):
         ("8000", "GBP", "internal", True),  # 10,000 USD exactly
         ("100", "JPY", "internal", True),  # no rate: approval needed rather than guessed
         ("", "USD", "restricted", True),
-        ("", "USD", "confidential", False),
+        ("", "USD", "confidential", True),  # an unknown cost is not under the threshold
     ],
 )
 def test_threshold_in_the_base_currency(tmp_path, clock, cost, currency, sensitivity, needed):

@@ -122,3 +122,18 @@ def test_every_form_with_metadata_tandem_did_not_write_is_refused_and_nothing_is
         assert [r.levelname for r in caplog.records if "private_metadata" in r.getMessage()] == ["WARNING"]
     bot.executor.shutdown(wait=True)
     assert bot.core.requests.list(IT, "all").total == 0 and not bot.core.contracts.upcoming(BUYER, 3650)
+
+
+def test_a_need_with_no_estimated_cost_goes_to_the_approvers_before_approved(slack, fake, bot):
+    """A blank cost is not under the threshold: moving to approved asks the approvers, and the
+    need stays in sourcing until they approve."""
+    post_need(slack, fake, estimated_cost="", sensitivity="internal")
+    bot.core.requests.claim(BUYER, 1)
+    bot.core.requests.change_status(BUYER, 1, "sourcing")
+    slack.command("/procure", "status 1 approved", BUYER)
+    pending = fake.wait_until("response_url", lambda a: "needs approval" in a.get("text", ""))
+    assert pending.args["text"].startswith(":hourglass_flowing_sand: #1 needs approval because it has no estimated cost")
+    fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    bot.executor.shutdown(wait=True)
+    assert bot.core.requests.get(1).status is Status.SOURCING
+    assert bot.core.approvals.approve(APPROVER, 1).status is Status.APPROVED
