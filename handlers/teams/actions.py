@@ -27,7 +27,7 @@ from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user
 from bot.reminders import until_text
 from bot.requests import parse_request, parse_number
-from handlers.teams import cards
+from handlers.teams import cards, replays
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
 from handlers.teams.notifier import PLATFORM, card_activity
 from handlers.teams.replies import (
@@ -43,6 +43,7 @@ from handlers.teams.replies import (
 LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_locale", default=DEFAULT_LOCALE)
 
 DONE_TEXT = "Done — no more reminders about this for you."
+ALREADY_DONE = "Tandem already has this; it was done once."
 # Contract buttons that run a ``contract`` command with the contract's number (as in Slack).
 CONTRACT_BUTTONS = {
     Verbs.CONTRACT_RENEW: "renew",
@@ -69,6 +70,8 @@ def register(bot) -> None:
         def register_work(work: Callable[[str, dict], AdaptiveCardInvokeResponse]):
             @bot.agent.adaptive_card.action_execute(str(verb))
             async def handler(context: TurnContext, state: TurnState, data: dict) -> AdaptiveCardInvokeResponse:
+                if not await replays.first_time(core.replays, context):
+                    return message_response(ALREADY_DONE)
                 try:
                     actor = await directory.actor(context)
                     # How this person writes amounts: Teams sends the client's locale with each activity.

@@ -25,7 +25,7 @@ from bot import commands, dispatch
 from bot.errors import BadInput
 from bot.fanout import preferring
 from bot.notifier import NotifyError
-from handlers.teams import cards, mentions
+from handlers.teams import cards, mentions, replays
 from handlers.teams import store as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
@@ -70,6 +70,8 @@ def register(bot) -> None:
     @bot.teams.activity(ActivityTypes.message)
     async def on_message(context: TurnContext, state: TurnState) -> None:
         activity = context.activity
+        if not await replays.first_time(core.replays, context):
+            return  # Teams sent this message again: it was handled the first time
         said = mentions.read(activity)
         kind = (activity.conversation.conversation_type or repo.PERSONAL) if activity.conversation else repo.PERSONAL
         in_channel = kind != repo.PERSONAL

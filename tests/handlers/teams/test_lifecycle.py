@@ -252,3 +252,31 @@ def test_a_title_written_as_markdown_shows_as_typed_in_the_claimers_chat(teams, 
     [block] = card_of(reply)["body"]
     assert block["text"] == r"You claimed #1 \[Approve here\](https://evil.example/phish) \*\*URGENT\*\*."
     assert reply.body["summary"] == f"You claimed #1 {title}."  # the plain-text preview is not markdown
+
+
+def test_an_action_or_a_message_teams_sends_again_is_applied_once(teams, connector, bot):
+    """Teams retries an activity it got no answer for with the same activity ID: the second
+    claim or command changes nothing and posts nothing (the ledger Slack's replays use)."""
+    teams.install_in_team()
+    post_need(teams, connector)
+    activity = teams.base(BUYER, teams.channel()[0], teams.channel()[1])
+    activity.update(type="invoke", name="adaptiveCard/action",
+                    value={"action": {"type": "Action.Execute", "verb": str(Verbs.CLAIM),
+                                      "data": {"verb": str(Verbs.CLAIM), "request": 1}}, "trigger": "manual"})
+    status, answer = teams.post(activity)
+    assert invoke_text(answer) == "You claimed #1 50 Zoom licences."
+    connector.reset()
+    status, again = teams.post(activity)
+    assert status == 200 and invoke_text(again) == "Tandem already has this; it was done once."
+    assert connector.calls == []  # the card is not updated again
+    claims = [e for e in bot.core.requests.show(IT.aad, 1).events if e.action == "claimed"]
+    assert len(claims) == 1
+
+    teams.say(IT, "help")
+    note = teams.base(IT, teams.personal(IT))
+    note.update(type="message", text="note 1 Zoom confirmed the price")
+    assert teams.post(note)[0] == 202
+    connector.reset()
+    assert teams.post(note)[0] == 202
+    assert connector.calls == []  # no second answer
+    assert [n.text for n in bot.core.requests.show(IT.aad, 1).notes] == ["Zoom confirmed the price"]
