@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import health, options
+from bot import health, options, sync
 from bot.errors import BadInput
 from bot.requests import Category, parse_number
 from bot.request_service import LIST_SCOPES
@@ -34,6 +34,10 @@ USAGE = {
     "rate": "rate N <option> fit|risk|cost|terms <1-5> …",
     "choose": "choose N <option> <why, in one line>",
     "rules": "rules",
+    "agenda": "agenda",
+    "decide": "decide <text>",
+    "action": "action @person <text> [by YYYY-MM-DD] | action done N",
+    "actions": "actions",
     "check": "check N <check number>",
     "uncheck": "uncheck N <check number>",
     "doctor": "doctor",
@@ -64,6 +68,10 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
 `/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
+`/procure agenda` — the next sync meeting's agenda as it stands (it is posted TANDEM_SYNC_LEAD before the meeting)
+`/procure decide <text>` — record a decision of the sync meeting
+`/procure action @person <text> [by YYYY-MM-DD]` — record an action item; `action done N` when it is done
+`/procure actions` — the open action items
 Statuses: new → claimed → sourcing → approved → ordered → fulfilled, plus on_hold, awaiting_it, cancelled; `status N resume` returns a paused request to where it was."""
 
 
@@ -216,6 +224,23 @@ def _check(name, rest, text) -> Command:
     return Command(name, parse_number(rest[0]), arg=text.split(None, 2)[2].strip())
 
 
+def _rest(name, rest, text, what: str) -> Command:
+    body = text.split(None, 1)[1].strip() if len(text.split(None, 1)) == 2 else ""
+    if not body:
+        raise BadInput(f"Write {what} after `{name}`.")
+    return Command(name, arg=body)
+
+
+def _action(name, rest, text) -> Command:
+    if rest and rest[0].lower() == "done":
+        if len(rest) != 2:
+            raise BadInput("`action done` needs the action item's number.")
+        return Command(name, parse_number(rest[1]), arg="done")
+    command = _rest(name, rest, text, "who and what")
+    sync.parse_action(command.arg)  # refused here, with the usage line, when malformed
+    return Command(name, arg="add", extra=command.arg)
+
+
 def _contract_number(text: str) -> int:
     try:
         return parse_number(text)
@@ -245,6 +270,10 @@ _PARSERS = {
     "rate": _rate,
     "choose": _choose,
     "rules": _no_args,
+    "agenda": _no_args,
+    "decide": lambda n, r, t: _rest(n, r, t, "the decision"),
+    "action": _action,
+    "actions": _no_args,
     "check": _check,
     "uncheck": _check,
     "doctor": _no_args,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,6 +59,9 @@ class Settings:
     calendar_domain: str = "tandem.localhost"
     # IT's risk rules: data class → the checks a purchase of that class needs (bot.risk).
     risk_checks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The recurring IT–procurement sync meeting (unset: none) and how long before it the agenda goes out.
+    sync_cron: str | None = None
+    sync_lead: timedelta = timedelta(hours=2)
     log_level: str = "INFO"
     teams_port: int = 3978
     teams_app_id: str | None = None
@@ -112,6 +116,8 @@ class Settings:
             public_url=r.public_url("TANDEM_PUBLIC_URL"),
             calendar_domain=r.domain("TANDEM_CALENDAR_DOMAIN", r.public_host("TANDEM_PUBLIC_URL") or "tandem.localhost"),
             risk_checks=r.risk_rules("TANDEM_RISK_CHECKS"),
+            sync_cron=r.cron("TANDEM_SYNC_CRON", None),
+            sync_lead=r.duration("TANDEM_SYNC_LEAD", timedelta(hours=2)),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
             teams_app_id=r.guid("TEAMS_APP_ID"),
@@ -208,8 +214,10 @@ class _Reader:
             raise ConfigError(f"{name}={value} is not an IANA time zone") from None
         return value
 
-    def cron(self, name: str, default: str) -> str:
+    def cron(self, name: str, default: str | None) -> str | None:
         value = self.raw(name) or default
+        if value is None:
+            return None
         try:
             CronTrigger.from_crontab(value)
         except ValueError as exc:
@@ -259,6 +267,18 @@ class _Reader:
                 raise ConfigError(f"{name}: {part.strip()!r} is not CODE=RATE (for example EUR=1.08)")
             rates[code] = parsed
         return rates
+
+    def duration(self, name: str, default: timedelta) -> timedelta:
+        """``90m``, ``2h`` or ``1d``: minutes, hours or days, from 1 minute to 7 days."""
+        value = self.raw(name)
+        if value is None:
+            return default
+        match = re.fullmatch(r"(\d{1,5})\s*(m|min|h|d)", value.lower())
+        unit = {"m": "minutes", "min": "minutes", "h": "hours", "d": "days"}.get(match[2]) if match else None
+        lead = timedelta(**{unit: int(match[1])}) if unit else None
+        if lead is None or not timedelta(minutes=1) <= lead <= timedelta(days=7):
+            raise ConfigError(f"{name}={value} is not a time from 1m to 7d, like 90m, 2h or 1d")
+        return lead
 
     def risk_rules(self, name: str) -> dict[str, tuple[str, ...]]:
         try:

@@ -29,6 +29,7 @@ from bot.calendar_feed import CalendarFeed
 from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.schedule_service import ScheduleService, default_holder
 from bot.stats import StatsService
+from bot.sync import SyncService
 from bot.visibility import Visibility
 from storage import Store
 
@@ -52,6 +53,7 @@ class Core:
     visibility: Visibility
     feed: CalendarFeed
     replays: Replays
+    sync: SyncService
     # `tandem doctor`'s probes of each platform serving this core (added by the platform's setup).
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -114,7 +116,8 @@ def build_core(
     return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
                 requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
                 health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
-                feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs))
+                feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
+                sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder))
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

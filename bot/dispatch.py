@@ -15,7 +15,7 @@ from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
 from bot.core import Core
 from bot.health import HealthResults, parse_answer
-from bot.notifier import NotifyError
+from bot.notifier import Briefing, NotifyError
 from bot.permissions import Action, authorize
 from bot.requests import Request, RequestDetails
 from bot.request_service import Page
@@ -105,7 +105,23 @@ class HealthShown:
     results: HealthResults
 
 
-Reply = HealthShown | StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
+@dataclass(frozen=True)
+class Told:
+    """A message that quotes user text (an action item, a decision): platforms escape it and
+    keep only Tandem's own ``<@id>`` mentions."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class BriefingShown:
+    """A briefing shown to the person who asked (the next agenda, open action items, the
+    scorecard); its chart, if any, goes to them as a file."""
+
+    briefing: Briefing
+
+
+Reply = Told | BriefingShown | HealthShown | StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
 
 CALENDAR_FILE = "tandem-contracts.ics"
 

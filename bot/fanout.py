@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.notifier import CardRef, LinkedContract, Notifier, NotifyError
+from bot.notifier import Briefing, CardRef, LinkedContract, Notifier, NotifyError
 from bot.requests import Request
 
 if TYPE_CHECKING:
@@ -91,6 +91,11 @@ class FanOutNotifier:
         for name in failures:
             log.warning("the digest was posted, but not on %s (not retried there, so nowhere gets it twice)", name)
 
+    def post_briefing(self, briefing: Briefing) -> None:
+        failures = [name for name in [self._try(p, "post_briefing", briefing) for p in self.platforms] if name]
+        if len(failures) == len(self.platforms):
+            raise NotifyError("no platform took the briefing")
+
     # --- one person ------------------------------------------------------------------------------------
 
     def send_dm(self, user: str, text: str) -> None:
@@ -110,6 +115,9 @@ class FanOutNotifier:
 
     def send_health_check(self, user: str, survey: HealthCheck) -> None:
         self._to_person(user, "send_health_check", user, survey)
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
+        self._to_person(user, "send_briefing", user, briefing)
 
     # --- internals ----------------------------------------------------------------------------------------
 

@@ -38,6 +38,28 @@ class LinkedContract:
     auto_renew: bool
 
 
+@dataclass(frozen=True)
+class Section:
+    """Part of a briefing: a title and lines, "…and N more" when ``more``, ``empty`` when none."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    more: int = 0
+    empty: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A titled message of sections (the sync meeting's agenda, an action item reminder, the
+    scorecard). Lines are plain text that may name people as ``<@id>``; platforms escape the
+    rest, so user text in them (an action item, a title) cannot format, link or mention."""
+
+    title: str
+    sections: tuple[Section, ...]
+    footer: str = ""
+    chart: bytes | None = None  # a PNG sent along, when there is one
+
+
 class NotifyError(Exception):
     """The chat platform refused or failed; the database stays the source of truth."""
 
@@ -79,6 +101,12 @@ class Notifier(Protocol):
         """Sends ``user`` the health check for ``survey`` (a round) by DM: the six statements
         and how to answer (``bot.health``)."""
 
+    def post_briefing(self, briefing: Briefing) -> None:
+        """Posts a briefing (the sync meeting's agenda) to the shared channel."""
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
+        """Sends ``user`` a briefing (an action item reminder, a preview) by DM."""
+
 
 class NullNotifier:
     """Reaches nobody; for the command line and tests that only look at the database."""
@@ -111,4 +139,10 @@ class NullNotifier:
         pass
 
     def send_health_check(self, user: str, survey: HealthCheck) -> None:
+        pass
+
+    def post_briefing(self, briefing: Briefing) -> None:
+        pass
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
         pass

@@ -132,6 +132,8 @@ class Schedule:
             slot = last_slot(self.reminder_trigger, self.tz, now)
             if slot is not None:
                 sweep = self.core.schedule.run_sweep(slot_key(slot, self.tz), now)
+                self.core.sync.remind_actions(now)  # each (action item, day) once, through the ledger
+            self.core.sync.run_agenda(now)  # the sync meeting's agenda, once, TANDEM_SYNC_LEAD before it
             # After the digest, so a digest in the same minute is not about a round just opened.
             slot = last_slot(self.health_trigger, self.tz, now)
             if slot is not None:

@@ -12,13 +12,28 @@ from bot.options import Together, decision_line, option_line, parse_ratings
 from bot.requests import Request
 from bot.risk import checklist_line
 
-NAMES = ("option", "options", "rate", "choose", "rules", "check", "uncheck")
+NAMES = ("option", "options", "rate", "choose", "rules", "check", "uncheck", "agenda", "decide", "action", "actions")
 
 
 def run(core: Core, actor: str, command: Command):
-    from bot.dispatch import Changed, Said
+    from bot.dispatch import BriefingShown, Changed, Said, Told
 
     name, number = command.name, command.number
+    if name == "agenda":
+        return BriefingShown(core.sync.agenda(viewer=actor))
+    if name == "actions":
+        return BriefingShown(core.sync.open_actions())
+    if name == "decide":
+        decision = core.sync.decide(actor, command.arg)
+        return Told(f"Decision {decision.id} recorded: {decision.text}")
+    if name == "action" and command.arg == "done":
+        item = core.sync.done(actor, number)
+        return Told(f"Action item {item.id} is done: {item.text}")
+    if name == "action":
+        item = core.sync.add_action(actor, command.extra)
+        due = f" by {item.due.isoformat()}" if item.due else ""
+        return Told(f"Action item {item.id} for <@{item.person}>{due}: {item.text}. They are reminded by DM "
+                    f"until it is marked done.")
     if name == "rules":
         return Said(core.risk.rules_text())
     if name == "option":

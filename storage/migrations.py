@@ -354,3 +354,23 @@ def m016_replays_deleted_comments_and_health_probe(db: Database) -> None:
     db["comments"].add_column("deleted_at", str)
     # /healthz proves the database can be written by writing this one row.
     db["health_probe"].create({"id": int, "at": str}, pk="id", not_null={"at"})
+
+
+@migrations()
+def m017_sync_meetings(db: Database) -> None:
+    # The recurring IT–procurement sync meeting: one row per meeting whose agenda went out.
+    db["sync_meetings"].create({"id": int, "slot": str, "at": str, "agenda_at": str}, pk="id",
+                               not_null={"slot", "at", "agenda_at"})
+    db["sync_meetings"].create_index(["slot"], unique=True)
+    # Decisions recorded during (or between) meetings, and action items until done.
+    db["sync_decisions"].create(
+        {"id": int, "meeting_id": int, "text": str, "by": str, "at": str},
+        pk="id", not_null={"text", "by", "at"}, foreign_keys=[("meeting_id", "sync_meetings", "id")],
+    )
+    db["action_items"].create(
+        {"id": int, "meeting_id": int, "person": str, "text": str, "due": str, "created_by": str,
+         "created_at": str, "done_at": str, "done_by": str},
+        pk="id", not_null={"person", "text", "created_by", "created_at"},
+        foreign_keys=[("meeting_id", "sync_meetings", "id")],
+    )
+    db["action_items"].create_index(["done_at"])

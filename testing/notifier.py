@@ -53,6 +53,12 @@ class RecordingNotifier:
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self._record("ask_approval", approver, request, why)
 
+    def post_briefing(self, briefing) -> None:
+        self._record("post_briefing", briefing)
+
+    def send_briefing(self, user: str, briefing) -> None:
+        self._record_dm(user, "send_briefing", user, briefing)
+
     def post_digest(self, digest) -> None:
         self._record("post_digest", digest)
 

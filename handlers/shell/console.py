@@ -8,6 +8,7 @@ become questions. It drives the same services as Slack.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +19,7 @@ from bot.core import Core
 from bot.digest import Digest
 from bot.errors import BadInput, DomainError
 from bot.health import HealthCheck
-from bot.notifier import CardRef, LinkedContract
+from bot.notifier import Briefing, CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
 from bot.stats import summary
@@ -139,6 +140,12 @@ class ShellNotifier:
 
     def send_health_check(self, user: str, survey: HealthCheck) -> None:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {schedule_text.survey(survey)}")
+
+    def post_briefing(self, briefing: Briefing) -> None:
+        self.write(f"[{self.channel_name}] Tandem posted:\n{schedule_text.briefing(briefing, self.names)}")
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem:\n{schedule_text.briefing(briefing, self.names)}")
 
 
 class Shell:
@@ -380,9 +387,16 @@ class Shell:
             return
 
     def procure(self, text: str) -> None:
+        # "@buyer" names a person the shell plays, as a mention does in Slack.
+        ids = {name: user for user, name in self.names.items()}
+        text = re.sub(r"(?<!\S)@(\w+)", lambda m: f"<@{ids[m[1]]}>" if m[1] in ids else m[0], text)
         reply = dispatch.run(self.core, self.user, commands.parse(text))
-        if isinstance(reply, dispatch.Said) or isinstance(reply, dispatch.Changed):
+        if isinstance(reply, (dispatch.Said, dispatch.Changed, dispatch.Told)):
             self.ephemeral(reply.text)
+        elif isinstance(reply, dispatch.BriefingShown):
+            self.ephemeral(schedule_text.briefing(reply.briefing, self.names))
+            if reply.briefing.chart:
+                self.notifier.send_file(self.user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
         elif isinstance(reply, dispatch.Shown):
             self.ephemeral(render.details(reply.details, self.names))
         elif isinstance(reply, dispatch.Listed):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot import health
 from bot.digest import Digest, Waiting, duration
 from bot.format import day
+from bot.notifier import Briefing
 from bot.reminders import Reminder, describe
 from bot.reminders import days_left as needed_in
 from handlers.shell.render import contract_terms, days_left, mentions, person
@@ -93,3 +94,16 @@ def _head(item: Waiting) -> str:
 
 def _days(days: int) -> str:
     return f"{days} day{'s' if days != 1 else ''}"
+
+
+def briefing(item: Briefing, names: dict[str, str]) -> str:
+    """The sync meeting's agenda, an action item reminder or the scorecard, as text."""
+    lines = [f"┌ {item.title}"]
+    for part in item.sections:
+        lines.append(f"│ {part.title}")
+        lines += [f"│   • {mentions(line, names)}" for line in part.lines] or [f"│   {part.empty}"]
+        if part.more:
+            lines.append(f"│   …and {part.more} more")
+    if item.footer:
+        lines.append(f"│ {mentions(item.footer, names)}")
+    return "\n".join(lines + ["└"])

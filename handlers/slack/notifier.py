@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import DomainError
-from bot.notifier import CardGone, CardRef, LinkedContract, NotifyError
+from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyError
 from bot.digest import Digest
 from bot.health import HealthCheck
 from bot.reminders import Reminder
@@ -127,6 +127,20 @@ class SlackNotifier:
                               message_ts=card.ts)["permalink"]
         except NotifyError:
             return None
+
+    def post_briefing(self, briefing: Briefing) -> None:
+        posted = self._call("chat.postMessage", self.client.chat_postMessage, channel=self.channel,
+                            text=schedule_blocks.briefing_text(briefing), blocks=schedule_blocks.briefing_blocks(briefing),
+                            unfurl_links=False)
+        if briefing.chart:
+            self._call("files_upload_v2", self.client.files_upload_v2, channel=posted["channel"],
+                       thread_ts=posted["ts"], filename="tandem-scorecard.png", content=briefing.chart,
+                       title=briefing.title)
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
+        self.send_dm(user, schedule_blocks.briefing_text(briefing), schedule_blocks.briefing_blocks(briefing))
+        if briefing.chart:
+            self.send_file(user, "tandem-scorecard.png", briefing.chart, briefing.title)
 
     def post_digest(self, digest: Digest) -> None:
         posted = self._call(

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 from bot import dispatch
 from bot.config import Settings
 from bot.stats import summary
-from handlers.slack import blocks, contract_blocks, health_blocks
+from handlers.slack import blocks, contract_blocks, health_blocks, schedule_blocks
 from handlers.slack.notifier import SlackNotifier
 
 
@@ -15,7 +15,9 @@ def render(reply: dispatch.Reply) -> dict:
     """An ephemeral response for a reply that is shown as a message."""
     if isinstance(reply, dispatch.Said):
         return ephemeral(reply.text, blocks.text_blocks(reply.text))
-    if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged)):
+    if isinstance(reply, dispatch.BriefingShown):
+        return ephemeral(reply.briefing.title, schedule_blocks.briefing_blocks(reply.briefing))
+    if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged, dispatch.Told)):
         text = blocks.escape_message(reply.text)
         return ephemeral(text, blocks.text_blocks(text))
     if isinstance(reply, dispatch.Shown):
@@ -44,6 +46,9 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
         message = ephemeral(reply.text, blocks.text_blocks(blocks.escape(reply.text)))
+    elif isinstance(reply, dispatch.BriefingShown) and reply.briefing.chart:
+        notifier.send_file_or_raise(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
+        message = render(reply)
     elif isinstance(reply, dispatch.StatsShown):
         notifier.send_file_or_raise(user, reply.filename, reply.chart, "Requests per week and whose court")
         text = "\n".join(summary(reply.stats)) + "\n_The chart is in your DMs._"

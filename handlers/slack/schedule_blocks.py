@@ -24,11 +24,13 @@ from bot.digest import Digest, Waiting, duration
 from bot.format import day, money, sentence
 from bot.reminders import MISSED, Kind, Reminder, days_left, until_text
 from bot.requests import Status
+from bot.notifier import Briefing
 from handlers.slack.blocks import (
     MESSAGE_BLOCKS,
     SECTION_TEXT,
     clip,
     escape,
+    escape_message,
     fallback,
     mention,
     more,
@@ -225,3 +227,24 @@ def marked(message_blocks: list[dict], entry_id: int, text: str) -> list[Block] 
             found = True
         result.append(block)
     return result if found else None
+
+
+# --- briefings (the sync meeting's agenda, action item reminders, the scorecard) ---------------
+
+
+def briefing_blocks(briefing: Briefing) -> list[Block]:
+    """A header, then one section per part; user text escaped, Tandem's own mentions kept."""
+    blocks: list[Block] = [HeaderBlock(text=plain(briefing.title, 150))]
+    for part in briefing.sections[: MESSAGE_BLOCKS - 3]:
+        lines = [f"• {escape_message(line)}" for line in part.lines] or [f"_{escape(part.empty)}_"]
+        if part.more:
+            lines.append(f"…and {part.more} more")
+        body = f"*{escape(part.title)}*\n" + "\n".join(lines)
+        blocks.append(SectionBlock(text=mrkdwn(clip(body, SECTION_TEXT))))
+    if briefing.footer:
+        blocks.append(ContextBlock(elements=[mrkdwn(escape_message(briefing.footer))]))
+    return blocks
+
+
+def briefing_text(briefing: Briefing) -> str:
+    return fallback(escape(briefing.title))

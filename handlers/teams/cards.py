@@ -16,7 +16,7 @@ from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_M
     Deadline
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
-from bot.notifier import LinkedContract
+from bot.notifier import Briefing, LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
 from bot.reminders import Kind, Reminder, describe
@@ -551,3 +551,28 @@ def open_action(reminder: Reminder) -> dict:
     if reminder.kind is Kind.NOTICE:
         return execute("Open", Verbs.CONTRACT_OPEN, contract=reminder.subject_id)
     return execute("Open", Verbs.OPEN, request=reminder.subject_id)
+
+
+# --- briefings (the sync meeting's agenda, action item reminders, the scorecard) ---------------
+
+
+def briefing_card(briefing: Briefing, names: Names = plain_names) -> dict:
+    """One heading, then each part's title and lines; user text shown as typed."""
+    body = [heading(escape(briefing.title))]
+    for part in briefing.sections:
+        body.append(text(f"**{escape(part.title)}**", spacing="Medium"))
+        shown = [f"- {briefing_line(line, names)}" for line in part.lines[:LIST_ROWS]]
+        more = part.more + max(0, len(part.lines) - LIST_ROWS)
+        if more:
+            shown.append(f"…and {more} more")
+        body.append(text("\n".join(shown) if shown else escape(part.empty), isSubtle=not shown))
+    if briefing.footer:  # Tandem's own hint: commands as they are typed in Teams
+        footer = briefing.footer.replace("/procure ", "").replace("`", "")
+        body.append(text(briefing_line(footer, names), isSubtle=True))
+    return card(body)
+
+
+def briefing_line(line: str, names: Names = plain_names) -> str:
+    """A core line naming people as ``<@id>``: names in, everything else escaped."""
+    parts = _MENTION.split(line)  # text, id, text, id, …
+    return "".join(escape(names(part)) if index % 2 else escape(part) for index, part in enumerate(parts))

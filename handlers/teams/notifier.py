@@ -36,7 +36,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from bot.clock import Clock
 from bot.config import Settings
 from bot.digest import Digest
-from bot.notifier import CardRef, LinkedContract, NotifyError
+from bot.notifier import Briefing, CardRef, LinkedContract, NotifyError
 from bot.people_service import People
 from bot.reminders import Reminder
 from bot.requests import Request
@@ -148,6 +148,16 @@ class TeamsNotifier:
         channel = self._channel()
         activity = card_activity(cards.digest_card(digest, self.name), digest.summary())
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
+
+    def post_briefing(self, briefing: Briefing) -> None:
+        channel = self._channel()
+        activity = card_activity(cards.briefing_card(briefing, self.name), briefing.title)
+        self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
+
+    def send_briefing(self, user: str, briefing: Briefing) -> None:
+        self.send_activity_to(user, card_activity(cards.briefing_card(briefing, self.name), briefing.title))
+        if briefing.chart:
+            self.send_file(user, "tandem-scorecard.png", briefing.chart, briefing.title)
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
         self.send_activity_to(user, card_activity(cards.digest_card(digest, self.name, preview=True),

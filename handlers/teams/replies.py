@@ -30,6 +30,13 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         return card_activity(cards.help_card(), "Tandem help")
     if isinstance(reply, dispatch.Said):
         return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
+    if isinstance(reply, dispatch.Told):
+        return card_activity(cards.card([cards.text(cards.briefing_line(reply.text, name))]),
+                             cards.message_text(reply.text, name))
+    if isinstance(reply, dispatch.BriefingShown):
+        if reply.briefing.chart:
+            notifier.send_file(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
+        return card_activity(cards.briefing_card(reply.briefing, name), reply.briefing.title)
     if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged)):
         return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
     if isinstance(reply, dispatch.Shown):

@@ -49,3 +49,23 @@ def test_options_a_joint_decision_and_the_checklist_on_the_teams_card(teams, con
     assert "☑ 1. Security review (Ivy IT)" in updated.replace("\\\\", "")  # shown as typed: escaped
     said(teams, connector, BUYER, "status 1 ordered")
     assert bot.core.requests.get(1).status.value == "ordered"
+
+
+def test_decisions_and_action_items_in_teams(teams, connector, bot):
+    teams.say(IT, "hello")  # Tandem meets Ivy and learns her e-mail address
+    assert said(teams, connector, BUYER, "decide Keep *Zoom* one more year") == \
+        "Decision 1 recorded: Keep *Zoom* one more year"
+    connector.reset()
+    teams.say(BUYER, "action ivy@example.com Ask for the SOC 2 report by 2027-01-10")
+    told = connector.of("reply", BUYER.chat)[0]
+    assert "Action item 1 for Ivy IT by 2027-01-10: Ask for the SOC 2 report" in told.text
+    [dm] = [call for call in connector.of("send") if call.conversation == IT.chat] or \
+        [call for call in connector.calls if "A new action item for you" in call.text]
+    assert "A new action item for you" in dm.text
+    connector.reset()
+    teams.say(IT, "actions")
+    [shown] = connector.of("reply", IT.chat)
+    shown = shown.text.replace("\\\\", "")  # user text is escaped in cards
+    assert "Open action items" in shown and "1. Ivy IT — Ask for the SOC 2 report (due 2027-01-10)" in shown
+    assert "Mark one done with action done N." in shown
+    assert said(teams, connector, IT, "action done 1") == "Action item 1 is done: Ask for the SOC 2 report"
