@@ -11,11 +11,18 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
+from bot.calendar_feed import CalendarFeed
 from bot.cards import Cards
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.contract_service import SYSTEM, ContractCalendar, ContractService, EmailResolver
+from bot.contract_service import (
+    SYSTEM,
+    ContractCalendar,
+    ContractService,
+    EmailResolver,
+)
+from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.events import Events
 from bot.health_service import HealthService
 from bot.notifier import Notifier
@@ -25,8 +32,6 @@ from bot.permissions import GroupResolver, Roles
 from bot.request_service import RequestService
 from bot.replays import Replays
 from bot.risk import RiskService
-from bot.calendar_feed import CalendarFeed
-from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.schedule_service import ScheduleService, default_holder
 from bot.stats import StatsService
 from bot.sync import SyncService
@@ -89,8 +94,8 @@ def build_core(
                             hide_costs=settings.hide_costs)
     calendar = ContractCalendar(store, clock, settings.tz)
     approvals = ApprovalService(store, roles, clock, settings, notifier, events, visibility)
-    options = OptionService(store, roles, clock, settings.base_currency, events, visibility.may_see, settings.locale)
-    risk = RiskService(store, roles, clock, settings.risk_checks, events)
+    options = OptionService(store, roles, clock, settings.base_currency, events, visibility, settings.locale)
+    risk = RiskService(store, roles, clock, settings.risk_checks, events, visibility)
     # Ordering needs a joint decision (when there are options) and every risk check ticked.
     requests = RequestService(store, notifier, roles, clock, settings.tz, events, approvals, calendar,
                               visibility, order_gates=(options.check_order, risk.check_order),

@@ -15,12 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from bot.clock import Clock
-from bot.events import Events, RequestChanged
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
+from bot.events import Events, RequestChanged
 from bot.format import money
-from bot.permissions import Role, Roles
 from bot.money import DEFAULT_LOCALE
+from bot.permissions import Action, Roles
 from bot.requests import Request, clean_text, parse_amount
+from bot.visibility import Visibility
 from storage import Store
 from storage import options as repo
 from storage.requests import add_event, get_request
@@ -163,21 +164,21 @@ def parse_letter(text: str) -> str:
 
 
 class OptionService:
-    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, events: Events, can_see,
-                 locale: str = DEFAULT_LOCALE):
+    def __init__(self, store: Store, roles: Roles, clock: Clock, base_currency: str, events: Events,
+                 visibility: Visibility, locale: str = DEFAULT_LOCALE):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.base_currency = base_currency
         self.locale = locale  # how prices are read (bot.money)
         self.events = events  # a change shows on the request's card and personal views
-        self.can_see = can_see  # whether a person may see a request's details (bot.request_service.can_see)
+        self.visibility = visibility  # who may see and do what (bot.visibility)
 
     # --- reading -----------------------------------------------------------------------
 
     def options(self, actor: str, request_id: int) -> tuple[Request, Together]:
         request = self._request(request_id)
-        if not self.can_see(actor, request):
+        if not self.visibility.may_see(actor, request):
             raise NotAllowed(f"{request.number} is confidential; its options are shown only to its requester, "
                              f"procurement and admins.")
         return request, self.together(request)
@@ -197,8 +198,7 @@ class OptionService:
         now = self.clock.now()
         with self.store.write() as db:
             request = self._open(db, request_id)
-            if not self.roles.is_procurement(actor):
-                raise NotAllowed("Only procurement members add options to a request.")
+            self.visibility.require(actor, Action.ADD_OPTION, request)
             existing = repo.options_for(db, request_id)
             if len(existing) >= MAX_OPTIONS:
                 raise BadInput(f"{request.number} already has {MAX_OPTIONS} options; that is the most a card shows.")
@@ -209,15 +209,13 @@ class OptionService:
         return request, option
 
     def rate(self, actor: str, request_id: int, letter: str, ratings: dict[str, int]) -> tuple[Request, Option]:
-        role = self.roles.role_of(actor)
-        allowed = {Role.ADMIN: ASPECTS, Role.PROCUREMENT: PROCUREMENT_ASPECTS, Role.REQUESTER: IT_ASPECTS}[role]
-        refused = [aspect for aspect in ratings if aspect not in allowed]
-        if refused:
-            side = "IT rates fit and risk" if role is Role.PROCUREMENT else "procurement rates cost and terms"
-            raise NotAllowed(f"You cannot rate {' and '.join(refused)}: {side}.")
         now = self.clock.now()
         with self.store.write() as db:
             request = self._open(db, request_id)
+            if set(ratings) & set(IT_ASPECTS):
+                self.visibility.require(actor, Action.RATE_FIT_RISK, request)
+            if set(ratings) & set(PROCUREMENT_ASPECTS):
+                self.visibility.require(actor, Action.RATE_COST_TERMS, request)
             option = self._option(db, request, letter)
             for aspect, score in ratings.items():
                 repo.rate(db, option.id, aspect, score, actor, now)
@@ -235,8 +233,7 @@ class OptionService:
         now = self.clock.now()
         with self.store.write() as db:
             request = self._open(db, request_id)
-            if actor not in (request.requester, request.owner):
-                raise NotAllowed(f"The choice on {request.number} is signed off by its requester and its owner.")
+            self.visibility.require(actor, Action.SIGN_OFF, request)
             if not request.owner:
                 raise InvalidTransition(f"{request.number} is unclaimed; its owner signs off the choice with you.")
             self._option(db, request, letter)

@@ -34,6 +34,12 @@ class Action(StrEnum):
     START_RENEWAL = "start renewal"
     MARK_RENEWED = "mark renewed"
     MARK_CANCELLED = "mark cancelled"
+    # Deciding together (bot.options) and IT's risk checks (bot.risk).
+    ADD_OPTION = "add option"
+    RATE_FIT_RISK = "rate fit and risk"
+    RATE_COST_TERMS = "rate cost and terms"
+    SIGN_OFF = "sign off"
+    TICK_CHECK = "tick a risk check"
 
 
 @dataclass(frozen=True)

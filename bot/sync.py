@@ -26,7 +26,8 @@ from bot.health import STATEMENTS
 from bot.notifier import Briefing, Notifier, NotifyError, Section
 from bot.people import looks_like_chat_user
 from bot.permissions import Role, Roles
-from bot.requests import Status, clean_text, parse_date, redact
+from bot.requests import Status, clean_text, parse_date
+from bot.visibility import Place
 from storage import Store
 from storage import schedule as ledger
 from storage import sync as repo
@@ -144,10 +145,9 @@ class SyncService:
         title = f"Sync meeting agenda · {meeting.astimezone(self.tz):%a %d %b %H:%M}" if meeting else \
             "Sync meeting agenda"
         requests = self.contracts.requests
-        show = redact if viewer is None else \
-            (lambda r: r if requests.can_see(viewer, r) else redact(r))  # noqa: E731
+        place = Place.CHANNEL if viewer is None else Place.PRIVATE
         db = self.store.db
-        opened = [show(r) for r in ledger.open_requests(db)]
+        opened = [requests.view(viewer, r, place) for r in ledger.open_requests(db)]
         sections = [
             _section("Open action items", [action_line(item, today) for item in repo.open_actions(db)],
                      "No open action items."),

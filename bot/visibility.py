@@ -58,6 +58,12 @@ REFUSALS = {
     Action.ADD_CONTRACT: "Only procurement members can add contracts.",
     Action.MANAGE_CONTRACT: "Only procurement members and the contract's owners can change {subject}.",
     Action.ADMINISTER: "Only Tandem admins can do that.",
+    Action.ADD_OPTION: "Only procurement members add options to a request.",
+    Action.RATE_FIT_RISK: "IT rates an option's fit and risk (on {subject}: its requester and IT, if confidential "
+                          "only its requester); procurement rates cost and terms.",
+    Action.RATE_COST_TERMS: "Procurement rates an option's cost and terms; IT rates fit and risk.",
+    Action.SIGN_OFF: "The choice on {subject} is signed off by its requester and its owner.",
+    Action.TICK_CHECK: "IT ticks the risk checks; procurement sees them on the card.",
 }
 # Why an action someone may take is not offered on a request in its current state.
 NOT_NOW = {
@@ -231,6 +237,8 @@ class Visibility:
             return None if who.id in self.approvers_for(request) else refused
         if action is Action.COMMENT:
             return None if self.may_see(who, request) else refused
+        if action is Action.SIGN_OFF:  # the two people who decide together, admins included
+            return None if who.id in (request.requester, request.owner) else refused
         if who.role is Role.ADMIN:
             return None
         procurement = who.role is Role.PROCUREMENT
@@ -240,6 +248,10 @@ class Visibility:
             Action.UNCLAIM: who.id == request.owner,
             Action.EDIT: who.id == request.requester,
             Action.CANCEL: procurement or who.id == request.requester,
+            Action.ADD_OPTION: procurement,
+            Action.RATE_COST_TERMS: procurement,
+            Action.RATE_FIT_RISK: not procurement and self.may_see(who, request),
+            Action.TICK_CHECK: not procurement,
         }.get(action, False)
         return None if allowed else refused
 

@@ -61,9 +61,9 @@ def test_both_sides_rate_and_both_signers_decide_before_ordering(core, clock):
     assert reply.text == f"Option B added to #{number}: B · Teams · USD 9,000."
     run(core, IT, f"rate {number} A fit 5 risk 4")
     run(core, BUYER, f"rate {number} a cost=2 terms=3")
-    with pytest.raises(NotAllowed, match="procurement rates cost and terms"):
+    with pytest.raises(NotAllowed, match="Procurement rates an option.s cost and terms"):
         run(core, IT, f"rate {number} A cost 5")
-    with pytest.raises(NotAllowed, match="IT rates fit and risk"):
+    with pytest.raises(NotAllowed, match="IT rates an option.s fit and risk"):
         run(core, BUYER, f"rate {number} B fit 1")
     with pytest.raises(NotAllowed, match="Only procurement"):
         run(core, IT, f"option {number} Webex | 100")

@@ -41,7 +41,7 @@ def test_options_ratings_and_a_joint_decision_on_the_card(slack, fake, bot):
     answer(slack, fake, BUYER, "option 1 Teams | 9000")
     answer(slack, fake, IT, "rate 1 A fit 5 risk 4")
     refused = answer(slack, fake, IT, "rate 1 B cost 5")
-    assert "procurement rates cost and terms" in refused
+    assert "cost and terms; IT rates fit and risk" in refused
     updates = fake.calls_to("chat.update")
     latest = card_text(updates[-1])
     assert updates[-1].args["ts"] == card.answer["ts"]
