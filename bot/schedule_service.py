@@ -213,10 +213,10 @@ class ScheduleService:
         for reminder in self.due(now):
             key = self._key(reminder, marks, now)
             if key is not None and repo.sendable(repo.find(db, key), now):
-                grouped[reminder.person].append(self._for_person(reminder))
+                grouped[reminder.person].append(self.for_person(reminder))
         return dict(sorted(grouped.items()))
 
-    def _for_person(self, reminder: Reminder) -> Reminder:
+    def for_person(self, reminder: Reminder) -> Reminder:
         """A reminder's request as its person may see it in a DM."""
         if reminder.request is None:
             return reminder
@@ -239,7 +239,7 @@ class ScheduleService:
                     continue
                 entry = repo.claim(db, key, self.holder, now, now + IN_FLIGHT)
                 if entry is not None:
-                    decided[reminder.person].append(self._for_person(dataclasses.replace(reminder, id=entry.id)))
+                    decided[reminder.person].append(self.for_person(dataclasses.replace(reminder, id=entry.id)))
         result = SweepResult()
         for person, items in sorted(decided.items()):
             ids = [item.id for item in items]
