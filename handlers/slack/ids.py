@@ -25,7 +25,7 @@ class ApprovalActions(StrEnum):
 
 
 class Views(StrEnum):
-    NEED = "request_modal"
+    NEED = "need_modal"  # a wire value: forms opened before an upgrade must still be handled after it
     NOTE = "note_modal"
     DETAILS = "request_details"
     CONTRACT = "contract_modal"

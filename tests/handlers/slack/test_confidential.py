@@ -13,7 +13,7 @@ SECRET_BITS = ("Acquire Acme Corp", "board only", "9,999,999", "AcmeLaw")
 
 
 def secret_need(slack, fake, sensitivity="confidential"):
-    slack.submit(IT, "request_modal", need_values(
+    slack.submit(IT, "need_modal", need_values(
         title="Acquire Acme Corp", details="board only", estimated_cost="9999999", sensitivity=sensitivity,
         preferred_vendor="AcmeLaw", category="services"))
     return fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL and not a.get("thread_ts"))

@@ -42,7 +42,7 @@ def test_a_forged_note_submission_on_a_confidential_request_is_refused(slack, fa
 
 
 def test_add_note_on_an_ordinary_card_opens_for_anyone(slack, fake, bot):
-    slack.submit(IT, "request_modal", need_values())
+    slack.submit(IT, "need_modal", need_values())
     fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
     slack.click(IT2, Actions.ADD_NOTE, "1")
     modal = fake.wait_until("views.open", lambda a: a["view"]["callback_id"] == Views.NOTE)
@@ -131,7 +131,7 @@ def test_contract_buttons_are_only_those_the_reader_may_use(slack, fake, bot):
 
 
 def test_the_shared_card_offers_what_the_state_allows_and_a_click_is_checked_for_the_clicker(slack, fake, bot):
-    slack.submit(IT, "request_modal", need_values())
+    slack.submit(IT, "need_modal", need_values())
     card = fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
     card_buttons = [e["action_id"] for b in card.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert card_buttons == [Actions.CLAIM, Actions.STATUS, Actions.ADD_NOTE]

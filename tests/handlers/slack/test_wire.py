@@ -33,7 +33,7 @@ def test_forged_or_stale_requests_get_401_and_change_nothing(slack, fake, bot, k
                       "channel_id": CHANNEL, "response_url": slack.response_url()})
     status, _ = slack.post(form, "application/x-www-form-urlencoded", **overrides)
     assert status == 401, kind
-    payload = {"type": "view_submission", "user": {"id": IT}, "view": {"callback_id": "request_modal", "state": {"values": {}}}}
+    payload = {"type": "view_submission", "user": {"id": IT}, "view": {"callback_id": "need_modal", "state": {"values": {}}}}
     status, _ = slack.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **overrides)
     assert status == 401
     assert bot.core.requests.list(IT, "all").total == 0
@@ -192,7 +192,7 @@ def test_one_log_line_per_handled_request_without_bodies(slack, fake, bot, caplo
     fake.wait_for("response_url")
     bot.executor.shutdown(wait=True)
     lines = [r.getMessage() for r in caplog.records if r.name == "tandem.requests"]
-    assert any(line.startswith(f"handled kind=view:request_modal user={IT} outcome=ok ms=") for line in lines)
+    assert any(line.startswith(f"handled kind=view:need_modal user={IT} outcome=ok ms=") for line in lines)
     assert any(line.startswith(f"handled kind=/procure user={IT2} outcome=refused ms=") for line in lines)
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "Falcon" not in everything and "xoxb-test" not in everything
