@@ -90,7 +90,7 @@ class Terminal:
         while self.shown.count(wanted) < count:
             ready, _, _ = select.select([self.fd], [], [], timeout)
             if not ready:
-                raise AssertionError(f"waited for {wanted!r} ×{count}; the terminal shows {bytes(self.shown)[-600:]!r}")
+                raise TimeoutError(f"waited for {wanted!r} ×{count}; the terminal shows {bytes(self.shown)[-600:]!r}")
             try:
                 chunk = os.read(self.fd, 4096)
             except OSError:
@@ -101,6 +101,19 @@ class Terminal:
 
     def type(self, keys: bytes) -> None:
         os.write(self.fd, keys)
+
+    def interrupt(self, wanted: bytes, count: int = 1) -> None:
+        """Ctrl-C until ``wanted`` shows. CPython's readline misses a SIGINT that lands between
+        printing its prompt and waiting for a key (the signal only counts once the wait is
+        interrupted), which a test typing at machine speed can hit; a person presses again."""
+        for _ in range(6):
+            self.type(b"\x03")
+            try:
+                self.expect(wanted, count, timeout=10)
+                return
+            except TimeoutError:
+                continue
+        self.expect(wanted, count)
 
 
 PROMPT = "› ".encode()
@@ -127,11 +140,9 @@ def test_a_terminal_gets_line_editing_history_and_a_clean_ctrl_c(tmp_path):
         terminal.expect(PROMPT, 3)
         terminal.type(b"/need Docks\r")
         terminal.expect(b"Title [Docks]")
-        terminal.type(b"\x03")  # Ctrl-C in the form cancels it
-        terminal.expect(b"Cancelled; nothing was posted.")
+        terminal.interrupt(b"Cancelled; nothing was posted.")  # Ctrl-C in the form cancels it
         terminal.expect(PROMPT, 4)
-        terminal.type(b"\x03")  # Ctrl-C at the prompt leaves
-        terminal.expect(b"Bye.")
+        terminal.interrupt(b"Bye.")  # Ctrl-C at the prompt leaves
         finished = True
     finally:
         if not locals().get("finished"):  # a failed expectation: the shell may still wait for input
