@@ -374,3 +374,15 @@ def m017_sync_meetings(db: Database) -> None:
         foreign_keys=[("meeting_id", "sync_meetings", "id")],
     )
     db["action_items"].create_index(["done_at"])
+
+
+@migrations()
+def m018_teams_reminder_cards_and_removal(db: Database) -> None:
+    # A reminder card sent in Teams, so Snooze and Done can rewrite it in place (Teams sends
+    # only the clicked button's data back, not the card).
+    db["teams_reminder_cards"].create(
+        {"activity_id": str, "conversation_id": str, "content": str, "updated_at": str},
+        pk="activity_id", not_null={"activity_id", "conversation_id", "content", "updated_at"},
+    )
+    # When Tandem was removed from a team or chat: nothing is posted there any more.
+    db["teams_conversations"].add_column("removed_at", str)

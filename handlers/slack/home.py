@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.core import Core
 from bot.events import RequestChanged
+from bot.home import home_for
 from handlers.slack import blocks, contract_blocks
 from handlers.slack.errors import Task, guarded
 
@@ -33,12 +34,9 @@ class HomePublisher:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tandem-home")
 
     def view(self, user: str):
-        service = self.core.requests
-        sections = [("Your open needs", service.requested_by(user)), ("Your claims", service.claimed_by(user))]
-        if self.core.roles.is_procurement(user):
-            sections.append(("Unclaimed queue", service.list(user, "unclaimed")))
-        contracts = contract_blocks.home_contracts(self.core.contracts.owned_by(user), self.core.contracts.today())
-        return blocks.home_view(sections, "Updated whenever your requests change.", extra=contracts)
+        home = home_for(self.core, user)
+        contracts = contract_blocks.home_contracts(home.contracts, home.today)
+        return blocks.home_view(home.sections, "Updated whenever your requests change.", extra=contracts)
 
     def opened(self, user: str) -> None:
         with self._lock:

@@ -1,6 +1,6 @@
 """Card buttons (``Action.Execute``): the need form, the request card's Claim / Unclaim,
-Change status, Add note and Open, approvals, the contract form, contracts' Open, Edit, Start
-renewal, Mark renewed and Mark cancelled, and reminders' Snooze and Done.
+Change status, Add note and Open, approvals, the contract form, and contracts' Open, Edit,
+Start renewal, Mark renewed and Mark cancelled (reminders' Snooze and Done: ``reminders``).
 
 Each handler reads the button's data (with the card's inputs merged in), calls one
 service in a worker thread and answers the person who clicked; the request's card in the
@@ -13,19 +13,18 @@ import asyncio
 import contextvars
 from collections.abc import Callable
 
-from microsoft_agents.activity import AdaptiveCardInvokeResponse
-from microsoft_agents.hosting.core import TurnContext, TurnState
+from microsoft_agents.activity import Activity, ActivityTypes, AdaptiveCardInvokeResponse, InvokeResponse
+from microsoft_agents.hosting.core import RouteRank, TurnContext, TurnState
 
 from bot import dispatch
 from bot.clock import today
 from bot.commands import Command
 from bot.contracts import FIELDS as CONTRACT_FIELDS
 from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
-from bot.errors import BadInput, NotFound
+from bot.errors import BadInput
 from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user
-from bot.reminders import until_text
 from bot.requests import parse_request, parse_number
 from handlers.teams import cards, replays
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
@@ -42,8 +41,9 @@ from handlers.teams.replies import (
 # The locale of the activity being handled (set per card action; worker threads inherit it).
 LOCALE: contextvars.ContextVar[str] = contextvars.ContextVar("teams_locale", default=DEFAULT_LOCALE)
 
-DONE_TEXT = "Done — no more reminders about this for you."
-ALREADY_DONE = "Tandem already has this; it was done once."
+ALREADY_DONE = replays.ALREADY_DONE
+UNKNOWN_BUTTON = "That button is from an older Tandem card and does nothing now. Type help to see what Tandem does."
+CARD_ACTION = "adaptiveCard/action"
 # Contract buttons that run a ``contract`` command with the contract's number (as in Slack).
 CONTRACT_BUTTONS = {
     Verbs.CONTRACT_RENEW: "renew",
@@ -203,22 +203,15 @@ def register(bot) -> None:
     for verb, action in CONTRACT_BUTTONS.items():
         contract_button(verb, action)
 
-    @on(Verbs.SNOOZE)
-    def snooze(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        until = core.schedule.snooze(actor, reminder_id(data))
-        return message_response(f"Snoozed — I'll remind you again on {until_text(until, settings.tz)}.")
-
-    @on(Verbs.DONE)
-    def done(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        core.schedule.done(actor, reminder_id(data))
-        return message_response(DONE_TEXT)
-
-
-def reminder_id(data: dict) -> int:
-    value = str(data.get("reminder", ""))
-    if not value.isdigit():
-        raise NotFound("That reminder no longer exists.")
-    return int(value)
+    @bot.agent.activity(ActivityTypes.invoke, rank=RouteRank.LAST)
+    async def other_invoke(context: TurnContext, state: TurnState) -> None:
+        """Any invoke no handler took (a verb from an older card, a feature Tandem does not
+        offer): a 200, with a short message for a card button, never the SDK's 501."""
+        body = None
+        if context.activity.name == CARD_ACTION:
+            body = message_response(UNKNOWN_BUTTON).model_dump(mode="json", by_alias=True, exclude_none=True)
+        await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                             value=InvokeResponse(status=200, body=body)))
 
 
 def form_text(value) -> str:

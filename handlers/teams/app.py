@@ -29,7 +29,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.core import Core, build_core
-from handlers.teams import actions, auth, installs, messages
+from handlers.teams import actions, auth, health, home, installs, messages, reminders
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.people import Directory
 
@@ -111,6 +111,9 @@ def build_teams(settings: Settings, clock: Clock | None = None, core: Core | Non
         log.error("unhandled error in a Teams turn: %r", error, exc_info=error)
 
     messages.register(bot)
+    home.register(bot)
+    health.register(bot)
+    reminders.register(bot)
     actions.register(bot)
     installs.register(bot)
     return bot

@@ -8,6 +8,7 @@ instead of growing past what a Teams message holds. People are shown by name thr
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 
@@ -67,9 +68,18 @@ def _escape_message(text: str) -> str:
     return _MESSAGE_MARKDOWN.sub(r"\\\1", text)
 
 
+_SLASH = re.compile(r"/procure\s+|/need\b")
+
+
+def teams_words(text: str) -> str:
+    """The core's wording as Teams users type it: ``/procure claim 12`` is ``claim 12``,
+    ``/need`` is ``need``."""
+    return _SLASH.sub(lambda m: "" if m.group(0).startswith("/procure") else "need", text)
+
+
 def message_text(text: str, names: Names = plain_names) -> str:
-    """The core's messages (which may name people as ``<@id>``) as plain text."""
-    return _MENTION.sub(lambda m: names(m.group(1)), text).replace("`", "")
+    """The core's messages (which may name people as ``<@id>``) as plain text, in Teams' words."""
+    return teams_words(_MENTION.sub(lambda m: names(m.group(1)), text)).replace("`", "")
 
 
 def message_markdown(text: str, names: Names = plain_names) -> str:
@@ -85,7 +95,7 @@ def message_markdown(text: str, names: Names = plain_names) -> str:
         shown = "".join(_escape_message(part if i % 2 == 0 else names(part)) for i, part in enumerate(parts))
         return f"**{shown}**" if bold else shown
 
-    return "\n".join(line(value) for value in text.split("\n"))
+    return "\n".join(line(value) for value in teams_words(text).split("\n"))
 
 
 def clip(text: str, limit: int = TEXT_MAX) -> str:
@@ -154,7 +164,13 @@ def request_form(values: dict[str, str] | None = None, base_currency: str = "USD
 
     def field(name: str, label: str, element: dict, required: bool = False) -> dict:
         element.update(id=name, label=label)
-        if values.get(name):
+        if values.get(name) and element["type"] == "Input.Number":
+            number = amount(values[name])  # Input.Number takes a number; what cannot be one is left empty
+            if number is not None:
+                element["value"] = number
+            else:
+                element.pop("value", None)
+        elif values.get(name):
             element["value"] = values[name]
         if required:
             element.update(isRequired=True, errorMessage=errors.get(name) or f"{label} is required.")
@@ -426,6 +442,17 @@ def whole(value) -> int | None:
     return int(number) if number.is_integer() else None
 
 
+def amount(value) -> int | float | None:
+    """A form value as the number an ``Input.Number`` shows, or ``None``."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def contract_form(values: dict[str, str] | None = None, contract_id: int | None = None,
                   base_currency: str = "USD", errors: dict[str, str] | None = None) -> dict:
     """The contract form: empty to add one, filled in (and carrying the contract's ID) to edit;
@@ -536,10 +563,36 @@ def reminders_card(reminders: list[Reminder], names: Names = plain_names) -> dic
         if reminder.id is not None:
             actions += [execute("Snooze 3 days", Verbs.SNOOZE, reminder=reminder.id),
                         execute("Done", Verbs.DONE, reminder=reminder.id)]
-        body.append({"type": "Container", "separator": True, "items": [
+        body.append({"type": "Container", "separator": True, "id": reminder_item(reminder.id), "items": [
             text(f"**{reminder.kind.label}:** {line}"), {"type": "ActionSet", "actions": actions}]})
     body += more(min(count, LIST_ROWS), count)
     return card(body)
+
+
+def reminder_item(entry_id: int | None) -> str:
+    return f"reminder-{entry_id}"
+
+
+def reminder_marked(content: dict, entry_id: int, state: str) -> dict | None:
+    """The reminders card with one reminder's Snooze and Done replaced by its new state, or
+    None when the card does not show that reminder."""
+    marked = json.loads(json.dumps(content))
+    for item in marked.get("body", []):
+        if item.get("id") != reminder_item(entry_id):
+            continue
+        kept = []
+        for element in item["items"]:
+            if element.get("type") == "ActionSet":
+                element["actions"] = [action for action in element["actions"]
+                                      if action.get("verb") not in (Verbs.SNOOZE, Verbs.DONE)]
+                if not element["actions"]:
+                    continue
+            if element.get("id") == "state":
+                continue
+            kept.append(element)
+        item["items"] = [*kept, {**text(state, isSubtle=True), "id": "state"}]
+        return marked
+    return None
 
 
 def reminders_summary(reminders: list[Reminder]) -> str:

@@ -22,6 +22,8 @@ class Verbs(StrEnum):
     CONTRACT_CANCEL = "contract_cancel"
     SNOOZE = "reminder_snooze"
     DONE = "reminder_done"
+    HOME = "home_refresh"
+    HEALTH = "health_submit"
 
 
 class Inputs(StrEnum):

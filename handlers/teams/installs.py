@@ -10,7 +10,7 @@ from __future__ import annotations
 from microsoft_agents.activity import ConversationUpdateTypes
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
-from handlers.teams import cards
+from handlers.teams import cards, home
 from handlers.teams.notifier import card_activity
 
 
@@ -21,3 +21,7 @@ def register(bot) -> None:
         me = activity.recipient.id if activity.recipient else None
         if any(member.id == me for member in activity.members_added or []):
             await context.send_activity(card_activity(cards.help_card(), "Tandem is here"))
+            conversation = activity.conversation
+            if conversation is not None and (conversation.conversation_type or "personal") == "personal":
+                actor = await bot.directory.actor(context)
+                await context.send_activity(await home.home_activity(bot, context, actor))

@@ -25,7 +25,7 @@ from bot import commands, dispatch
 from bot.errors import BadInput
 from bot.fanout import preferring
 from bot.notifier import NotifyError
-from handlers.teams import cards, mentions, replays
+from handlers.teams import cards, home, mentions, replays
 from handlers.teams import store as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
@@ -91,6 +91,9 @@ def register(bot) -> None:
         try:
             actor = await directory.actor(context)
             word, _, rest = said.command.partition(" ")
+            if word.lower() == "home" and not rest.strip():
+                await answer(context, actor, await home.home_activity(bot, context, actor), in_channel)
+                return
             if word.lower() == "need":
                 form = cards.request_form({"title": rest.strip()}, core.settings.base_currency)
                 await answer(context, actor, card_activity(form, "New IT need"), in_channel)

@@ -164,15 +164,17 @@ class TeamsNotifier:
                                                 "Digest preview"))
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
-        self.send_activity_to(user, card_activity(cards.reminders_card(reminders, self.name),
-                                                cards.reminders_summary(reminders)))
+        content = cards.reminders_card(reminders, self.name)
+        chat, message = self.send_activity_to(user, card_activity(content, cards.reminders_summary(reminders)))
+        if message:  # kept, so Snooze and Done can rewrite the card in place
+            with self.store.write() as db:
+                repo.save_reminder_card(db, message, chat, content, self.clock.now())
 
     def send_health_check(self, user: str, survey: HealthCheck) -> None:
-        """The health check's form is not in Teams yet: the DM says where to answer it."""
-        self.send_activity_to(user, text_activity(
-            f"The {survey.label} health check is open: six statements about how IT and procurement work "
-            f"together, rated 1 to 5. Answer it in Slack (Tandem's DM) or in Tandem's shell; results are "
-            f"shown only from 3 answers up and never tied to names."))
+        """The health check's form, as a card in the person's chat with Tandem."""
+        from handlers.teams.health import survey_card
+
+        self.send_activity_to(user, card_activity(survey_card(survey), f"The {survey.label} health check"))
 
     # --- cards -------------------------------------------------------------------------------------------
 
@@ -218,8 +220,9 @@ class TeamsNotifier:
             raise NotifyError("Tandem has not been added to Teams yet (no conversation to reach it through)")
         return found
 
-    def send_activity_to(self, person: str, activity: Activity) -> None:
-        """Sends ``activity`` to ``person`` in their one-to-one chat with Tandem (opened if needed)."""
+    def send_activity_to(self, person: str, activity: Activity) -> tuple[str, str | None]:
+        """Sends ``activity`` to ``person`` in their one-to-one chat with Tandem (opened if
+        needed); returns the chat's ID and the message's."""
         accounts = self.people.accounts(person, PLATFORM)
         if not accounts:
             raise NotifyError(f"{person} has no Teams account Tandem has met")
@@ -227,8 +230,8 @@ class TeamsNotifier:
         db = self.store.db
         chat = repo.personal(db, ids)
         if chat is not None:
-            self._call(chat, lambda api: api.send_to_conversation(chat.id, activity))
-            return
+            sent = self._call(chat, lambda api: api.send_to_conversation(chat.id, activity))
+            return chat.id, getattr(sent, "id", None)
         base = repo.latest(db, self.settings.teams_tenant_id)
         if base is None:
             raise NotifyError("Tandem has not been added to Teams yet (no conversation to reach it through)")
@@ -242,16 +245,17 @@ class TeamsNotifier:
                 tenant_id=tenant, channel_data={"tenant": {"id": tenant}},
             )
             created = await api.create_conversation(parameters)
-            await api.send_to_conversation(created.id, activity)
-            return created.id, tenant
+            sent = await api.send_to_conversation(created.id, activity)
+            return created.id, tenant, getattr(sent, "id", None)
 
-        chat_id, tenant = self._call(base, open_and_send)
+        chat_id, tenant, message_id = self._call(base, open_and_send)
         reference = {**base.reference, "conversation": {"id": chat_id, "conversationType": repo.PERSONAL,
                                                          "tenantId": tenant}, "user": {"id": member}}
         reference.pop("activityId", None)
         with self.store.write() as db:
             repo.save_conversation(db, repo.Conversation(chat_id, repo.PERSONAL, tenant, base.service_url, member,
                                                          None, reference), self.clock.now())
+        return chat_id, message_id
 
     # --- running on the Teams loop -----------------------------------------------------------------------
 

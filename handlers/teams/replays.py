@@ -12,6 +12,8 @@ from bot.replays import Replays
 
 log = logging.getLogger(__name__)
 
+ALREADY_DONE = "Tandem already has this; it was done once."
+
 
 def keys_of(context: TurnContext) -> list[str]:
     activity = context.activity

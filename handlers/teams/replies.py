@@ -93,9 +93,9 @@ def refusal(error: Exception) -> str:
     """The one error path: what the user is told (domain errors say why; anything else is
     logged with its traceback)."""
     if isinstance(error, ApprovalPending):
-        return "⏳ " + error.message
+        return "⏳ " + cards.message_text(error.message)
     if isinstance(error, DomainError):
-        return "⛔ " + error.message
+        return "⛔ " + cards.message_text(error.message)
     log.error("unhandled error in a Teams turn: %r", error, exc_info=error)
     return SOMETHING_WENT_WRONG
 

@@ -41,6 +41,43 @@ def base_conversation(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
+def reminder_card(db: Database, activity_id: str) -> dict | None:
+    """A reminder card Tandem sent (its Adaptive Card content), by the message's ID."""
+    rows = list(db.query("select content from teams_reminder_cards where activity_id = ?", [activity_id]))
+    return json.loads(rows[0]["content"]) if rows else None
+
+
+def save_reminder_card(db: Database, activity_id: str, conversation_id: str, content: dict, now: datetime) -> None:
+    db["teams_reminder_cards"].upsert({"activity_id": activity_id, "conversation_id": conversation_id,
+                                       "content": json.dumps(content), "updated_at": iso(now)}, pk="activity_id")
+
+
+def mark_removed(db: Database, conversation_ids: list[str], now: datetime | None) -> int:
+    """Tandem was removed from these conversations (``now``), or added back (``None``)."""
+    if not conversation_ids:
+        return 0
+    marks = ",".join("?" for _ in conversation_ids)
+    cursor = db.execute(f"update teams_conversations set removed_at = ? where id in ({marks})",
+                        [iso(now) if now else None, *conversation_ids])
+    return cursor.rowcount
+
+
+def removed(db: Database, conversation_id: str) -> bool:
+    rows = list(db.query("select removed_at from teams_conversations where id = ?", [conversation_id]))
+    return bool(rows and rows[0]["removed_at"])
+
+
+def removed_channels(db: Database) -> list[str]:
+    return [row["id"] for row in db.query("select id from teams_conversations where removed_at is not null "
+                                          "and kind != ?", [PERSONAL])]
+
+
+def team_conversations(db: Database, team_id: str) -> list[str]:
+    """Every conversation Tandem knows in a team (its channels)."""
+    return [row["id"] for row in db.query("select id from teams_conversations where team_id = ? or id = ?",
+                                          [team_id, team_id])]
+
+
 def _conversation(row: dict) -> Conversation:
     return Conversation(row["id"], row["kind"], row["tenant_id"], row["service_url"], row["user_id"], row["team_id"],
                         json.loads(row["reference"]))

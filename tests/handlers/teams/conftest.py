@@ -15,7 +15,7 @@ import pytest
 from bot.config import Settings
 from handlers.teams.app import build_teams
 from handlers.teams.server import TeamsServer
-from testing.teams import FakeConnector, OnlyHosts, app_connections, signing_keys, stand_in_for_microsoft
+from testing.teams import FakeConnector, OnlyHosts, card_problems, app_connections, signing_keys, stand_in_for_microsoft
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 APP_ID = "0a1b2c3d-0000-4000-8000-00000000abcd"
@@ -106,13 +106,21 @@ class TeamsSender:
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 raw = response.read()
-                return response.status, json.loads(raw) if raw else None
+                answer = json.loads(raw) if raw else None
+                self._validate(answer)
+                return response.status, answer
         except urllib.error.HTTPError as error:
             raw = error.read()
             try:
                 return error.code, json.loads(raw) if raw else None
             except ValueError:
                 return error.code, {"raw": raw.decode(errors="replace")}
+
+    def _validate(self, answer) -> None:
+        """A card in an invoke's answer (a form with its errors, a refreshed card) must be valid too."""
+        if isinstance(answer, dict) and answer.get("type") == "application/vnd.microsoft.card.adaptive":
+            self.connector.cards_seen += 1
+            self.connector.invalid += [f"invoke answer: {problem}" for problem in card_problems(answer["value"])]
 
     def base(self, user: User, conversation: dict, channel_data: dict | None = None) -> dict:
         return {
@@ -179,7 +187,7 @@ class TeamsSender:
         return self.post(activity)
 
     def click(self, user: User, verb: str, data: dict, *, card: str | None = None,
-              where: str = "channel", locale: str = "en-US") -> tuple[int, dict | None]:
+              where: str = "channel", locale: str = "en-US", trigger: str = "manual") -> tuple[int, dict | None]:
         """An ``Action.Execute`` on a card: the button's data with the card's inputs merged in;
         ``locale`` is the Teams client's, which Teams sends with every activity."""
         if where == "channel":
@@ -192,7 +200,7 @@ class TeamsSender:
         activity["locale"] = locale
         activity.update(type="invoke", name="adaptiveCard/action",
                         value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
-                               "trigger": "manual"})
+                               "trigger": trigger})
         return self.post(activity)
 
     def install_in_team(self, user: User = ADMIN) -> tuple[int, dict | None]:
