@@ -209,6 +209,8 @@ class TeamsNotifier:
     def _channel(self) -> str:
         if not self.settings.teams_channel:
             raise NotifyError("TEAMS_CHANNEL is not set, so there is no Teams channel for cards and digests")
+        if repo.removed(self.store.db, self.settings.teams_channel):
+            raise NotifyError("Tandem was removed from the team of TEAMS_CHANNEL: nothing is posted there")
         return self.settings.teams_channel
 
     def _channel_reference(self) -> repo.Conversation:
@@ -265,6 +267,8 @@ class TeamsNotifier:
         loop = self.loop
         if loop is None or self.adapter is None:
             raise NotifyError("the Teams endpoint is not running")
+        if repo.removed(self.store.db, through.id):
+            raise NotifyError(f"Tandem was removed from the Teams conversation {through.id}")
         if not self.hosts.is_allowed(through.service_url):
             raise NotifyError("the stored Teams service URL is not one of Microsoft's connector hosts")
         future = asyncio.run_coroutine_threadsafe(self._with_connector(through, work), loop)

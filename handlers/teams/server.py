@@ -16,6 +16,7 @@ from aiohttp import web
 from microsoft_agents.hosting.aiohttp import start_agent_process
 
 from handlers.teams import auth
+from handlers.teams import store as repo
 from handlers.teams.app import TeamsBot
 
 log = logging.getLogger(__name__)
@@ -50,15 +51,25 @@ def web_app(bot: TeamsBot) -> web.Application:
 
     async def health(request: web.Request) -> web.Response:
         try:
-            await asyncio.to_thread(lambda: bot.core.store.db.execute("select 1").fetchone())
+            channel = await asyncio.to_thread(channel_state, bot)
         except sqlite3.Error as error:
             return web.json_response({"ok": False, "database": str(error)}, status=503)
-        return web.json_response({"ok": True, "database": "ok"})
+        # A removed app is not fixed by a restart: the process stays healthy, the channel is named unreachable.
+        return web.json_response({"ok": True, "database": "ok", "teams_channel": channel})
 
     app = web.Application()
     app.router.add_post(MESSAGES_PATH, messages)
     app.router.add_get("/healthz", health)
     return app
+
+
+def channel_state(bot: TeamsBot) -> str:
+    """``ok``, or why the Teams channel cannot be reached (Tandem was removed from its team)."""
+    channel = bot.core.settings.teams_channel
+    bot.core.store.db.execute("select 1").fetchone()
+    if channel and repo.removed(bot.core.store.db, channel):
+        return "unreachable: Tandem was removed from the team of TEAMS_CHANNEL; add the app to the team again"
+    return "ok" if channel else "not configured (TEAMS_CHANNEL)"
 
 
 class TeamsServer:

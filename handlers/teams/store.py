@@ -62,6 +62,22 @@ def mark_removed(db: Database, conversation_ids: list[str], now: datetime | None
     return cursor.rowcount
 
 
+def known_teams(db: Database) -> set[str]:
+    return {row["team_id"] for row in db.query("select distinct team_id from teams_conversations "
+                                               "where team_id is not null")}
+
+
+def adopt_channel(db: Database, channel_id: str, like: str, team_id: str, now: datetime) -> None:
+    """Records ``channel_id`` as a channel of ``team_id`` (reached like the conversation ``like``)."""
+    found = conversation(db, like)
+    if found is None or conversation(db, channel_id) is not None and conversation(db, channel_id).team_id:
+        return
+    reference = {**found.reference, "conversation": {"id": channel_id, "conversationType": CHANNEL,
+                                                      "tenantId": found.tenant_id, "isGroup": True}}
+    save_conversation(db, Conversation(channel_id, CHANNEL, found.tenant_id, found.service_url, None, team_id,
+                                       reference), now)
+
+
 def removed(db: Database, conversation_id: str) -> bool:
     rows = list(db.query("select removed_at from teams_conversations where id = ?", [conversation_id]))
     return bool(rows and rows[0]["removed_at"])
@@ -110,8 +126,9 @@ def personal(db: Database, user_ids: list[str]) -> Conversation | None:
 def latest(db: Database, tenant_id: str | None = None) -> Conversation | None:
     """The conversation heard from last (in ``tenant_id`` when given): its service URL
     reaches the tenant's Teams."""
-    where, args = ("where tenant_id = ?", [tenant_id]) if tenant_id else ("", [])
-    rows = list(db.query(f"select * from teams_conversations {where} order by updated_at desc limit 1", args))
+    where, args = ("and tenant_id = ?", [tenant_id]) if tenant_id else ("", [])
+    rows = list(db.query(f"select * from teams_conversations where removed_at is null {where} "
+                         f"order by updated_at desc limit 1", args))
     return _conversation(rows[0]) if rows else None
 
 
