@@ -1,5 +1,6 @@
-"""Tandem's core: configuration, the domain, services and the command line.
+"""Tandem's core: configuration, the domain, and the services that enforce its rules.
 
-Nothing in this package imports a chat SDK; Slack, Teams and the shell live in
-``handlers/`` and reach the core through ``bot.request_service`` and the ``Notifier`` port.
+Nothing in this package imports a chat SDK or ``handlers``: Slack, Teams, the shell and the
+command line live in ``handlers/`` and reach the core through its services, the
+``Notifier`` port and ``Core.events`` (the import contracts in ``pyproject.toml`` say so).
 """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,6 +52,11 @@ SYSTEM = "tandem"
 
 # Finds the chat user with an e-mail address (Slack: users.lookupByEmail); None if nobody.
 EmailResolver = Callable[[str], "str | None"]
+
+
+class PersonByEmail(Protocol):
+    def person_for_email(self, email: str) -> str | None:
+        """The person Tandem met on any platform with this e-mail address."""
 
 _AUDITED = tuple(field.name for field in dataclasses.fields(ContractInput)) + ("status",)
 
@@ -182,6 +188,7 @@ class ContractService:
         tz: ZoneInfo,
         calendar: ContractCalendar,
         requests: RequestService,
+        people: PersonByEmail,
         resolve_email: EmailResolver | None = None,
         base_currency: str = "USD",
         hide_costs: bool = False,
@@ -196,6 +203,7 @@ class ContractService:
         self.tz = tz
         self.contracts = calendar
         self.requests = requests
+        self.people = people
         self.resolve_email = resolve_email
         self.base_currency = base_currency
         self.hide_costs = hide_costs
@@ -471,18 +479,19 @@ class ContractService:
         return after
 
     def _owner_resolver(self) -> OwnerResolver:
-        """User IDs are kept; e-mail addresses go to the directory when one is configured
-        (each address looked up once per form or file), and are kept as they are otherwise."""
+        """User IDs are kept; an e-mail address is the platforms' user with it (each address
+        looked up once per form or file), else the person Tandem met with it; with no
+        platform to look it up in, an unknown address is kept as it is."""
         cache: dict[str, str | None] = {}
 
         def resolve(text: str) -> str | None:
             if looks_like_user_id(text.upper()):
                 return text.upper()
             email = text.lower()
-            if self.resolve_email is None:
-                return email
             if email not in cache:
-                cache[email] = self.resolve_email(email)
+                found = self.resolve_email(email) if self.resolve_email is not None else None
+                found = found or self.people.person_for_email(email)
+                cache[email] = found or (email if self.resolve_email is None else None)
             return cache[email]
 
         return resolve

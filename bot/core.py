@@ -8,6 +8,7 @@ personal views through ``Core.events`` (``bot.events.RequestChanged``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
@@ -59,7 +60,7 @@ class Core:
     feed: CalendarFeed
     replays: Replays
     sync: SyncService
-    # `tandem doctor`'s probes of each platform serving this core (added by the platform's setup).
+    # `tandem doctor`'s probes of each platform serving this core.
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
     def diagnose(self) -> list[Check]:
@@ -79,10 +80,12 @@ def build_core(
     roles: Roles | None = None,
     resolve_email: EmailResolver | None = None,
     holder: str | None = None,
+    probes: Sequence[tuple[str, Probe]] = (),
 ) -> Core:
     """``resolve_email`` finds the chat user for an e-mail address (contract owners given as
     e-mail addresses); without it, such owners are stored as the e-mail address itself.
-    ``roles`` replaces the role entries of ``settings`` (the command line acts as an admin)."""
+    ``roles`` replaces the role entries of ``settings`` (the command line acts as an admin).
+    ``probes`` are ``tandem doctor``'s checks of the platforms serving this core."""
     clock = clock or SystemClock()
     store = Store(settings.db_path)
     events = Events()
@@ -101,7 +104,7 @@ def build_core(
                               visibility, order_gates=(options.check_order, risk.check_order),
                               base_currency=settings.base_currency, locale=settings.locale)
     contracts = ContractService(
-        store, roles, clock, settings.tz, calendar, requests,
+        store, roles, clock, settings.tz, calendar, requests, people,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
         locale=settings.locale, date_order=settings.date_order,
         calendar_domain=settings.calendar_domain, notice_days=settings.notice_days,
@@ -121,6 +124,7 @@ def build_core(
     return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
                 requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
                 health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
+                doctor_probes=list(probes),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder))
 

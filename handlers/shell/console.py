@@ -274,7 +274,7 @@ class Shell:
             elif self.where == "dm":
                 self.say("Tandem: I answer /need and /procure commands. Try /procure help.")
             else:
-                self.say(f"(a message in the channel; to discuss a request, use /reply N <text>)")
+                self.say("(a message in the channel; to discuss a request, use /reply N <text>)")
         except DomainError as error:
             self.ephemeral(error.message)
         except Exception:

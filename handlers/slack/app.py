@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -18,13 +18,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core import Core, build_core
+from bot.core import Core
 from bot.errors import StartupFailed
-from bot.notifier import Notifier
-from handlers.slack import approvals, contracts, doctor, errors, health, home, replays, requests, schedule, shortcuts, threads, workflow
+from handlers.slack import approvals, contracts, errors, health, home, replays, requests, schedule, shortcuts, threads, workflow
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.people import SlackLocales, email_resolver
+from handlers.slack.people import SlackLocales
 from handlers.slack.roles import SlackGroups
 from handlers.slack.work import Work
 
@@ -40,6 +39,7 @@ class SlackBot:
     home: HomePublisher
     work: Work
     locales: SlackLocales
+    owns_core: bool = False
 
     @property
     def executor(self) -> Work:
@@ -47,10 +47,11 @@ class SlackBot:
         return self.work
 
     def close(self) -> None:
-        """Lets accepted work finish, then closes the database."""
+        """Lets accepted work finish (then closes the database, when the core is the bot's own)."""
         self.work.shutdown(wait=True)
         self.home.close()
-        self.core.close()
+        if self.owns_core:
+            self.core.close()
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -139,15 +140,21 @@ SIGNATURE_LOGGER = "slack_bolt.RequestVerification"
 logging.getLogger(SIGNATURE_LOGGER).addFilter(WithoutBody())
 
 
-def build_slack(settings: Settings, clock: Clock | None = None,
-                wrap_notifier: Callable[[SlackNotifier], Notifier] | None = None) -> SlackBot:
-    """``wrap_notifier`` gives the core a notifier around Slack's (Slack and Teams at once)."""
-    client = web_client(settings)
-    app = bolt_app(settings, client)  # first: it checks the bot token before anything is opened
-    notifier = SlackNotifier(client, settings.channel)
-    groups = SlackGroups(client)
-    core = build_core(settings, wrap_notifier(notifier) if wrap_notifier else notifier, clock=clock,
-                      groups=groups.members, resolve_email=email_resolver(client))
+def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
+    """Slack alone, with a core of its own (closed with the bot): for tests and benchmarks;
+    ``tandem run`` goes through ``handlers.platforms``."""
+    from handlers.platforms import build
+    from handlers.slack.platform import SlackPlatform
+
+    platform = SlackPlatform(settings)
+    build(settings, [platform], clock)
+    assert platform.bot is not None
+    return dataclasses.replace(platform.bot, owns_core=True)
+
+
+def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notifier: SlackNotifier,
+              groups: SlackGroups) -> SlackBot:
+    """The Bolt app's listeners on ``core``."""
     work = Work(commits=core.store.commits)
 
     @app.middleware
@@ -170,5 +177,4 @@ def build_slack(settings: Settings, clock: Clock | None = None,
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
-    core.doctor_probes.extend(doctor.probes(settings, client))
     return SlackBot(app, core, client, notifier, publisher, work, locales)

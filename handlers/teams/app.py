@@ -26,9 +26,9 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock
 from bot.config import Settings
-from bot.core import Core, build_core
+from bot.core import Core
 from handlers.teams import actions, auth, health, home, installs, messages, reminders
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.people import Directory
@@ -72,22 +72,25 @@ def connections(settings: Settings, auth: AgentAuthConfiguration) -> ConnectionM
 def build_teams(settings: Settings, clock: Clock | None = None, core: Core | None = None,
                 notifier: TeamsNotifier | None = None, *, manager: Connections | None = None,
                 hosts: OutboundHostValidator | None = None) -> TeamsBot:
-    """Teams alone (its own core), or beside Slack: then ``core`` is the shared core, built
-    with a fan-out notifier that includes ``notifier``. ``manager`` gives the app's tokens
+    """Teams on ``core`` (built by ``handlers.platforms.build`` with a notifier that includes
+    ``notifier``), or alone with a core of its own when ``core`` is None. ``manager`` gives the app's tokens
     for calls to Teams and ``hosts`` says where those calls may go (by default: MSAL with
     the app's secret, Microsoft's connector hosts)."""
     auth.check_anonymous(settings)
-    clock = clock or (core.clock if core is not None else SystemClock())
-    notifier = notifier or TeamsNotifier(settings, clock)
-    owns_core = core is None
-    if core is None:
-        core = build_core(settings, notifier, clock=clock)
+    if core is None:  # Teams alone: the setup builds the core, then attaches this platform to it
+        from handlers.platforms import build
+        from handlers.teams.platform import TeamsPlatform
+
+        platform = TeamsPlatform(settings, clock, manager=manager, hosts=hosts)
+        build(settings, [platform], clock)
+        assert platform.bot is not None
+        platform.bot.owns_core = True
+        return platform.bot
+    notifier = notifier or TeamsNotifier(settings, core.clock)
     hosts = hosts or auth.connector_hosts(settings)
     notifier.bind(core.store, core.people, hosts)
-    # Another platform's directory (Slack's, when the core is shared) links people by e-mail address;
-    # contract owners' addresses are looked up there, then among the people met in Teams.
+    # Another platform's directory (Slack's, when the core is shared) links people by e-mail address.
     directory = Directory(core, lookup=core.contracts.resolve_email, anonymous=not settings.teams_app_id)
-    core.contracts.resolve_email = directory.owner_resolver()
     if not settings.teams_app_id:
         log.warning(ANONYMOUS_WARNING)
     configuration = auth.configuration(settings)
@@ -99,7 +102,7 @@ def build_teams(settings: Settings, clock: Clock | None = None, core: Core | Non
         remove_recipient_mention=False,  # mentions are read from entities (mentions.py)
     )
     teams = TeamsAgentExtension(agent)
-    bot = TeamsBot(core, notifier, directory, agent, teams, adapter, configuration, owns_core)
+    bot = TeamsBot(core, notifier, directory, agent, teams, adapter, configuration, owns_core=False)
 
     @agent.before_turn
     async def remember(context: TurnContext, state: TurnState) -> bool:

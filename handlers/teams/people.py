@@ -83,17 +83,6 @@ class Directory:
         except BadInput:
             return None
 
-    def owner_resolver(self) -> EmailLookup:
-        """Contract owners given as e-mail addresses: the other platform's user, else the
-        person Tandem met in Teams with that address; in Teams alone an unknown address is
-        kept as it is (like the command line without a directory), beside Slack it is refused."""
-
-        def resolve(email: str) -> str | None:
-            found = (self.lookup(email) if self.lookup is not None else None) or self.people.person_for_email(email)
-            return found or (email if self.lookup is None else None)
-
-        return resolve
-
     async def _email(self, context: TurnContext, user: str) -> str | None:
         connector = context.services.get(ConnectorClientBase)
         lookup = getattr(connector, "get_conversation_member", None)

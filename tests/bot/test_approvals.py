@@ -8,7 +8,7 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.errors import BadInput, InvalidTransition, NotAllowed
 from bot.requests import Status
-from tests.conftest import ADMIN, BUYER, IT, IT2, need
+from tests.conftest import ADMIN, BUYER, IT, need
 from testing.notifier import RecordingNotifier
 
 APPROVER_A = "U0APPROVEA"

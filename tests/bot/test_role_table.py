@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from bot.cli import CLI_ACTOR, main, run_shell
+from handlers.cli import CLI_ACTOR, main, run_shell
 from bot.config import Settings
 from bot.core import build_core
 from bot.errors import NotAllowed

@@ -1,13 +1,13 @@
 """Insights computed from known data: the numbers and the chart."""
 
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.chart import flow_chart
-from bot.stats import Spread, compute
+from bot.stats import Spread
 from tests.conftest import BUYER, IT, need
 
 UTC = timezone.utc

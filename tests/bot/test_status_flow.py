@@ -1,6 +1,5 @@
 """The status flow, every legal and illegal move."""
 
-import dataclasses
 from datetime import datetime, timezone
 from decimal import Decimal
 

@@ -2,7 +2,7 @@
 
 import io
 
-from bot.cli import main, run_shell
+from handlers.cli import main, run_shell
 from bot.config import Settings
 
 NEED = [

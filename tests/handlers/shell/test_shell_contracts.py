@@ -2,7 +2,7 @@
 
 import io
 
-from bot.cli import run_shell
+from handlers.cli import run_shell
 from bot.config import Settings
 
 CONTRACT = [

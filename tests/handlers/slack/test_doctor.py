@@ -71,7 +71,7 @@ def test_each_problem_is_one_cross_with_its_fix(env, capsys, fake, provoke, chan
     code, lines = doctor(env, capsys, **changes)
     assert code == 1
     found = line(lines, name)
-    assert found.startswith("✗ ") and says in found and f"— fix: " in found and fix in found
+    assert found.startswith("✗ ") and says in found and "— fix: " in found and fix in found
     assert [text for text in lines if text.startswith("✗")] == [found], "only that check fails"
     assert lines[-1] == "1 check failed."
 

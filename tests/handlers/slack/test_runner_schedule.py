@@ -1,6 +1,7 @@
 """`tandem run` runs the schedule next to the Slack server and releases it on shutdown."""
 
 import dataclasses
+import signal
 from datetime import datetime, timezone
 
 from handlers.slack import runner
@@ -27,7 +28,7 @@ def test_run_in_http_mode_runs_the_schedule_until_it_stops(slack_settings, fake,
 
     monkeypatch.setattr(runner, "make_server", lambda app, core, port: type("Server", (), {"effective_port": port}))
     monkeypatch.setattr(runner, "serve", serve)
-    monkeypatch.setattr(runner.signal, "signal", lambda *args: None)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
     assert runner.run_slack(settings) == 0
     assert seen["holder"], "the schedule held the lease while serving"
     assert holder(settings) is None, "and released it on shutdown"

@@ -8,7 +8,7 @@ import logging
 import jwt
 import pytest
 
-from bot.cli import main
+from handlers.cli import main
 from bot.config import ConfigError, Settings
 from handlers.teams.app import ANONYMOUS_WARNING, build_teams
 from handlers.teams.ids import Verbs

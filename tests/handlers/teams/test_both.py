@@ -8,15 +8,16 @@ import pytest
 
 from bot.config import Settings
 from bot.schedule import Schedule
-from handlers.slack.app import build_slack
+from handlers.platforms import build
+from handlers.slack.platform import SlackPlatform
 from handlers.teams.ids import Verbs
-from handlers.teams.notifier import TeamsNotifier
-from handlers.teams.runner import fan_out
+from handlers.teams.platform import TeamsPlatform
 from handlers.teams.server import TeamsServer
 from tests.contract_samples import contract_form
-from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, TeamsSender, invoke_text, teams_for_tests
+from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, TeamsSender, invoke_text
 from tests.handlers.teams.test_lifecycle import NEED
 from testing.slack import FakeSlack
+from testing.teams import OnlyHosts, app_connections
 
 SLACK_CHANNEL = "C0SHARED"
 IVY_ON_SLACK = "U0IVY00001"
@@ -38,14 +39,17 @@ def both(tmp_path, clock, slack_fake, connector, microsoft_keys):
         "TANDEM_CHANNEL": SLACK_CHANNEL, "TANDEM_PROCUREMENT": BUYER.aad, "TANDEM_DB": str(tmp_path / "tandem.db"),
         "TEAMS_CHANNEL": CHANNEL, **CREDENTIALS,
     })
-    teams_notifier = TeamsNotifier(settings, clock)
-    slack = build_slack(settings, clock=clock, wrap_notifier=lambda notifier: fan_out(notifier, teams_notifier))
-    teams = teams_for_tests(settings, connector, core=slack.core, notifier=teams_notifier)
+    # As `tandem run` builds them: one core, Slack first, then Teams (handlers.platforms).
+    platforms = [SlackPlatform(settings), TeamsPlatform(settings, clock, manager=app_connections(),
+                                                        hosts=OnlyHosts(connector.service_url))]
+    core = build(settings, platforms, clock)
+    slack, teams = platforms[0].bot, platforms[1].bot
     server = TeamsServer(teams, host="127.0.0.1", port=0).start()
     yield slack, TeamsSender(server.url, connector)
     server.stop()
-    teams.close()
-    slack.close()
+    for platform in reversed(platforms):
+        platform.close()
+    core.close()
 
 
 def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock):

@@ -6,7 +6,7 @@ import zipfile
 
 from PIL import Image
 
-from bot.cli import main
+from handlers.cli import main
 from bot.commands import USAGE
 
 APP_ID = "0a1b2c3d-0000-4000-8000-00000000abcd"

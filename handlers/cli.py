@@ -116,17 +116,13 @@ def _command(command: str, args, settings: Settings) -> int:
 
         if warning := approvers_warning(settings):
             log.warning(warning)
-        if settings.teams_enabled:
-            return run_teams(settings, with_slack=settings.slack_enabled)
-        if settings.slack_enabled:
-            from handlers.slack.runner import run_slack
-
-            return run_slack(settings)
+        if configured(settings):
+            return run_platforms(settings, configured(settings))
         print("No SLACK_BOT_TOKEN set: starting the local shell (see README to connect Slack, or Teams with "
               "TEAMS_APP_ID).")
         return run_shell(settings)
     if command == "teams":
-        return run_teams(settings, with_slack=False)
+        return run_platforms(settings, ["teams"])
     if command == "teams-package":
         return teams_package(settings, args.file)
     if command == "shell":
@@ -168,13 +164,11 @@ def _cli_core(settings: Settings):
     from bot.notifier import NullNotifier
     from bot.permissions import Roles
 
-    roles = Roles(settings.procurement, (*settings.admins, CLI_ACTOR))
-    resolve_email = None
-    if settings.slack_enabled:  # owners given as e-mail addresses become Slack users
-        from handlers.slack.app import web_client
-        from handlers.slack.people import email_resolver
+    from handlers.platforms import email_lookup
 
-        resolve_email = email_resolver(web_client(settings))
+    roles = Roles(settings.procurement, (*settings.admins, CLI_ACTOR))
+    # Owners given as e-mail addresses become the configured platforms' users (Slack's).
+    resolve_email = email_lookup(load_platforms(settings, configured(settings)))
     return build_core(settings, NullNotifier(), roles=roles, resolve_email=resolve_email)
 
 
@@ -254,13 +248,11 @@ def _schedule_core(settings: Settings, clock=None):
     """The core for ``tandem digest`` and ``tandem remind``: it sends through Slack when
     SLACK_BOT_TOKEN is set, and otherwise prints what the shell would post."""
     from bot.core import build_core
-    from bot.permissions import Roles
 
     if settings.slack_enabled:
-        from handlers.slack.runner import one_off_notifier
+        from handlers.platforms import build
 
-        notifier, groups = one_off_notifier(settings)
-        return build_core(settings, notifier, clock=clock, roles=Roles(settings.procurement, settings.admins, groups))
+        return build(settings, load_platforms(settings, ["slack"]), clock=clock, attach=False)
     from handlers.shell.console import ShellNotifier, channel_label
 
     notifier = ShellNotifier(channel_label(settings.channel), print, {})
@@ -381,14 +373,43 @@ def print_stats(settings: Settings, weeks: int, png: str | None) -> int:
 TEAMS_EXTRA = "tandem: Teams needs the teams extra: pip install 'tandem[teams]' (or -e '.[teams]' in a clone)"
 
 
-def run_teams(settings: Settings, with_slack: bool) -> int:
+# The chat platforms, each a plug-in under handlers/ (``handlers.platforms.Platform``), in
+# the order a person's DMs try them. Each is imported only when configured, so a platform's
+# folder can be deleted and the rest still installs and runs.
+PLATFORMS = {
+    "slack": ("handlers.slack.platform", "SlackPlatform"),
+    "teams": ("handlers.teams.platform", "TeamsPlatform"),
+}
+
+
+def configured(settings: Settings) -> list[str]:
+    enabled = {"slack": settings.slack_enabled, "teams": settings.teams_enabled}
+    return [name for name in PLATFORMS if enabled[name]]
+
+
+def load_platforms(settings: Settings, names: Sequence[str]) -> list:
+    """The named platforms' plug-ins; ImportError when one's code or SDK is not installed."""
+    import importlib
+
+    platforms = []
+    for name in names:
+        module, cls = PLATFORMS[name]
+        platforms.append(getattr(importlib.import_module(module), cls)(settings))
+    return platforms
+
+
+def run_platforms(settings: Settings, names: Sequence[str]) -> int:
+    """``tandem run``: one core, the schedule once, every configured platform serving."""
+    from handlers.platforms import run
+
     try:
-        from handlers.teams.runner import run_slack_and_teams, run_teams as serve_teams
+        platforms = load_platforms(settings, names)
     except ImportError as error:
-        print(f"{TEAMS_EXTRA} ({error.name} is missing)", file=sys.stderr)
+        extra = TEAMS_EXTRA if "teams" in names else "tandem: a chat platform is not installed"
+        print(f"{extra} ({error.name} is missing)", file=sys.stderr)
         return 2
     try:
-        return run_slack_and_teams(settings) if with_slack else serve_teams(settings)
+        return run(settings, platforms)
     except ConfigError as error:  # anonymous Teams beside the settings of a real deployment
         print(f"tandem: configuration error: {error}", file=sys.stderr)
         return 2
@@ -454,17 +475,16 @@ def doctor_command(settings: Settings, clock=None) -> int:
     from bot.clock import SystemClock
 
     now = (clock or SystemClock()).now()
-    probes = []
-    if settings.slack_enabled:
-        from handlers.slack.app import web_client
-        from handlers.slack.doctor import probes as slack_probes
-
-        probes += slack_probes(settings, web_client(settings))
-    if settings.teams_enabled:
-        from handlers.teams.doctor import probes as teams_probes
-
-        probes += teams_probes(settings)
-    checks = doctor.core_checks(settings, now) + doctor.run_probes(probes)
+    probes, missing = [], []
+    for name in configured(settings):
+        try:
+            [platform] = load_platforms(settings, [name])
+        except ImportError as error:
+            missing.append(doctor.Check(name.capitalize(), False, f"{TEAMS_EXTRA if name == 'teams' else name} "
+                                                                   f"({error.name} is missing)"))
+            continue
+        probes += platform.probes()
+    checks = doctor.core_checks(settings, now) + doctor.run_probes(probes) + missing
     if not settings.slack_enabled and not settings.teams_enabled:
         checks.append(doctor.Check("Chat platforms", True, "none configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): "
                                                            "`tandem run` starts the local shell"))

@@ -4,7 +4,7 @@ import sqlite3
 
 from icalendar import Calendar
 
-from bot.cli import main
+from handlers.cli import main
 from tests.conftest import BUYER, IT
 from tests.contract_samples import GOOD_ROWS, csv_file
 

@@ -4,7 +4,7 @@ import csv
 import json
 import struct
 
-from bot.cli import main
+from handlers.cli import main
 from bot.config import Settings
 from bot.core import build_core
 from bot.notifier import NullNotifier

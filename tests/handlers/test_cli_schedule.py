@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.cli import digest_command, main, remind_command
+from handlers.cli import digest_command, main, remind_command
 from bot.config import Settings
 from bot.core import build_core
 from bot.notifier import NullNotifier

@@ -1,0 +1,134 @@
+"""Setup: one core, built once, served by a list of chat platforms.
+
+A platform is a plug-in (``Platform``): its name, its notifier, whether it can reach a
+person, how it finds a user by e-mail address, its ``tandem doctor`` probes, and how it
+attaches its listeners to the core, serves and closes. Nothing here names a platform:
+the command line (``handlers.cli``) picks the configured ones, so deleting
+``handlers/teams/`` or ``handlers/slack/`` leaves a Tandem that builds and runs without it.
+
+With several platforms the core's notifier fans out (``bot.fanout``): the shared channel
+on every platform, a person's DMs on the first platform that reaches them.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core, build_core
+from bot.doctor import Probe
+from bot.fanout import FanOutNotifier
+from bot.fanout import Platform as Delivery
+from bot.notifier import Notifier, NullNotifier
+from bot.people import EmailLookup
+from bot.permissions import GroupResolver, Roles
+from bot.schedule import Schedule
+
+log = logging.getLogger("tandem")
+
+
+class Platform(Protocol):
+    name: str
+    notifier: Notifier
+    groups: GroupResolver | None  # user groups role entries may name (Slack's S… IDs)
+    # This platform's user with an e-mail address, None when nobody has it; None when the
+    # platform cannot look people up (Teams: people are met, not looked up).
+    find_by_email: EmailLookup | None
+
+    def reaches(self, person: str) -> bool:
+        """Whether a direct message to ``person`` (the core's identity) can go here."""
+
+    def probes(self) -> list[tuple[str, Probe]]:
+        """``tandem doctor``'s checks of this platform's set-up."""
+
+    def attach(self, core: Core) -> None:
+        """Registers the platform's listeners on the built core."""
+
+    def serve(self, stopping: threading.Event) -> None:
+        """Serves until ``stopping`` is set, then stops taking new work; in-flight work finishes."""
+
+    def close(self) -> None:
+        """Releases what the platform holds (after serving, before the core closes)."""
+
+
+def notifier_for(platforms: Sequence[Platform]) -> Notifier:
+    if len(platforms) == 1:
+        return platforms[0].notifier
+    return FanOutNotifier([Delivery(p.name, p.notifier, p.reaches) for p in platforms])
+
+
+def email_lookup(platforms: Sequence[Platform]) -> EmailLookup | None:
+    """The platforms' e-mail lookups in order, the first match wins; None without any."""
+    lookups = [p.find_by_email for p in platforms if p.find_by_email is not None]
+    if not lookups:
+        return None
+
+    def find(email: str) -> str | None:
+        for lookup in lookups:
+            found = lookup(email)
+            if found:
+                return found
+        return None
+
+    return find
+
+
+def build(settings: Settings, platforms: Sequence[Platform], clock: Clock | None = None,
+          roles: Roles | None = None, attach: bool = True) -> Core:
+    """The core, built once for ``platforms``, each platform's listeners attached to it."""
+    groups = [p.groups for p in platforms if p.groups is not None]
+    core = build_core(
+        settings, notifier_for(platforms) if platforms else NullNotifier(), clock=clock,
+        groups=groups[0] if groups else None, roles=roles, resolve_email=email_lookup(platforms),
+        probes=[probe for p in platforms for probe in p.probes()],
+    )
+    if attach:
+        for platform in platforms:
+            platform.attach(core)
+    return core
+
+
+def run(settings: Settings, platforms: Sequence[Platform], clock: Clock | None = None) -> int:
+    """``tandem run``: the core, the schedule (once, whatever the platforms) and every
+    platform serving, until SIGTERM, Ctrl-C or a platform that stops by itself (its error,
+    ``StartupFailed`` say, is raised once everything is closed)."""
+    core = build(settings, platforms, clock)
+    schedule = Schedule(core)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    threads, failures = [], []
+    try:
+        schedule.start()
+        for platform in platforms:
+            thread = threading.Thread(target=_serve, args=(platform, stopping, failures), name=f"tandem-{platform.name}")
+            thread.start()
+            threads.append(thread)
+        try:
+            stopping.wait()
+        except KeyboardInterrupt:
+            pass
+    finally:
+        stopping.set()
+        for thread in threads:
+            thread.join()
+        schedule.stop()
+        for platform in reversed(platforms):
+            platform.close()
+        core.close()
+    if failures:
+        raise failures[0]  # StartupFailed: one line for the person starting Tandem
+    return 0
+
+
+def _serve(platform: Platform, stopping: threading.Event, failures: list[Exception]) -> None:
+    try:
+        platform.serve(stopping)
+    except Exception as error:
+        failures.append(error)
+    finally:
+        stopping.set()  # one platform gone stops Tandem: a supervisor restarts it whole
