@@ -65,7 +65,7 @@ def docker_available() -> str | None:
 
 @pytest.mark.skipif(docker_available() is not None, reason=f"needs a Docker engine: {docker_available()}")
 def test_the_image_builds_and_becomes_healthy_against_the_fake_slack(tmp_path):
-    from tests.slack_fake import FakeSlack
+    from testing.slack import FakeSlack
 
     fake = FakeSlack()
     fake.server.server_close()
