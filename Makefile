@@ -11,7 +11,7 @@ TEAMS_CONFIGURED := $(or $(TEAMS_APP_ID),$(shell grep -Es '^[[:space:]]*TEAMS_AP
 RUN_EXTRAS := $(if $(TEAMS_CONFIGURED),[teams])
 RUN_STAMP  := $(VENV)/.installed-run$(if $(TEAMS_CONFIGURED),-teams)
 
-.PHONY: run shell test bench clean
+.PHONY: run shell test lint without-teams bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ run: $(RUN_STAMP)
 
 shell: $(RUN_STAMP)
 	$(BIN)/tandem shell
+
+# The layers (import-linter contracts in pyproject.toml) and ruff's rules; .ci/run runs it first.
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+
+# Tandem with handlers/teams/ deleted still builds, starts and passes its remaining tests.
+without-teams: $(STAMP)
+	.ci/without-teams
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

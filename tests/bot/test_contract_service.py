@@ -386,7 +386,8 @@ def test_export_then_import_round_trips_to_the_same_data(core, tmp_path, clock):
     try:
         assert other.contracts.import_csv(ADMIN, exported).added == 4
         assert other.contracts.export_csv() == exported
-        fields = lambda c: {**c.__dict__, "id": None, "created_at": None, "updated_at": None}
+        def fields(c):
+            return {**c.__dict__, "id": None, "created_at": None, "updated_at": None}
         assert [fields(c) for c in other.contracts.all()] == [fields(c) for c in core.contracts.all()]
     finally:
         other.close()

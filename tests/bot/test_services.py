@@ -196,7 +196,8 @@ def test_lists(core):
     core.requests.create(IT2, need(title="c"))
     core.requests.claim(BUYER, 3)
     core.requests.cancel(IT2, 2)
-    titles = lambda page: [r.title for r in page.items]
+    def titles(page):
+        return [r.title for r in page.items]
     assert titles(core.requests.list(IT, "open")) == ["c", "a"]
     assert titles(core.requests.list(IT, "all")) == ["c", "b", "a"]
     assert titles(core.requests.list(IT, "unclaimed")) == ["a"]

@@ -51,7 +51,7 @@ def test_concurrent_writers_from_many_threads_lose_nothing(tmp_path):
     store = Store(tmp_path / "t.db")
 
     def writer(n):
-        for i in range(50):
+        for _ in range(50):
             with store.write() as db:
                 count = db.execute("select count(*) from events").fetchone()[0]
                 db["events"].insert(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import run_shell
+from handlers.cli import run_shell
 from bot.config import Settings
 from tests.handlers.shell.test_shell import NEED, drive
 
