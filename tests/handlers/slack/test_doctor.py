@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot import cli
+from handlers import cli
 from bot.config import Settings
 from handlers.teams.doctor import token_check
 from storage import Store
