@@ -471,6 +471,8 @@ def run_shell(settings: Settings, stdin=None, stdout=None, clock=None) -> int:
 
 def doctor_command(settings: Settings, clock=None) -> int:
     """`tandem doctor`: every check, ✓ or ✗ with the fix; 1 when any failed."""
+    import importlib
+
     from bot import doctor
     from bot.clock import SystemClock
 
@@ -478,12 +480,13 @@ def doctor_command(settings: Settings, clock=None) -> int:
     probes, missing = [], []
     for name in configured(settings):
         try:
-            [platform] = load_platforms(settings, [name])
+            module, cls = PLATFORMS[name]
+            platform = getattr(importlib.import_module(module), cls)
         except ImportError as error:
             missing.append(doctor.Check(name.capitalize(), False, f"{TEAMS_EXTRA if name == 'teams' else name} "
                                                                    f"({error.name} is missing)"))
             continue
-        probes += platform.probes()
+        probes += platform.doctor_probes(settings)
     checks = doctor.core_checks(settings, now) + doctor.run_probes(probes) + missing
     if not settings.slack_enabled and not settings.teams_enabled:
         checks.append(doctor.Check("Chat platforms", True, "none configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): "

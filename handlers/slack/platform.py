@@ -39,6 +39,12 @@ class SlackPlatform:
     def probes(self) -> list[tuple[str, Probe]]:
         return doctor.probes(self.settings, self.client)
 
+    @classmethod
+    def doctor_probes(cls, settings: Settings) -> list[tuple[str, Probe]]:
+        """The checks alone, without building the app (which refuses a bad token at once):
+        `tandem doctor` must report a bad token as a ✗, not stop on it."""
+        return doctor.probes(settings, web_client(settings))
+
     def attach(self, core: Core) -> None:
         self.bot = slack_app(self.settings, self.app, core, self.client, self.notifier, self._groups)
 

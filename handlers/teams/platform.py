@@ -41,6 +41,10 @@ class TeamsPlatform:
     def probes(self) -> list[tuple[str, Probe]]:
         return doctor.probes(self.settings)
 
+    @classmethod
+    def doctor_probes(cls, settings: Settings) -> list[tuple[str, Probe]]:
+        return doctor.probes(settings)
+
     def attach(self, core: Core) -> None:
         self.bot = build_teams(self.settings, core=core, notifier=self.notifier, **self.options)
 
