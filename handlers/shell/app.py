@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
@@ -13,6 +16,18 @@ from bot.permissions import Roles
 from bot.schedule import Schedule
 from handlers.shell import render
 from handlers.shell.console import PERSONAS, Shell, ShellNotifier, channel_label
+
+
+@contextmanager
+def _ctrl_c_to_this_thread() -> Iterator[None]:
+    """The kernel hands SIGINT to any thread that does not block it; taken by a background
+    thread, it never ends the main thread's wait for a key, so Ctrl-C would do nothing until
+    Enter. Threads started inside inherit a mask that blocks it, so it always comes here."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock | None = None,
@@ -34,13 +49,14 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
         stdout.flush()
 
     notifier = ShellNotifier(channel_label(settings.channel), write, names, files)
-    core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
     if schedule is None:
         schedule = stdin.isatty()
-    runner = Schedule(core) if schedule else None
-    try:
+    with _ctrl_c_to_this_thread():  # threads started here never take the keyboard's Ctrl-C
+        core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
+        runner = Schedule(core) if schedule else None
         if runner is not None:
             runner.start(wait_for_first=True)
+    try:
         shell = Shell(core, stdin, stdout, names, user=PERSONAS["it"], notifier=notifier)
         if history is not None and stdin is sys.stdin and stdin.isatty():
             shell.line_editing(history)
