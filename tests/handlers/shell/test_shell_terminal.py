@@ -7,6 +7,7 @@ import logging
 import os
 import pty
 import select
+import signal
 import sys
 from pathlib import Path
 
@@ -127,6 +128,9 @@ def test_a_terminal_gets_line_editing_history_and_a_clean_ctrl_c(tmp_path):
            "TANDEM_DB": str(tmp_path / "tandem.db"), "MPLCONFIGDIR": fonts}
     pid, fd = pty.fork()
     if pid == 0:  # the child: `tandem shell` at a terminal
+        # A runner started in the background (`cmd &`) ignores SIGINT, and exec keeps that: give
+        # the shell the Ctrl-C a person at a terminal has.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(tmp_path)
         os.execve(sys.executable, [sys.executable, "-m", "bot", "shell"], env)
     terminal = Terminal(fd)
