@@ -102,6 +102,25 @@ class Mark:
     done_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Marked:
+    """What a click on Snooze or Done left: the reminder's state for its person, and whether
+    this click changed it (a second click, or Snooze after Done, changes nothing)."""
+
+    snoozed_until: datetime | None
+    done: bool
+    changed: bool
+
+    def already_text(self, tz: ZoneInfo, asked: str) -> str:
+        """The answer to a click that changed nothing (``asked``: "snooze" or "done")."""
+        if self.done:
+            if asked == "snooze":
+                return "You already marked this reminder done, so there is nothing to snooze; nothing was changed."
+            return "You already marked this reminder done; nothing was changed."
+        return (f"This reminder is already snoozed until {until_text(self.snoozed_until, tz)}; "
+                f"nothing was changed.")
+
+
 def subject_of(contract: Contract | None = None, request: Request | None = None) -> str:
     return f"contract:{contract.id}" if contract is not None else f"request:{request.id}"
 

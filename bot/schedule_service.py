@@ -31,7 +31,7 @@ from bot.errors import NotAllowed, NotFound
 from bot.health import HealthResults
 from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
-from bot.reminders import Kind, LedgerEntry, Mark, Reminder
+from bot.reminders import Kind, LedgerEntry, Marked, Reminder
 from bot.visibility import Place
 from storage import Store
 from storage import schedule as repo
@@ -274,24 +274,33 @@ class ScheduleService:
             raise NotAllowed(f"This reminder is for <@{entry.person}>; only they can snooze it or mark it done.")
         return entry
 
-    def snooze(self, user: str, entry_id: int) -> datetime:
-        """"Snooze 3 days": no reminder about this until the sweep on the third day; returns
-        when it comes back."""
+    def snooze(self, user: str, entry_id: int) -> Marked:
+        """"Snooze 3 days": no reminder about this until the sweep on the third day. A
+        reminder already snoozed (a second click) keeps its date and one marked done stays
+        done: ``changed`` is False and nothing is written."""
         entry = self.reminder(user, entry_id)
         now = self.clock.now()
-        until = domain.snooze_end(now, self.tz)
-        with self.store.write() as db:
+        with self.store.write() as db:  # read and written in one transaction: two clicks apply once
+            mark = repo.mark(db, entry.kind, entry.subject, entry.episode, user)
+            if mark is not None and (mark.done_at is not None or (mark.snoozed_until or now) > now):
+                return Marked(mark.snoozed_until, mark.done_at is not None, changed=False)
+            until = domain.snooze_end(now, self.tz)
             repo.set_mark(db, entry.kind, entry.subject, entry.episode, user, now, snoozed_until=until)
-        return until
+        return Marked(until, done=False, changed=True)
 
-    def done(self, user: str, entry_id: int) -> Mark:
+    def done(self, user: str, entry_id: int) -> Marked:
         """"Done": no more reminders of this kind about this subject for ``user`` (others
         keep theirs). A new episode — the next term's notice deadline, a claim that goes
-        quiet again after new activity — reminds afresh."""
+        quiet again after new activity — reminds afresh. Done twice changes nothing the
+        second time."""
         entry = self.reminder(user, entry_id)
         now = self.clock.now()
         with self.store.write() as db:
-            return repo.set_mark(db, entry.kind, entry.subject, entry.episode, user, now, done=True)
+            mark = repo.mark(db, entry.kind, entry.subject, entry.episode, user)
+            if mark is not None and mark.done_at is not None:
+                return Marked(None, done=True, changed=False)
+            repo.set_mark(db, entry.kind, entry.subject, entry.episode, user, now, done=True)
+        return Marked(None, done=True, changed=True)
 
     # --- internals --------------------------------------------------------------------------------------
 

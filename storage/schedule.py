@@ -182,6 +182,12 @@ def marks(db: Database) -> dict[tuple[str, str, str, str], Mark]:
     }
 
 
+def mark(db: Database, kind: str, subject: str, episode: str, person: str) -> Mark | None:
+    rows = db.query("select * from reminder_marks where kind = ? and subject = ? and episode = ? and person = ?",
+                    [kind, subject, episode, person])
+    return next((row_to_mark(row) for row in rows), None)
+
+
 def set_mark(db: Database, kind: str, subject: str, episode: str, person: str, now: datetime, *,
              snoozed_until: datetime | None = None, done: bool = False) -> Mark:
     db["reminder_marks"].upsert(
@@ -193,9 +199,7 @@ def set_mark(db: Database, kind: str, subject: str, episode: str, person: str, n
         },
         pk=("kind", "subject", "episode", "person"),
     )
-    rows = db.query("select * from reminder_marks where kind = ? and subject = ? and episode = ? and person = ?",
-                    [kind, subject, episode, person])
-    return row_to_mark(next(iter(rows)))
+    return mark(db, kind, subject, episode, person)
 
 
 # --- what the digest and reminders are computed from -------------------------------------------------

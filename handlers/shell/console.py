@@ -434,12 +434,15 @@ class Shell:
         if not rest.lstrip("#").isdigit():
             raise BadInput(f"Say {word} followed by the reminder's number, for example {word} 3.")
         entry_id = int(rest.lstrip("#"))
+        tz = self.core.settings.tz
         if word == "/snooze":
-            until = service.snooze(self.user, entry_id)
-            self.ephemeral(f"Snoozed reminder {entry_id}: it comes back on {until_text(until, self.core.settings.tz)}.")
+            marked = service.snooze(self.user, entry_id)
+            self.ephemeral(f"Snoozed reminder {entry_id}: it comes back on {until_text(marked.snoozed_until, tz)}."
+                           if marked.changed else marked.already_text(tz, "snooze"))
         else:
-            service.done(self.user, entry_id)
-            self.ephemeral(f"Reminder {entry_id} is done; no more reminders about it for you.")
+            marked = service.done(self.user, entry_id)
+            self.ephemeral(f"Reminder {entry_id} is done; no more reminders about it for you."
+                           if marked.changed else marked.already_text(tz, "done"))
 
     def reply(self, text: str) -> None:
         number, _, body = text.strip().partition(" ")

@@ -1,7 +1,8 @@
 """Listeners for reminder DMs: "Snooze 3 days" and "Done".
 
 Each acks, records the choice through the core, and updates the DM in place so the
-reminder shows its new state. Open on a reminder is the same button as on lists and App
+reminder shows its new state. A click that changes nothing (Snooze or Done a second time,
+Snooze after Done) leaves the DM as it is and answers the person who clicked. Open on a reminder is the same button as on lists and App
 Home (``Actions.OPEN``, ``ContractActions.OPEN``), handled where those are.
 """
 
@@ -28,8 +29,11 @@ def register(app: App, core: Core) -> None:
         entry_id = reminder_id(action)
 
         def run() -> None:
-            until = service.snooze(body["user"]["id"], entry_id)
-            show_state(client, respond, body, entry_id, schedule_blocks.snoozed_text(until, tz))
+            marked = service.snooze(body["user"]["id"], entry_id)
+            if not marked.changed:  # a second click: the DM already shows the state
+                respond(text=marked.already_text(tz, "snooze"), response_type="ephemeral", replace_original=False)
+                return
+            show_state(client, respond, body, entry_id, schedule_blocks.snoozed_text(marked.snoozed_until, tz))
 
         work.later(run)
 
@@ -40,7 +44,10 @@ def register(app: App, core: Core) -> None:
         entry_id = reminder_id(action)
 
         def run() -> None:
-            service.done(body["user"]["id"], entry_id)
+            marked = service.done(body["user"]["id"], entry_id)
+            if not marked.changed:
+                respond(text=marked.already_text(tz, "done"), response_type="ephemeral", replace_original=False)
+                return
             show_state(client, respond, body, entry_id, schedule_blocks.DONE_TEXT)
 
         work.later(run)

@@ -4,7 +4,8 @@ card is rewritten in place, that reminder's buttons replaced by its new state (a
 Teams sends back only the clicked button's data, so the card as sent is kept
 (``teams_reminder_cards``, by message ID); the invoke's answer is the card with the new
 state, which Teams shows in place of the old one. A card Tandem no longer has (sent before
-this version) gets the state as a short message instead.
+this version) gets the state as a short message instead. A click that changes nothing (Snooze
+or Done a second time, Snooze after Done) is answered with a message; the card stays.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import asyncio
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot.errors import NotFound
-from bot.reminders import until_text
+from bot.reminders import Marked, until_text
 from handlers.teams import cards, replays
 from handlers.teams import store as repo
 from handlers.teams.ids import Verbs
@@ -31,16 +32,21 @@ def register(bot) -> None:
     core, directory = bot.core, bot.directory
     tz = core.settings.tz
 
-    def rewrite(card_id: str | None, entry_id: int, state: str):
-        content = repo.reminder_card(core.store.db, card_id) if card_id else None
-        marked = cards.reminder_marked(content, entry_id, state) if content else None
-        if marked is None:
-            return message_response(state)
-        with core.store.write() as db:
-            repo.save_reminder_card(db, card_id, "", marked, core.clock.now())
-        return card_response(marked)
+    def answer(card_id: str | None, entry_id: int, marked: Marked, asked: str):
+        """The card rewritten with the reminder's new state; a click that changed nothing
+        (a second one) is answered with a message and leaves the card as it is."""
+        if not marked.changed:
+            return message_response(marked.already_text(tz, asked))
+        state = DONE_TEXT if marked.done else snoozed_text(marked.snoozed_until, tz)
+        with core.store.write() as db:  # read and rewritten at once: two reminders of one card keep both states
+            content = repo.reminder_card(db, card_id) if card_id else None
+            rewritten = cards.reminder_marked(content, entry_id, state) if content else None
+            if rewritten is None:
+                return message_response(state)
+            repo.update_reminder_card(db, card_id, rewritten, core.clock.now())
+        return card_response(rewritten)
 
-    def on(verb: Verbs, choose):
+    def on(verb: Verbs, choose, asked: str):
         @bot.agent.adaptive_card.action_execute(str(verb))
         async def handler(context: TurnContext, state: TurnState, data: dict):
             if not await replays.first_time(core.replays, context):
@@ -51,14 +57,14 @@ def register(bot) -> None:
                 card_id = context.activity.reply_to_id
 
                 def run():
-                    return rewrite(card_id, entry_id, choose(actor, entry_id))
+                    return answer(card_id, entry_id, choose(actor, entry_id), asked)
 
                 return await asyncio.to_thread(run)
             except Exception as error:  # the one error path
                 return message_response(refusal(error))
 
-    on(Verbs.SNOOZE, lambda actor, entry_id: snoozed_text(core.schedule.snooze(actor, entry_id), tz))
-    on(Verbs.DONE, lambda actor, entry_id: (core.schedule.done(actor, entry_id), DONE_TEXT)[1])
+    on(Verbs.SNOOZE, core.schedule.snooze, "snooze")
+    on(Verbs.DONE, core.schedule.done, "done")
 
 
 def reminder_id(data: dict) -> int:

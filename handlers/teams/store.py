@@ -52,6 +52,10 @@ def save_reminder_card(db: Database, activity_id: str, conversation_id: str, con
                                        "content": json.dumps(content), "updated_at": iso(now)}, pk="activity_id")
 
 
+def update_reminder_card(db: Database, activity_id: str, content: dict, now: datetime) -> None:
+    db["teams_reminder_cards"].update(activity_id, {"content": json.dumps(content), "updated_at": iso(now)})
+
+
 def mark_removed(db: Database, conversation_ids: list[str], now: datetime | None) -> int:
     """Tandem was removed from these conversations (``now``), or added back (``None``)."""
     if not conversation_ids:

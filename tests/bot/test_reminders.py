@@ -189,7 +189,7 @@ def test_snooze_brings_the_reminder_back_once_on_the_third_day(core, clock, noti
     core.contracts.add(BUYER, deadline_in(50))
     core.schedule.sweep()
     [mine] = [r for r in notifier.reminders() if r.person == IT]
-    until = core.schedule.snooze(IT, mine.id)
+    until = core.schedule.snooze(IT, mine.id).snoozed_until
     assert until == datetime(2026, 11, 19, 0, 0, tzinfo=timezone.utc)
     for _ in range(2):
         clock.advance(days=1)
@@ -211,6 +211,22 @@ def test_done_stops_that_reminder_for_that_person_only(core, clock, notifier):
     sweep_daily(core, clock, 32)
     assert [r.threshold for r in notifier.reminders() if r.person == IT] == ["60"]
     assert [r.threshold for r in notifier.reminders() if r.person == BUYER] == ["60", "30", "7"]
+
+
+def test_a_second_snooze_or_done_changes_nothing_and_snooze_after_done_keeps_it_done(core, clock, notifier):
+    core.contracts.add(BUYER, deadline_in(50))
+    core.schedule.sweep()
+    [mine] = [r for r in notifier.reminders() if r.person == IT]
+    first = core.schedule.snooze(IT, mine.id)
+    clock.advance(days=1)
+    again = core.schedule.snooze(IT, mine.id)
+    assert first.changed and not again.changed and again.snoozed_until == first.snoozed_until, "not pushed back"
+    assert core.schedule.done(IT, mine.id).changed, "Done after Snooze is a change"
+    assert not core.schedule.done(IT, mine.id).changed
+    after = core.schedule.snooze(IT, mine.id)
+    assert (after.changed, after.done) == (False, True)
+    sweep_daily(core, clock, 10)
+    assert len([r for r in notifier.reminders() if r.person == IT]) == 1, "still done: nothing comes back"
 
 
 def test_only_the_recipient_can_snooze_or_finish_a_reminder(core, clock, notifier):

@@ -217,3 +217,40 @@ def test_a_missed_deadline_in_slack_list_digest_dm_and_home(slack, bot, fake):
     owned = bot.core.contracts.owned_by(IT)
     home = [b.text.text for b in home_contracts(list(reversed(owned)), TODAY) if isinstance(b, SectionBlock)]
     assert home[1].startswith("*Acme — CRM* (contract 1)\n:rotating_light: *Missed:* notice deadline passed 3 days")
+
+
+def test_snooze_or_done_clicked_twice_is_applied_once_and_the_second_click_told_so(slack, fake, bot, clock):
+    bot.core.contracts.add(BUYER, deadline_in(20))
+    bot.core.requests.create(IT, need(needed_by=(TODAY + timedelta(days=2)).isoformat()))
+    fake.reset()
+    Schedule(bot.core).tick()
+    [dm] = dms(fake)[dm_of(IT)]
+    notice, needed = [b["block_id"].removeprefix("reminder_") for b in dm.args["blocks"] if b["type"] == "actions"]
+    notice_key, needed_key = ("notice", "contract:1", "2026-12-06", IT), ("needed_by", "request:1", "2026-11-18", IT)
+    fake.reset()
+
+    # Both clicks carry the DM as it was before the first rewrote it (a double click).
+    click_in_dm(slack, IT, ReminderActions.SNOOZE, notice, dm)
+    [update] = fake.wait_for("chat.update")
+    assert "Snoozed — I'll remind you again on Thu 19 Nov." in json.dumps(update.args["blocks"], ensure_ascii=False)
+    snoozed = ledger.marks(bot.core.store.db)[notice_key]
+    clock.advance(hours=5)
+    click_in_dm(slack, IT, ReminderActions.SNOOZE, notice, dm)
+    [again] = fake.wait_for("response_url")
+    assert again.args["text"] == "This reminder is already snoozed until Thu 19 Nov; nothing was changed."
+    assert again.args["response_type"] == "ephemeral" and again.args["replace_original"] is False
+    assert ledger.marks(bot.core.store.db)[notice_key] == snoozed, "not snoozed again, not moved"
+
+    click_in_dm(slack, IT, ReminderActions.DONE, needed, dm)
+    fake.wait_for("chat.update", 2)
+    done = ledger.marks(bot.core.store.db)[needed_key]
+    click_in_dm(slack, IT, ReminderActions.DONE, needed, dm)
+    assert fake.wait_for("response_url", 2)[1].args["text"] == \
+        "You already marked this reminder done; nothing was changed."
+    click_in_dm(slack, IT, ReminderActions.SNOOZE, needed, dm)
+    assert fake.wait_for("response_url", 3)[2].args["text"] == \
+        "You already marked this reminder done, so there is nothing to snooze; nothing was changed."
+    assert ledger.marks(bot.core.store.db)[needed_key] == done, "Snooze after Done does not undo Done"
+
+    assert len(fake.calls_to("chat.update")) == 2, "the DM was rewritten once per change"
+    assert fake.calls_to("chat.postMessage") == [], "nothing was sent again"

@@ -80,7 +80,8 @@ def test_snooze_and_done_rewrite_the_reminder_card_in_place(teams, connector, bo
     marks = ledger.marks(bot.core.store.db)
     assert marks[(first.kind, first.subject, first.episode, IT.aad)].snoozed_until is not None
     # A card Tandem does not have (sent by an older version) gets the state as a message.
-    answer = teams.click(IT, Verbs.SNOOZE, {"reminder": first.id}, card="1699999999999", where="personal")[1]
+    bos = min(e.id for e in ledger.entries(bot.core.store.db) if e.person == BUYER.aad)
+    answer = teams.click(BUYER, Verbs.SNOOZE, {"reminder": bos}, card="1699999999999", where="personal")[1]
     assert invoke_text(answer).startswith("💤 Snoozed")
 
 
@@ -128,3 +129,49 @@ def test_digest_preview_and_calendar_come_by_dm(teams, connector, bot):
     [file] = connector.of("send", IT.chat)
     [attachment] = file.body["attachments"]
     assert attachment["name"] == "tandem-contracts.ics" and attachment["contentUrl"].startswith("data:text/calendar")
+
+
+def test_snooze_or_done_clicked_twice_is_applied_once_and_the_second_click_told_so(teams, connector, bot, clock):
+    meet(teams)
+    bot.core.contracts.add(BUYER.aad, deadline_in(20, it_owner=IT.email, procurement_owner=BUYER.email))
+    bot.core.contracts.add(BUYER.aad, deadline_in(7, it_owner=IT.email, procurement_owner=BUYER.email,
+                                                  vendor="Slack", product="Enterprise Grid"))
+    Schedule(bot.core).tick()
+    [sent] = connector.of("send", IT.chat)
+    card_id = sent.answer["id"]
+    first, second = sorted((e for e in ledger.entries(bot.core.store.db) if e.person == IT.aad), key=lambda e: e.id)
+    key = (first.kind, first.subject, first.episode, IT.aad)
+    connector.reset()
+
+    # Snooze twice (a double click; the second comes from the card as it was, with its buttons).
+    answer = teams.click(IT, Verbs.SNOOZE, {"reminder": first.id}, card=card_id, where="personal")[1]
+    assert "Snoozed — I'll remind you again on Thu 19 Nov." in json.dumps(answer["value"], ensure_ascii=False)
+    snoozed = ledger.marks(bot.core.store.db)[key]
+    clock.advance(hours=5)
+    status, answer = teams.click(IT, Verbs.SNOOZE, {"reminder": first.id}, card=card_id, where="personal")
+    assert status == 200 and answer["type"] == "application/vnd.microsoft.activity.message", "the card stays"
+    assert invoke_text(answer) == "This reminder is already snoozed until Thu 19 Nov; nothing was changed."
+    assert ledger.marks(bot.core.store.db)[key] == snoozed, "not snoozed again, not moved"
+
+    # Done twice on the other reminder, then Snooze after Done.
+    answer = teams.click(IT, Verbs.DONE, {"reminder": second.id}, card=card_id, where="personal")[1]
+    rewritten = answer["value"]
+    kept = json.dumps(rewritten, ensure_ascii=False)
+    assert "Snoozed — I'll remind you" in kept and "Done — no more reminders about this for you." in kept
+    done = ledger.marks(bot.core.store.db)[(second.kind, second.subject, second.episode, IT.aad)]
+    answer = teams.click(IT, Verbs.DONE, {"reminder": second.id}, card=card_id, where="personal")[1]
+    assert invoke_text(answer) == "You already marked this reminder done; nothing was changed."
+    answer = teams.click(IT, Verbs.SNOOZE, {"reminder": second.id}, card=card_id, where="personal")[1]
+    assert invoke_text(answer) == ("You already marked this reminder done, so there is nothing to snooze; "
+                                   "nothing was changed.")
+    assert ledger.marks(bot.core.store.db)[(second.kind, second.subject, second.episode, IT.aad)] == done
+    stored = json.loads(bot.core.store.db["teams_reminder_cards"].get(card_id)["content"])
+    assert stored == rewritten, "the stored card is the one the first clicks made"
+    assert connector.calls == [], "nothing was sent: each answer is the invoke's own"
+
+    # The snooze ends on Thursday: the reminder comes back once, and may be snoozed afresh.
+    clock.advance(days=3)
+    Schedule(bot.core).tick()
+    [back] = [e for e in ledger.entries(bot.core.store.db) if e.person == IT.aad and e.id not in (first.id, second.id)]
+    answer = teams.click(IT, Verbs.SNOOZE, {"reminder": back.id}, where="personal")[1]
+    assert invoke_text(answer).startswith("💤 Snoozed — I'll remind you again on Sun 22 Nov.")
