@@ -18,7 +18,7 @@ USAGE = {
     "show": "show N",
     "claim": "claim N",
     "unclaim": "unclaim N",
-    "status": "status N <status>",
+    "status": "status N <status> | status N ordered [price]",
     "note": "note N <text>",
     "cancel": "cancel N",
     "approve": "approve N",
@@ -48,7 +48,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure list [open|mine|unclaimed|all] [category]` — list requests
 `/procure show N` — details, comments and history of request N
 `/procure claim N` · `unclaim N` — take a request, or give it back (procurement)
-`/procure status N <status>` — move a request on (procurement)
+`/procure status N <status>` — move a request on (procurement); `status N ordered 11500 USD` records the order price for the savings
 `/procure note N <text>` — add a note; it also goes into the card's thread
 `/procure cancel N` — cancel a request (its requester or procurement)
 `/procure approve N` · `reject N <reason>` — decide on a request that needs approval (approvers)
@@ -132,8 +132,11 @@ def _list(name, rest, text) -> Command:
 
 
 def _status(name, rest, text) -> Command:
+    if len(rest) > 2 and rest[1].lower() == "ordered":
+        # The order price, for the savings: everything after the word ``ordered``.
+        return Command(name, parse_number(rest[0]), arg="ordered", extra=text.split(None, 3)[3].strip())
     if len(rest) != 2:
-        raise BadInput("`status` needs a request number and a status.")
+        raise BadInput("`status` needs a request number and a status (and, for `ordered`, the price if you like).")
     return Command(name, parse_number(rest[0]), arg=rest[1].lower())
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.risk import parse_rules
+from bot.targets import Targets, parse_fulfil, parse_percent
 
 DEFAULT_API_URL = "https://slack.com/api/"
 
@@ -62,6 +63,8 @@ class Settings:
     # The recurring IT–procurement sync meeting (unset: none) and how long before it the agenda goes out.
     sync_cron: str | None = None
     sync_lead: timedelta = timedelta(hours=2)
+    # Each side's measures of success (bot.targets): time to claim, to fulfil, savings.
+    targets: Targets = field(default_factory=Targets)
     log_level: str = "INFO"
     teams_port: int = 3978
     teams_app_id: str | None = None
@@ -118,6 +121,7 @@ class Settings:
             risk_checks=r.risk_rules("TANDEM_RISK_CHECKS"),
             sync_cron=r.cron("TANDEM_SYNC_CRON", None),
             sync_lead=r.duration("TANDEM_SYNC_LEAD", timedelta(hours=2)),
+            targets=r.targets(),
             log_level=r.choice("TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),
             teams_port=r.port("TEAMS_PORT", 3978),
             teams_app_id=r.guid("TEAMS_APP_ID"),
@@ -285,6 +289,18 @@ class _Reader:
             return parse_rules(self.raw(name))
         except ValueError as exc:
             raise ConfigError(f"{name}: {exc}") from None
+
+    def targets(self) -> Targets:
+        claim = self.positive_int("TANDEM_TARGET_CLAIM_DAYS", 1)
+        try:
+            fulfil = parse_fulfil(self.raw("TANDEM_TARGET_FULFIL_DAYS"))
+        except ValueError as exc:
+            raise ConfigError(f"TANDEM_TARGET_FULFIL_DAYS: {exc}") from None
+        try:
+            savings = parse_percent(self.raw("TANDEM_TARGET_SAVINGS"))
+        except ValueError as exc:
+            raise ConfigError(f"TANDEM_TARGET_SAVINGS: {exc}") from None
+        return Targets(claim, fulfil, savings)
 
     def choice(self, name: str, options: tuple[str, ...], default: str | None) -> str | None:
         value = self.raw(name)

@@ -35,6 +35,7 @@ from bot.replays import Replays
 from bot.risk import RiskService
 from bot.schedule_service import ScheduleService, default_holder
 from bot.stats import StatsService
+from bot.target_service import TargetService
 from bot.sync import SyncService
 from bot.visibility import Visibility
 from storage import Store
@@ -60,6 +61,7 @@ class Core:
     feed: CalendarFeed
     replays: Replays
     sync: SyncService
+    targets: TargetService
     # `tandem doctor`'s probes of each platform serving this core.
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -99,9 +101,12 @@ def build_core(
     approvals = ApprovalService(store, roles, clock, settings, notifier, events, visibility)
     options = OptionService(store, roles, clock, settings.base_currency, events, visibility, settings.locale)
     risk = RiskService(store, roles, clock, settings.risk_checks, events, visibility)
+    # Each side's measures of success; savings are recorded as a request is ordered.
+    targets = TargetService(store, clock, settings)
     # Ordering needs a joint decision (when there are options) and every risk check ticked.
     requests = RequestService(store, notifier, roles, clock, settings.tz, events, approvals, calendar,
                               visibility, order_gates=(options.check_order, risk.check_order),
+                              order_hooks=(targets.record_order,),
                               base_currency=settings.base_currency, locale=settings.locale)
     contracts = ContractService(
         store, roles, clock, settings.tz, calendar, requests, people,
@@ -115,7 +120,7 @@ def build_core(
                   together=lambda request, redacted: _together(options, risk, request, redacted))
     events.subscribe(cards.request_changed)
     events.subscribe(contracts.request_changed)  # a fulfilled renewal request marks its contract renewed
-    stats = StatsService(store, roles, clock, settings.tz)
+    stats = StatsService(store, roles, clock, settings.tz, targets)
     holder = holder or default_holder()
     health = HealthService(store, notifier, roles, clock, settings, holder=holder)
     schedule = ScheduleService(store, notifier, roles, clock, settings, contracts,
@@ -126,7 +131,8 @@ def build_core(
                 health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
                 doctor_probes=list(probes),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
-                sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder))
+                sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
+                targets=targets)
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

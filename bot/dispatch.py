@@ -15,6 +15,7 @@ from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
 from bot.core import Core
 from bot.health import HealthResults, parse_answer
+from bot.money import parse_money
 from bot.notifier import Briefing, NotifyError
 from bot.permissions import Action, authorize
 from bot.requests import Request, RequestDetails
@@ -180,7 +181,8 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         request = service.unclaim(actor, command.number)
         return Changed(request, f"{request.number} is unclaimed and back in the queue.")
     if name == "status":
-        request = service.change_status(actor, command.number, command.arg)
+        price = parse_money(command.extra, core.settings.locale, label="The order price") if command.extra else None
+        request = service.change_status(actor, command.number, command.arg, price=price)
         hint = core.risk.hint(request) if request.status.value == "sourcing" else ""
         return Changed(request, f"{request.number} is now {request.status.label.lower()}.{hint}")
     if name == "note":

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.events import Events, RequestChanged
-from bot.money import DEFAULT_LOCALE
+from bot.money import DEFAULT_LOCALE, Amount
 from bot.notifier import CardRef, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.visibility import NOBODY, Place, Visibility
@@ -75,6 +75,7 @@ class RequestService:
         contracts: VendorContracts,
         visibility: Visibility,
         order_gates: Sequence[Callable[[Request], None]] = (),
+        order_hooks: Sequence[Callable[..., None]] = (),
         base_currency: str = "USD",
         locale: str = DEFAULT_LOCALE,
     ):
@@ -92,6 +93,8 @@ class RequestService:
         # Checks before ``ordered`` (deciding together: a joint decision, the risk checks);
         # each raises when the request may not be ordered yet.
         self.order_gates = tuple(order_gates)
+        # Run in the transaction that records ``ordered`` (the savings of bot.targets).
+        self.order_hooks = tuple(order_hooks)
         self.base_currency = base_currency
 
     # --- reading ---------------------------------------------------------------------
@@ -227,8 +230,9 @@ class RequestService:
             self._save(db, before, after, actor, "unclaimed")
         return self._publish(after, also=before.owner)
 
-    def change_status(self, actor: str, request_id: int, target: Status | str) -> Request:
-        """Moves a request on; ``resume`` returns a paused one (on hold, awaiting IT) to where it was."""
+    def change_status(self, actor: str, request_id: int, target: Status | str, price: Amount | None = None) -> Request:
+        """Moves a request on; ``resume`` returns a paused one (on hold, awaiting IT) to where it was.
+        ``price`` is what it was ordered for (``status N ordered PRICE``), for the savings."""
         if isinstance(target, str) and target.strip().lower() == RESUME:
             current = self.get(request_id)
             if current.status not in PAUSES:
@@ -255,6 +259,9 @@ class RequestService:
                     gate(before)
             after = _moved(before, target, now)
             self._save(db, before, after, actor, "status")
+            if target is Status.ORDERED:
+                for hook in self.order_hooks:
+                    hook(db, before, now, actor, price)
         return self._publish(after)
 
     def cancel(self, actor: str, request_id: int) -> Request:

@@ -6,6 +6,7 @@ recomputed by anyone from the raw log.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Stats:
     first_day: date
     last_day: date
     notes: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)  # each side's measures of success (bot.targets)
+    by_month: list = field(default_factory=list)  # bot.targets.MonthResult: target against actual
 
     @property
     def opened(self) -> int:
@@ -167,15 +170,25 @@ def summary(stats: Stats) -> list[str]:
         lines.append(f"Whose court: waiting on IT {stats.it_days:.1f} d ({stats.it_days / total:.0%}), "
                      f"on procurement {stats.procurement_days:.1f} d ({stats.procurement_days / total:.0%})"
                      + (f"; on hold {stats.paused_days:.1f} d" if stats.paused_days else ""))
+    if stats.targets:
+        lines.append("Shared targets: " + "; ".join(stats.targets))
+        for side in ("IT", "procurement"):
+            results = [result for result in stats.by_month if result.side == side]
+            if results:
+                lines.append(f"{side[0].upper()}{side[1:]}'s targets by month (target against actual):")
+                lines += [f"  {result.line}" for result in results]
+        if not stats.by_month:
+            lines.append("No claims, fulfilled needs or orders to measure against the targets yet.")
     return lines
 
 
 class StatsService:
-    def __init__(self, store, roles, clock, tz: ZoneInfo):
+    def __init__(self, store, roles, clock, tz: ZoneInfo, targets=None):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.tz = tz
+        self.targets = targets  # TargetService: the shared targets against the actual, by month
 
     def stats(self, actor: str, weeks: int = 8) -> Stats:
         authorize(self.roles, actor, Action.VIEW)
@@ -186,4 +199,8 @@ class StatsService:
         db = self.store.db
         requests = repo.requests_touching(db, start)
         events = repo.events_for_requests(db, [request.id for request in requests])
-        return compute(requests, events, now, self.tz, weeks)
+        stats = compute(requests, events, now, self.tz, weeks)
+        if self.targets is None or not self.targets.targets.any:
+            return stats
+        return dataclasses.replace(stats, targets=self.targets.targets.lines(),
+                                   by_month=self.targets.by_month(stats.first_day, stats.last_day))

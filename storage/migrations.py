@@ -386,3 +386,14 @@ def m018_teams_reminder_cards_and_removal(db: Database) -> None:
     )
     # When Tandem was removed from a team or chat: nothing is posted there any more.
     db["teams_conversations"].add_column("removed_at", str)
+
+
+@migrations()
+def m019_savings(db: Database) -> None:
+    # Savings recorded when a request reaches ``ordered`` (bot.targets), in the base currency:
+    # the first quote or the estimate, and the chosen option or the order price. Once per request.
+    db["savings"].create(
+        {"request_id": int, "category": str, "baseline": str, "final": str, "basis": str, "at": str},
+        pk="request_id", not_null={"category", "baseline", "final", "basis", "at"},
+    )
+    db["savings"].create_index(["at"])

@@ -58,6 +58,13 @@ def test_values_are_parsed():
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is required in HTTP mode"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "TANDEM_CHANNEL is required"),
         ({"SLACK_API_URL": "slack.com"}, "SLACK_API_URL=slack.com is not an http(s) URL"),
+        ({"TANDEM_TARGET_CLAIM_DAYS": "0"}, "TANDEM_TARGET_CLAIM_DAYS=0 is not a positive whole number"),
+        ({"TANDEM_TARGET_FULFIL_DAYS": "printers=5"}, "TANDEM_TARGET_FULFIL_DAYS: 'printers' is not a category"),
+        ({"TANDEM_TARGET_FULFIL_DAYS": "software=soon"},
+         "TANDEM_TARGET_FULFIL_DAYS: 'software=soon' is not CATEGORY=DAYS"),
+        ({"TANDEM_TARGET_FULFIL_DAYS": "10,20"}, "TANDEM_TARGET_FULFIL_DAYS: the default is given twice"),
+        ({"TANDEM_TARGET_SAVINGS": "lots"}, "TANDEM_TARGET_SAVINGS: 'lots' is not a percentage"),
+        ({"TANDEM_TARGET_SAVINGS": "120%"}, "TANDEM_TARGET_SAVINGS: '120%' is not a percentage from 0 to 100"),
     ],
 )
 def test_a_bad_variable_stops_start_up_with_one_line_naming_it(env, message):
@@ -65,6 +72,15 @@ def test_a_bad_variable_stops_start_up_with_one_line_naming_it(env, message):
         Settings.from_env(env)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def test_targets_are_read_once():
+    settings = Settings.from_env({"TANDEM_TARGET_CLAIM_DAYS": "2", "TANDEM_TARGET_FULFIL_DAYS": "Software=10, 20",
+                                  "TANDEM_TARGET_SAVINGS": "7.5%"})
+    assert settings.targets.claim_days == 2
+    assert settings.targets.fulfil_for("software") == 10 and settings.targets.fulfil_for("telecom") == 20
+    assert str(settings.targets.savings_percent) == "7.5"
+    assert Settings.from_env({}).targets.fulfil_days == {} and Settings.from_env({}).targets.claim_days == 1
 
 
 def test_settings_are_frozen():

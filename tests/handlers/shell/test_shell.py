@@ -120,3 +120,13 @@ def test_a_costly_need_waits_for_the_approver_in_the_shell(tmp_path, clock):
     assert "[DM to @admin] Tandem: approval needed for #1" in out
     assert "You approved #1. It is now approved." in out
     assert "│ approval: approved; @admin approved" in out
+
+
+def test_the_stats_show_the_shared_targets_in_the_shell(tmp_path, clock):
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db"), "TANDEM_TARGET_FULFIL_DAYS": "saas=10",
+                                  "TANDEM_TARGET_SAVINGS": "5"})
+    out = drive(settings, clock, *NEED, "/as buyer", "/procure claim 1", "/procure status 1 sourcing",
+                "/procure status 1 approved", "/procure status 1 ordered 7000", "/procure stats", "/quit")
+    assert "Shared targets: IT: needs fulfilled within saas 10 d of being posted" in out
+    assert "2026-11 time to claim: 1 of 1 met, median 0.0 business days (target ≤ 1 business day)" in out
+    assert "2026-11 savings: 1 of 1 met, 6.7% saved on 1 order (target 5%)" in out
