@@ -18,7 +18,7 @@ USAGE = {
     "show": "show N",
     "claim": "claim N",
     "unclaim": "unclaim N",
-    "status": "status N <status> | status N ordered [price]",
+    "status": "status N <status>",
     "note": "note N <text>",
     "cancel": "cancel N",
     "approve": "approve N",

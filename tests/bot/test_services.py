@@ -71,7 +71,9 @@ def test_the_full_lifecycle_writes_one_event_per_change(core, notifier):
         core.requests.change_status(BUYER, 1, status)
     request = core.requests.get(1)
     assert request.status is Status.FULFILLED and request.closed_at is not None
-    assert [e[0] for e in events(core, 1)] == ["created", "claimed", "status", "status", "status", "status"]
+    # Reaching ordered also records the saving (bot.targets): here none, ordered at the estimate.
+    assert [e[0] for e in events(core, 1)] == ["created", "claimed", "status", "status", "status",
+                                               "saving recorded", "status"]
     assert events(core, 1)[1] == ("claimed", BUYER, {"owner": None, "status": "new"}, {"owner": BUYER, "status": "claimed"})
     assert notifier.names().count("update_card") == 5
 
