@@ -15,6 +15,7 @@ from bot.contracts import Contract, ContractDetails, Deadline
 from bot.chart import flow_chart
 from bot.core import Core
 from bot.health import HealthResults, parse_answer
+from bot.markup import quoted
 from bot.money import parse_money
 from bot.notifier import Briefing, NotifyError
 from bot.permissions import Action, authorize
@@ -176,7 +177,7 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         return Shown(service.show(actor, command.number, place))
     if name == "claim":
         request = view.request(actor, service.claim(actor, command.number), place)
-        return Changed(request, f"You claimed {request.number} {request.title}." + core.risk.hint(request))
+        return Changed(request, f"You claimed {request.number} {quoted(request.title)}." + core.risk.hint(request))
     if name == "unclaim":
         request = service.unclaim(actor, command.number)
         return Changed(request, f"{request.number} is unclaimed and back in the queue.")
@@ -263,14 +264,14 @@ def _contract(core: Core, actor: str, command: Command, place: Place) -> Reply:
     if action == "renew":
         renewal = service.start_renewal(actor, number)
         contract, request = renewal.contract, core.visibility.request(actor, renewal.request, place)
-        return ContractChanged(contract, f"Renewal of {contract.name} started: {request.number} {request.title}.",
+        return ContractChanged(contract, f"Renewal of {quoted(contract.name)} started: {request.number} {quoted(request.title)}.",
                                request)
     if action == "renewed":
         contract = service.mark_renewed(actor, number)
-        return ContractChanged(contract, f"{contract.name} ({contract.number}) is marked renewed; "
+        return ContractChanged(contract, f"{quoted(contract.name)} ({contract.number}) is marked renewed; "
                                          f"it runs on into a new term after {contract.end_date}.")
     if action == "cancel":
         contract = service.cancel(actor, number)
-        return ContractChanged(contract, f"{contract.name} ({contract.number}) is marked cancelled; "
+        return ContractChanged(contract, f"{quoted(contract.name)} ({contract.number}) is marked cancelled; "
                                          f"it runs out on {contract.end_date}.")
     raise LookupError(f"/procure contract {action} has no handler")

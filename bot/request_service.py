@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot import markup
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.events import Events, RequestChanged
@@ -30,6 +31,7 @@ from bot.requests import (
     RequestDetails,
     Status,
     check_transition,
+    clean_chars,
     clean_text,
     next_statuses,
     parse_request,
@@ -275,15 +277,17 @@ class RequestService:
         return self._publish(after)
 
     def note(
-        self, actor: str, request_id: int, text: str, source: str, external_id: str | None = None
+        self, actor: str, request_id: int, text: str, source: str, external_id: str | None = None,
+        parts: tuple = (),
     ) -> Note | None:
         """Adds a comment. Returns ``None`` (and changes nothing) if ``external_id`` was seen.
 
         A comment by command or shell is also posted into the card's thread; a comment
         that came from the thread is not echoed back. The requester's reply returns a
-        request that awaits IT to where it was.
+        request that awaits IT to where it was. ``parts`` (bot.markup) are given for a note
+        from chat that names people, channels or links; ``text`` is then their words.
         """
-        text = clean_text(text, 100_000)
+        text, parts = _cleaned(text, parts)
         if not text:
             raise BadInput("Write a note after the request number, for example `note 12 Quote received`.")
         if len(text) > NOTE_MAX:
@@ -293,7 +297,7 @@ class RequestService:
             before = self._load(db, request_id)
             if source != "thread":  # a reply in the card's thread is already in the channel
                 self.visibility.require(actor, Action.COMMENT, before)
-            comment = repo.add_note(db, request_id, now, actor, text, source, external_id)
+            comment = repo.add_note(db, request_id, now, actor, text, source, external_id, parts)
             if comment is None:
                 return None
             repo.add_event(db, "request", request_id, now, actor, "commented", {}, {"comment": comment.id})
@@ -311,13 +315,14 @@ class RequestService:
             self._publish(after)
         return comment
 
-    def record_thread_edit(self, external_id: str, text: str) -> bool:
+    def record_thread_edit(self, external_id: str, text: str, parts: tuple = ()) -> bool:
         """A thread message was edited in chat: keep the stored comment in step."""
-        text = clean_text(text, NOTE_MAX)
+        text, parts = _cleaned(text, parts)
+        text = text[:NOTE_MAX]
         if not text:
             return False
         with self.store.write() as db:
-            return repo.update_note_text(db, external_id, text)
+            return repo.update_note_text(db, external_id, text, parts)
 
     def record_thread_delete(self, external_id: str) -> bool:
         """A thread message was deleted in chat: its comment is deleted here too (its text
@@ -412,3 +417,11 @@ def _plain(value):
     if value is None or isinstance(value, (str, int)):
         return value.value if hasattr(value, "value") else value
     return str(value)
+
+
+def _cleaned(text: str, parts: tuple) -> tuple[str, tuple]:
+    """A note's words and its parts (only when they hold more than words), cleaned alike."""
+    if not markup.is_rich(parts):
+        return clean_text(markup.plain(parts) if parts else text, 100_000), ()
+    parts = tuple(markup.Text(clean_chars(part.text)) if isinstance(part, markup.Text) else part for part in parts)
+    return clean_text(markup.plain(parts), 100_000), parts

@@ -171,8 +171,9 @@ class Note:
     request_id: int
     at: datetime
     author: str
-    text: str
+    text: str  # the words (people as @id, links as "label (url)"): exports, search, fallbacks
     source: str  # "thread", "command", "shell"
+    parts: tuple = ()  # bot.markup parts when the note came from chat with people, channels or links
 
 
 @dataclass(frozen=True)
@@ -298,12 +299,16 @@ def clean_text(value: object, limit: int) -> str:
     """Trims user text and removes characters that never belong in a message: NUL and
     other control characters, lone surrogates, bidirectional controls and zero-width
     characters. Line breaks are kept (details, notes)."""
+    return clean_chars(value).strip()[:limit]
+
+
+def clean_chars(value: object) -> str:
+    """``clean_text`` without trimming: for a piece of a longer text."""
     text = "" if value is None else str(value)
     text = text.replace("\x00", "")
     text = text.replace("\r\n", "\n")
     text = re.sub("[\u2028\u2029\x85]", "\n", text)
-    text = _INVISIBLE.sub("", text)
-    return text.strip()[:limit]
+    return _INVISIBLE.sub("", text)
 
 
 def clean_line(value: object, limit: int) -> str:

@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from bot import digest as digests
 from bot.clock import Clock, iso
+from bot.markup import quoted
 from bot.config import Settings
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.health import STATEMENTS
@@ -98,7 +99,7 @@ def parse_action(text: str) -> tuple[str, str, str | None]:
 
 
 def action_line(item: ActionItem, today: date) -> str:
-    line = f"{item.id}. <@{item.person}> — {item.text}"
+    line = f"{item.id}. <@{item.person}> — {quoted(item.text)}"
     if item.due is not None:
         left = (item.due - today).days
         when = "due today" if left == 0 else f"due {item.due.isoformat()}" if left > 0 else \
@@ -153,20 +154,20 @@ class SyncService:
                      "No open action items."),
             self._deadlines(today),
             _section("Waiting on IT the longest", [
-                f"{r.number} {r.title} — {(today - r.updated_at.astimezone(self.tz).date()).days} days, "
+                f"{r.number} {quoted(r.title)} — {(today - r.updated_at.astimezone(self.tz).date()).days} days, "
                 f"requested by <@{r.requester}>"
                 for r in sorted(opened, key=lambda r: r.updated_at) if r.status is Status.AWAITING_IT],
                 "Nothing waits on IT."),
             _section("Waiting on procurement the longest", [
-                f"{r.number} {r.title} — {(today - r.created_at.astimezone(self.tz).date()).days} days, "
+                f"{r.number} {quoted(r.title)} — {(today - r.created_at.astimezone(self.tz).date()).days} days, "
                 f"{r.status.label.lower()}" + (f", <@{r.owner}>" if r.owner else ", unclaimed")
                 for r in sorted(opened, key=lambda r: r.created_at)
                 if r.status not in (Status.AWAITING_IT, Status.ON_HOLD)], "Nothing waits on procurement."),
             _section("Approvals pending", [
-                f"{r.number} {r.title} — asked {when.astimezone(self.tz):%Y-%m-%d}"
+                f"{r.number} {quoted(r.title)} — asked {when.astimezone(self.tz):%Y-%m-%d}"
                 for r, when in self._pending_approvals(opened)], "No approvals pending."),
             _section("Quiet claims", [
-                f"{w.request.number} {w.request.title} — quiet {w.days} days, <@{w.request.owner}>"
+                f"{w.request.number} {quoted(w.request.title)} — quiet {w.days} days, <@{w.request.owner}>"
                 for w in digests.stale(opened, ledger.last_activity(db), today, self.tz, self.settings.stale_days)],
                 "No quiet claims."),
             self._lowest(),

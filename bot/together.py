@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.core import Core
 from bot.format import when
+from bot.markup import quoted
 from bot.options import Together, decision_line, option_line, parse_ratings
 from bot.requests import Request
 from bot.risk import checklist_line
@@ -25,27 +26,27 @@ def run(core: Core, actor: str, command: Command):
         return BriefingShown(core.sync.open_actions())
     if name == "decide":
         decision = core.sync.decide(actor, command.arg)
-        return Told(f"Decision {decision.id} recorded: {decision.text}")
+        return Told(f"Decision {decision.id} recorded: {quoted(decision.text)}")
     if name == "action" and command.arg == "done":
         item = core.sync.done(actor, number)
-        return Told(f"Action item {item.id} is done: {item.text}")
+        return Told(f"Action item {item.id} is done: {quoted(item.text)}")
     if name == "action":
         item = core.sync.add_action(actor, command.extra)
         due = f" by {item.due.isoformat()}" if item.due else ""
-        return Told(f"Action item {item.id} for <@{item.person}>{due}: {item.text}. They are reminded by DM "
+        return Told(f"Action item {item.id} for <@{item.person}>{due}: {quoted(item.text)}. They are reminded by DM "
                     f"until it is marked done.")
     if name == "rules":
         return Said(core.risk.rules_text())
     if name == "option":
         request, option = core.options.add(actor, number, command.arg)
-        return Changed(request, f"Option {option.letter} added to {request.number}: {option_line(option)}."
-                                + _quote(option.quote))
+        return Changed(request, f"Option {option.letter} added to {request.number}: {quoted(option_line(option))}."
+                                + quoted(_quote(option.quote)))
     if name == "options":
         request, together = core.options.options(actor, number)
         return Changed(request, options_text(request, together, core.risk.checks(request)))
     if name == "rate":
         request, option = core.options.rate(actor, number, command.arg, parse_ratings(command.extra.split()))
-        return Changed(request, f"Rated option {option.letter} on {request.number}: {option_line(option)}.")
+        return Changed(request, f"Rated option {option.letter} on {request.number}: {quoted(option_line(option))}.")
     if name == "choose":
         request, together = core.options.sign_off(actor, number, command.arg, command.extra)
         if together.decided:
@@ -64,14 +65,14 @@ def run(core: Core, actor: str, command: Command):
 
 
 def options_text(request: Request, together: Together, checks) -> str:
-    lines = [f"*Options for {request.number} {request.title}*"]
+    lines = [f"*Options for {request.number} {quoted(request.title)}*"]
     if not together.options:
         lines.append(f"No options yet; procurement adds them with `option {request.id} vendor | price | terms | "
                      f"months | quote link`.")
     for option in together.options:
-        lines.append(f"{option_line(option)}{_quote(option.quote)}")
+        lines.append(quoted(f"{option_line(option)}{_quote(option.quote)}"))
     for signoff in together.signoffs:
-        lines.append(f"<@{signoff.person}> signed off option {signoff.letter} {when(signoff.at)}: {signoff.rationale}")
+        lines.append(f"<@{signoff.person}> signed off option {signoff.letter} {when(signoff.at)}: {quoted(signoff.rationale)}")
     if together.options:
         line = decision_line(together)
         if together.awaiting and together.signoffs:

@@ -3,6 +3,8 @@
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from bot import markup
+
 migrations = Migrations("tandem")
 
 
@@ -397,3 +399,18 @@ def m019_savings(db: Database) -> None:
         pk="request_id", not_null={"category", "baseline", "final", "basis", "at"},
     )
     db["savings"].create_index(["at"])
+
+
+@migrations()
+def m020_comment_markup(db: Database) -> None:
+    # Thread replies keep people, channels and links as parts (bot.markup), so each platform
+    # shows them as it should. Replies stored before kept Slack's markup with its escapes
+    # undone: a "<@U…>", "<#C…|…>", "<https://…|…>" or "<!here>" in them is taken as markup
+    # (a typed "<" could not be told apart any more; Slack sends it escaped, so this is rare).
+    db["comments"].add_column("markup", str)
+    rows = db.query("select id, text from comments where source = 'thread' and deleted_at is null")
+    for row in list(rows):
+        parts = markup.parse(row["text"], escaped=False)
+        if markup.is_rich(parts):
+            db.execute("update comments set text = ?, markup = ? where id = ?",
+                       [markup.plain(parts), markup.dumps(parts), row["id"]])

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlite_utils import Database
 
+from bot import markup
 from bot.clock import iso
 from bot.requests import Category, Note, Event, Request, Sensitivity, Status, Urgency
 
@@ -192,6 +193,7 @@ def add_note(
     text: str,
     source: str,
     external_id: str | None = None,
+    parts: tuple = (),
 ) -> Note | None:
     """Stores a comment; returns ``None`` when ``external_id`` was stored before."""
     table = db["comments"]
@@ -204,19 +206,21 @@ def add_note(
                 "text": text,
                 "source": source,
                 "external_id": external_id,
+                "markup": markup.dumps(parts) if parts else None,
             }
         )
     except sqlite3.IntegrityError:
         if external_id and db.execute("select 1 from comments where external_id = ?", [external_id]).fetchone():
             return None
         raise
-    return Note(table.last_pk, request_id, at, author, text, source)
+    return Note(table.last_pk, request_id, at, author, text, source, parts)
 
 
-def update_note_text(db: Database, external_id: str, text: str) -> bool:
+def update_note_text(db: Database, external_id: str, text: str, parts: tuple = ()) -> bool:
     """An edit in chat; a deleted note stays deleted (``True``: the note is known)."""
-    cursor = db.execute("update comments set text = case when deleted_at is null then ? else '' end "
-                        "where external_id = ?", [text, external_id])
+    cursor = db.execute("update comments set text = case when deleted_at is null then ? else '' end, "
+                        "markup = case when deleted_at is null then ? end where external_id = ?",
+                        [text, markup.dumps(parts) if parts else None, external_id])
     return cursor.rowcount > 0
 
 
@@ -226,7 +230,8 @@ def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
     rows = list(db.query("select * from comments where external_id = ? and deleted_at is null", [external_id]))
     if not rows:
         return None
-    db.execute("update comments set text = '', deleted_at = ? where external_id = ?", [iso(at), external_id])
+    db.execute("update comments set text = '', markup = null, deleted_at = ? where external_id = ?",
+               [iso(at), external_id])
     row = rows[0]
     return Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
 
@@ -234,7 +239,8 @@ def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
 def notes_for(db: Database, request_id: int) -> list[Note]:
     rows = db.query("select * from comments where request_id = ? and deleted_at is null order by id", [request_id])
     return [
-        Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
+        Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"],
+             markup.loads(row["markup"]))
         for row in rows
     ]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bot import markup
 from bot.contracts import Contract, ContractDetails, Deadline
 from bot.format import day, days_left, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
-from bot.requests import Request, RequestDetails
+from bot.requests import Note, Request, RequestDetails
 from bot.request_service import Page
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
@@ -18,6 +19,11 @@ _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 def mentions(text: str, names: dict[str, str]) -> str:
     """Turns ``<@U123>`` into ``@name`` for people the shell knows."""
     return _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+
+
+def note_words(note: Note, names: dict[str, str]) -> str:
+    """A note from chat in words: @name, #channel, label (url)."""
+    return markup.plain(note.parts, lambda user: names.get(user, user)) if note.parts else note.text
 
 
 def person(user: str | None, names: dict[str, str]) -> str:
@@ -111,7 +117,7 @@ def details(item: RequestDetails, names: dict[str, str]) -> str:
                  f" · needed by {day(request.needed_by)}")
     if item.notes:
         lines.append("  Comments:")
-        lines += [f"    {when(c.at)} {person(c.author, names)}: {c.text}" for c in item.notes]
+        lines += [f"    {when(c.at)} {person(c.author, names)}: {note_words(c, names)}" for c in item.notes]
     lines.append("  History:")
     lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
     return "\n".join(lines)

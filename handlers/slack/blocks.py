@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import markup
 from bot.format import day, describe_event, money, when
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
@@ -41,6 +42,7 @@ from bot.requests import (
     TITLE_MAX,
     VENDOR_MAX,
     ApprovalSummary,
+    Note,
     Category,
     Request,
     RequestDetails,
@@ -84,6 +86,26 @@ _OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
 def escape_message(text: str) -> str:
     """Escapes a message that may quote user text but whose ``<@U…>`` mentions are Tandem's own."""
     return _OWN_MENTION.sub(r"<@\1>", escape(text))
+
+
+def note_markup(note: Note) -> str:
+    """A note as Slack shows it: people, channels and links from chat stay live, its words
+    are escaped, and a broadcast it carried is words (``@here``), never sent again."""
+    if not note.parts:
+        return escape(note.text)
+    out = []
+    for part in note.parts:
+        if isinstance(part, markup.Person):
+            out.append(f"<@{part.id}>")
+        elif isinstance(part, markup.Channel):
+            out.append(f"<#{part.id}|{escape(part.name)}>" if part.name else f"<#{part.id}>")
+        elif isinstance(part, markup.Link):
+            out.append(f"<{escape(part.url)}|{escape(part.label)}>" if part.label else f"<{escape(part.url)}>")
+        elif isinstance(part, markup.Broadcast):
+            out.append(escape("@" + part.name))
+        else:
+            out.append(escape(part.text))
+    return "".join(out)
 
 
 def clip(text: str, limit: int) -> str:
@@ -321,7 +343,7 @@ def request_list(page: Page, title: str, limit: int = MESSAGE_BLOCKS) -> list[Bl
 def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: LinkedContract | None = None) -> list[Block]:
     request = item.request
     blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
-    lines = [f"• {when(c.at)} {mention(c.author)}: {escape(c.text)}" for c in item.notes]
+    lines = [f"• {when(c.at)} {mention(c.author)}: {note_markup(c)}" for c in item.notes]
     blocks += section_lines("Comments", lines)
     lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
     blocks += section_lines("History", lines)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import logging
 
 from slack_bolt import App
 
+from bot import markup
 from bot.core import Core
 from handlers.slack.errors import Task, guarded
 
@@ -39,7 +39,7 @@ def register(app: App, core: Core) -> None:
             if edited.get("subtype") == "tombstone":  # deleted, but kept as a placeholder
                 service.record_thread_delete(message_id(channel, edited["ts"]))
                 return
-            if not service.record_thread_edit(message_id(channel, edited["ts"]), unescape(edited.get("text", ""))):
+            if not service.record_thread_edit(message_id(channel, edited["ts"]), "", parts(edited)):
                 record(channel, edited)  # the edit overtook the original: store the edited text
             return
         if subtype not in RECORDED_SUBTYPES or event.get("bot_id"):
@@ -53,8 +53,10 @@ def register(app: App, core: Core) -> None:
         request = service.find_by_card(channel, thread_ts)
         if request is None:
             return  # a thread that is not a Tandem card
-        text = unescape(message.get("text", "")) or "(shared a file)"
-        service.note(message["user"], request.id, text, source="thread", external_id=message_id(channel, ts))
+        said = parts(message)
+        if not said:
+            return  # nothing Tandem can show (say, only a reaction-like block)
+        service.note(message["user"], request.id, "", source="thread", external_id=message_id(channel, ts), parts=said)
 
 
 def message_id(channel: str, ts: str) -> str:
@@ -62,6 +64,31 @@ def message_id(channel: str, ts: str) -> str:
     return f"slack:{channel}:{ts}"
 
 
-def unescape(text: str) -> str:
-    """Slack sends ``&``, ``<`` and ``>`` escaped; store what the person typed."""
-    return html.unescape(text) if "&" in text else text
+def parts(message: dict) -> tuple[markup.Part, ...]:
+    """What a message says, as bot.markup parts: its text (Slack's markup, escaped as Slack
+    sends it), then each message it shares or forwards, labelled with where it came from,
+    then the names of the files it carries."""
+    said = list(markup.parse(message.get("text") or ""))
+    for attachment in message.get("attachments") or ():
+        if attachment.get("is_share") or attachment.get("is_msg_unfurl"):
+            said += _line(said) + shared(attachment)
+    names = [file.get("name") or file.get("title") for file in message.get("files") or () if isinstance(file, dict)]
+    names = [name for name in names if name]
+    if names or (message.get("subtype") == "file_share" and not said):
+        said += _line(said) + [markup.Text("shared a file" + (": " + ", ".join(names) if names else ""))]
+    return markup.parse("") if not said else tuple(said)
+
+
+def shared(attachment: dict) -> list[markup.Part]:
+    """A shared or forwarded message: "shared a message from #general: …"."""
+    channel, name = attachment.get("channel_id") or "", attachment.get("channel_name") or ""
+    if channel.startswith("D") or name in ("", "Direct Message") and not channel.startswith(("C", "G")):
+        source: list[markup.Part] = [markup.Text("a direct message")]
+    else:
+        source = [markup.Channel(channel, name) if channel else markup.Text("#" + name)]
+    text = attachment.get("text") or attachment.get("fallback") or ""
+    return [markup.Text("shared a message from "), *source, *([markup.Text(": ")] if text else []), *markup.parse(text)]
+
+
+def _line(said: list) -> list[markup.Part]:
+    return [markup.Text("\n")] if said else []

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 
-from bot import commands
+from bot import commands, markup
 from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
     Deadline
 from bot.digest import Digest, Waiting, duration
@@ -25,6 +25,7 @@ from bot.reminders import days_left as needed_in
 from bot.requests import (
     ApprovalSummary,
     Category,
+    Note,
     Request,
     RequestDetails,
     Sensitivity,
@@ -45,6 +46,11 @@ Names = Callable[["str | None"], str]
 
 def plain_names(user: str | None) -> str:
     return user or "nobody"
+
+
+def note_words(note: Note, names: Names = plain_names) -> str:
+    """A note from chat in words: @name, #channel, label (url)."""
+    return markup.plain(note.parts, names) if note.parts else note.text
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -335,7 +341,7 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
                      f" · needed by {day(request.needed_by)}", isSubtle=True))
     if item.notes:
         body.append(text("**Comments**"))
-        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(c.text)}") for c in item.notes[-LIST_ROWS:]]
+        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(note_words(c, names))}") for c in item.notes[-LIST_ROWS:]]
     body.append(text("**History**"))
     body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
              for e in item.events[-LIST_ROWS:]]
