@@ -414,3 +414,17 @@ def m020_comment_markup(db: Database) -> None:
         if markup.is_rich(parts):
             db.execute("update comments set text = ?, markup = ? where id = ?",
                        [markup.plain(parts), markup.dumps(parts), row["id"]])
+
+
+@migrations()
+def m021_teams_files_and_images(db: Database) -> None:
+    # A file offered in a Teams personal chat (file consent card), kept until the person
+    # accepts (then uploaded to the URL Teams gives) or declines; the content is dropped then.
+    db["teams_files"].create(
+        {"token": str, "person": str, "conversation_id": str, "filename": str, "title": str, "content": bytes,
+         "state": str, "created_at": str, "updated_at": str},
+        pk="token", not_null={"token", "person", "filename", "state", "created_at"},
+    )
+    # An image (a chart) a channel card shows, served at GET /images/<token>.png.
+    db["teams_images"].create({"token": str, "content": bytes, "created_at": str}, pk="token",
+                              not_null={"token", "content", "created_at"})

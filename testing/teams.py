@@ -2,7 +2,8 @@
 key set standing in for the Bot Framework's.
 
 The connector answers the calls Tandem makes — send to a conversation, reply to an
-activity, update an activity, open a conversation, look a member up — records every call
+activity, update an activity, open a conversation, look a member up, and a file's upload
+to OneDrive (``PUT /upload/…``, the session a file consent names) — records every call
 (with the token it carried), and validates every Adaptive Card it is sent against the
 Adaptive Cards 1.5 JSON schema. It can be told to fail a call (an HTTP status), or that a
 message was deleted (404 on update). It also publishes the test key set at ``/keys``.
@@ -145,6 +146,8 @@ class Call:
     body: dict
     answer: dict = field(default_factory=dict)
     token: str | None = None  # the bearer token the call carried
+    content: bytes = b""  # an upload's bytes
+    headers: dict = field(default_factory=dict)  # an upload's headers (lower-case names)
 
     @property
     def cards(self) -> list[dict]:
@@ -183,6 +186,10 @@ class FakeConnector:
         self.server.server_close()
 
     # --- scripting and inspection ------------------------------------------------------------
+
+    def upload_url(self, name: str = "session") -> str:
+        """An upload session URL on this fake (tests allow its host as Microsoft's file host)."""
+        return f"{self.service_url}upload/{name}"
 
     def fail(self, kind: str, status: int = 500, times: int = 1) -> None:
         self.failures.setdefault(kind, []).extend([status] * times)
@@ -247,6 +254,8 @@ class FakeConnector:
             def _serve(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if urlparse(self.path).path.startswith("/upload/"):
+                    return self._upload(method, raw)
                 body = json.loads(raw) if raw else {}
                 status, answer, call = fake._answer(method, urlparse(self.path).path, body)
                 if call is not None:
@@ -260,6 +269,22 @@ class FakeConnector:
                         fake.calls.append(call)
                         fake._changed.notify_all()
                 payload = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _upload(self, method: str, raw: bytes) -> None:
+                """A OneDrive upload session, as a file consent's ``uploadUrl`` names it."""
+                call = Call(method, "upload", urlparse(self.path).path, None, {}, {}, content=raw,
+                            headers={name.lower(): value for name, value in self.headers.items()})
+                with fake._changed:
+                    queue = fake.failures.get("upload")
+                    status = queue.pop(0) if queue else 201
+                    fake.calls.append(call)
+                    fake._changed.notify_all()
+                payload = json.dumps({"id": "file-item", "name": "uploaded"}).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

@@ -29,7 +29,7 @@ from microsoft_agents.hosting.msteams import TeamsAgentExtension
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
-from handlers.teams import actions, auth, health, home, installs, messages, reminders
+from handlers.teams import actions, auth, files, health, home, installs, messages, reminders
 from handlers.teams.notifier import TeamsNotifier
 from handlers.teams.people import Directory
 
@@ -71,24 +71,26 @@ def connections(settings: Settings, auth: AgentAuthConfiguration) -> ConnectionM
 
 def build_teams(settings: Settings, clock: Clock | None = None, core: Core | None = None,
                 notifier: TeamsNotifier | None = None, *, manager: Connections | None = None,
-                hosts: OutboundHostValidator | None = None) -> TeamsBot:
+                hosts: OutboundHostValidator | None = None,
+                file_hosts: OutboundHostValidator | None = None) -> TeamsBot:
     """Teams on ``core`` (built by ``handlers.platforms.build`` with a notifier that includes
     ``notifier``), or alone with a core of its own when ``core`` is None. ``manager`` gives the app's tokens
     for calls to Teams and ``hosts`` says where those calls may go (by default: MSAL with
-    the app's secret, Microsoft's connector hosts)."""
+    the app's secret, Microsoft's connector hosts); ``file_hosts`` where a file a person
+    accepted may be uploaded (by default Microsoft's SharePoint / OneDrive hosts)."""
     auth.check_anonymous(settings)
     if core is None:  # Teams alone: the setup builds the core, then attaches this platform to it
         from handlers.platforms import build
         from handlers.teams.platform import TeamsPlatform
 
-        platform = TeamsPlatform(settings, clock, manager=manager, hosts=hosts)
+        platform = TeamsPlatform(settings, clock, manager=manager, hosts=hosts, file_hosts=file_hosts)
         build(settings, [platform], clock)
         assert platform.bot is not None
         platform.bot.owns_core = True
         return platform.bot
     notifier = notifier or TeamsNotifier(settings, core.clock)
     hosts = hosts or auth.connector_hosts(settings)
-    notifier.bind(core.store, core.people, hosts)
+    notifier.bind(core.store, core.people, hosts, file_hosts or auth.file_hosts(settings))
     # Another platform's directory (Slack's, when the core is shared) links people by e-mail address.
     directory = Directory(core, lookup=core.contracts.resolve_email, anonymous=not settings.teams_app_id)
     if not settings.teams_app_id:
@@ -117,6 +119,7 @@ def build_teams(settings: Settings, clock: Clock | None = None, core: Core | Non
     home.register(bot)
     health.register(bot)
     reminders.register(bot)
+    files.register(bot)
     actions.register(bot)
     installs.register(bot)
     return bot

@@ -15,6 +15,7 @@ only when no Slack token and no other Teams setting is present (``check_anonymou
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import jwt
 from aiohttp import web
@@ -64,6 +65,33 @@ def connector_hosts(settings: Settings) -> OutboundHostValidator:
     """Microsoft's connector hosts only (https, public addresses); anonymous mode talks to
     the local test client, whatever its address."""
     return OutboundHostValidator(enabled=bool(settings.teams_app_id))
+
+
+# Where Teams puts a file a person accepted (their OneDrive for Business is SharePoint): an
+# upload URL elsewhere is refused, so an activity cannot make Tandem PUT a file to any host.
+FILE_HOST_SUFFIXES = (".sharepoint.com", ".sharepoint.cn", ".sharepoint.us", ".sharepoint-mil.us")
+
+
+class FileHosts(OutboundHostValidator):
+    """Upload URLs Tandem may PUT a file to: https on the default port, on a host of
+    Microsoft's SharePoint / OneDrive for Business, with no credentials in the URL."""
+
+    def __init__(self):
+        super().__init__(enabled=True, include_default_microsoft_hosts=False)
+
+    def is_allowed(self, url) -> bool:
+        try:
+            parts = urlsplit(str(url))
+            port = parts.port
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        return (parts.scheme == "https" and port in (None, 443) and not parts.username and not parts.password
+                and host.endswith(FILE_HOST_SUFFIXES) and host.count(".") >= 2)
+
+
+def file_hosts(settings: Settings) -> OutboundHostValidator:
+    return FileHosts()
 
 
 def refuse(status: int, reason: str) -> web.Response:

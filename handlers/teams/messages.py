@@ -25,7 +25,7 @@ from bot import commands, dispatch
 from bot.errors import BadInput
 from bot.fanout import preferring
 from bot.notifier import NotifyError
-from handlers.teams import cards, home, mentions, replays
+from handlers.teams import cards, files, home, mentions, replays
 from handlers.teams import store as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
@@ -106,6 +106,11 @@ def register(bot) -> None:
                 await asyncio.to_thread(comment, actor, thread.request_id, said.comment, activity.id)
                 return
             reply = await asyncio.to_thread(run, actor, command)
+            if in_channel and command.name == "calendar" and not command.arg and core.settings.public_url:
+                # File consent works only in a personal chat (where the file went): the channel gets the feed.
+                link = await asyncio.to_thread(core.feed.url, actor)
+                await context.send_activity(files.calendar_link_activity(link))
+                return
             await answer(context, actor, reply, in_channel and command.name != "help")
         except Exception as error:  # the one error path: refused, or logged and "nothing was changed"
             await answer(context, actor, text_activity(refusal(error)), in_channel)

@@ -15,7 +15,6 @@ authenticated connector client, and the activity goes to the conversation direct
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -40,7 +39,7 @@ from bot.notifier import Briefing, CardRef, LinkedContract, NotifyError
 from bot.people_service import People
 from bot.reminders import Reminder
 from bot.requests import Request
-from handlers.teams import cards
+from handlers.teams import cards, files
 from handlers.teams import store as repo
 from storage import Store
 from storage import requests as requests_repo
@@ -71,15 +70,17 @@ class TeamsNotifier:
         self.store: Store | None = None
         self.people: People | None = None
         self.hosts: OutboundHostValidator | None = None
+        self.file_hosts: OutboundHostValidator | None = None
         self.adapter: ChannelServiceAdapter | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.anonymous = not settings.teams_app_id
         self._cards = threading.Lock()
 
-    def bind(self, store: Store, people: People, hosts: OutboundHostValidator) -> None:
+    def bind(self, store: Store, people: People, hosts: OutboundHostValidator,
+             file_hosts: OutboundHostValidator) -> None:
         """Called once the core exists (it is built with this notifier); ``hosts`` says
-        which service URLs calls may go to."""
-        self.store, self.people, self.hosts = store, people, hosts
+        which service URLs calls may go to, ``file_hosts`` where an accepted file may be uploaded."""
+        self.store, self.people, self.hosts, self.file_hosts = store, people, hosts, file_hosts
 
     def attach(self, adapter: ChannelServiceAdapter, loop: asyncio.AbstractEventLoop) -> None:
         """Called once the Teams endpoint runs: proactive messages go through its adapter and loop."""
@@ -133,12 +134,28 @@ class TeamsNotifier:
         self.send_activity_to(user, text_activity(cards.message_text(text, self.name)))
 
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
-        media = "text/calendar" if filename.endswith(".ics") else "image/png" if filename.endswith(".png") \
-            else "application/octet-stream"
-        data = base64.b64encode(content).decode()
-        activity = Activity(type=ActivityTypes.message, text=title, text_format="plain", attachments=[
-            Attachment(content_type=media, content_url=f"data:{media};base64,{data}", name=filename)])
-        self.send_activity_to(user, activity)
+        """A file consent card in the person's chat with Tandem: *Allow* puts the file in their
+        OneDrive (``handlers.teams.files``), *Decline* sends nothing."""
+        token = files.new_token()
+        now = self.clock.now()
+        with self.store.write() as db:
+            repo.prune_files(db, now - files.KEPT)
+            repo.offer_file(db, token, user, filename, title, content, now)
+        chat, _ = self.send_activity_to(user, files.consent_activity(token, filename, len(content), title))
+        with self.store.write() as db:
+            repo.offered_in(db, token, chat)
+
+    def image_url(self, png: bytes) -> str | None:
+        """A URL where Teams clients can fetch ``png`` (served by the Teams endpoint under
+        ``TANDEM_PUBLIC_URL``), or None without a public URL."""
+        if not self.settings.public_url:
+            return None
+        token = files.new_token()
+        now = self.clock.now()
+        with self.store.write() as db:
+            repo.prune_images(db, now - files.IMAGES_KEPT)
+            repo.save_image(db, token, png, now)
+        return f"{self.settings.public_url}{files.image_path(token)}"
 
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.send_activity_to(approver, card_activity(cards.approval_card(request, why, self.name),
@@ -146,12 +163,18 @@ class TeamsNotifier:
 
     def post_digest(self, digest: Digest) -> None:
         channel = self._channel()
-        activity = card_activity(cards.digest_card(digest, self.name), digest.summary())
+        content = cards.digest_card(digest, self.name)
+        if digest.chart:
+            files.add_image(content, self.image_url(digest.chart), files.FLOW_CHART_ALT)
+        activity = card_activity(content, digest.summary())
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
 
     def post_briefing(self, briefing: Briefing) -> None:
         channel = self._channel()
-        activity = card_activity(cards.briefing_card(briefing, self.name), briefing.title)
+        content = cards.briefing_card(briefing, self.name)
+        if briefing.chart:
+            files.add_image(content, self.image_url(briefing.chart), briefing.title)
+        activity = card_activity(content, briefing.title)
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
 
     def send_briefing(self, user: str, briefing: Briefing) -> None:

@@ -1,4 +1,5 @@
-"""The Teams endpoint: ``POST /api/messages`` (and ``GET /healthz``) on aiohttp.
+"""The Teams endpoint: ``POST /api/messages`` on aiohttp, with ``GET /healthz``, the charts
+channel cards show (``GET /images/<token>.png``) and the calendar feed (``GET /calendar/<secret>.ics``).
 
 The server runs its own asyncio loop in a thread, so it can serve beside Slack (whose
 servers are threaded) and the schedule; the core is called from that loop only through
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 import threading
 
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import start_agent_process
 
+from bot.calendar_feed import secret_in
 from handlers.teams import auth
 from handlers.teams import store as repo
 from handlers.teams.app import TeamsBot
@@ -22,6 +25,7 @@ from handlers.teams.app import TeamsBot
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def web_app(bot: TeamsBot) -> web.Application:
@@ -57,9 +61,31 @@ def web_app(bot: TeamsBot) -> web.Application:
         # A removed app is not fixed by a restart: the process stays healthy, the channel is named unreachable.
         return web.json_response({"ok": True, "database": "ok", "teams_channel": channel})
 
+    async def image(request: web.Request) -> web.Response:
+        """A chart a channel card shows (``files.image_path``); Teams clients fetch it without a token."""
+        token = request.match_info["token"]
+        content = await asyncio.to_thread(repo.image, bot.core.store.db, token) if TOKEN.fullmatch(token) else None
+        if content is None:
+            return web.Response(status=404, text="No such image.\n")
+        return web.Response(body=content, content_type="image/png",
+                            headers={"Cache-Control": "private, max-age=86400"})
+
+    async def calendar(request: web.Request) -> web.Response:
+        """The contract calendar's subscription feed (as on the Slack side's port), so a
+        Teams-only install serves the link ``calendar`` gives in a channel."""
+        secret = secret_in(request.path)
+        content = await asyncio.to_thread(bot.core.feed.ics, secret) if secret else None
+        if content is None:
+            log.info("refused a calendar feed request with an unknown link")
+            return web.Response(status=404, text="No such calendar. Ask Tandem for the current link: calendar link\n")
+        return web.Response(body=content, content_type="text/calendar", charset="utf-8", headers={
+            "Content-Disposition": 'inline; filename="tandem-contracts.ics"', "Cache-Control": "private, max-age=900"})
+
     app = web.Application()
     app.router.add_post(MESSAGES_PATH, messages)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/images/{token}.png", image)
+    app.router.add_get("/calendar/{name}", calendar)
     return app
 
 

@@ -153,3 +153,65 @@ def save_card(db: Database, item: TeamsCard, now: datetime) -> None:
          "updated_at": iso(now)},
         pk="request_id",
     )
+
+
+# --- files offered in a personal chat, and images channel cards show ----------------------------------
+
+OFFERED, UPLOADING, SENT, DECLINED, FAILED = "offered", "uploading", "sent", "declined", "failed"
+
+
+@dataclass(frozen=True)
+class OfferedFile:
+    token: str
+    person: str
+    conversation_id: str | None
+    filename: str
+    title: str
+    content: bytes
+    state: str
+
+
+def offer_file(db: Database, token: str, person: str, filename: str, title: str, content: bytes,
+               now: datetime) -> None:
+    db["teams_files"].insert({"token": token, "person": person, "conversation_id": None, "filename": filename,
+                              "title": title, "content": content, "state": OFFERED, "created_at": iso(now),
+                              "updated_at": iso(now)})
+
+
+def offered_in(db: Database, token: str, conversation_id: str) -> None:
+    db["teams_files"].update(token, {"conversation_id": conversation_id})
+
+
+def offered_file(db: Database, token: str) -> OfferedFile | None:
+    rows = list(db.query("select * from teams_files where token = ?", [token]))
+    if not rows:
+        return None
+    row = rows[0]
+    return OfferedFile(row["token"], row["person"], row["conversation_id"], row["filename"], row["title"] or "",
+                       row["content"] or b"", row["state"])
+
+
+def move_file(db: Database, token: str, from_state: str, to_state: str, now: datetime) -> bool:
+    """Moves a file from one state to another; False when it was not in ``from_state`` (a second
+    click lost the race). Content is dropped once the file is sent or declined."""
+    keep = to_state in (OFFERED, UPLOADING)
+    cursor = db.execute(f"update teams_files set state = ?, updated_at = ?{'' if keep else ', content = null'} "
+                        f"where token = ? and state = ?", [to_state, iso(now), token, from_state])
+    return cursor.rowcount == 1
+
+
+def prune_files(db: Database, before: datetime) -> None:
+    db.execute("delete from teams_files where created_at < ?", [iso(before)])
+
+
+def save_image(db: Database, token: str, content: bytes, now: datetime) -> None:
+    db["teams_images"].insert({"token": token, "content": content, "created_at": iso(now)})
+
+
+def image(db: Database, token: str) -> bytes | None:
+    rows = list(db.query("select content from teams_images where token = ?", [token]))
+    return rows[0]["content"] if rows else None
+
+
+def prune_images(db: Database, before: datetime) -> None:
+    db.execute("delete from teams_images where created_at < ?", [iso(before)])

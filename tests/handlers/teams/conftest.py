@@ -54,8 +54,9 @@ def microsoft_keys(monkeypatch, connector):
 
 def teams_for_tests(settings: Settings, connector: FakeConnector, **kwargs):
     """``build_teams`` as in production, but its outbound token is a fixed one and its calls
-    may go to the local fake connector only."""
-    return build_teams(settings, manager=app_connections(), hosts=OnlyHosts(connector.service_url), **kwargs)
+    may go to the local fake connector only (uploads to its ``/upload/`` path)."""
+    return build_teams(settings, manager=app_connections(), hosts=OnlyHosts(connector.service_url),
+                       file_hosts=OnlyHosts(connector.upload_url("")), **kwargs)
 
 
 @pytest.fixture
@@ -201,6 +202,19 @@ class TeamsSender:
         activity.update(type="invoke", name="adaptiveCard/action",
                         value={"action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
                                "trigger": trigger})
+        return self.post(activity)
+
+    def consent(self, user: User, action: str, context: dict, upload: dict | None = None,
+                card: str | None = None) -> tuple[int, dict | None]:
+        """The person's answer to a file consent card: a ``fileConsent/invoke`` in their chat,
+        with ``uploadInfo`` (the OneDrive upload session) when they accepted."""
+        activity = self.base(user, self.personal(user))
+        value = {"type": "fileUpload", "action": action, "context": context}
+        if upload is not None:
+            value["uploadInfo"] = upload
+        activity.update(type="invoke", name="fileConsent/invoke", value=value)
+        if card:
+            activity["replyToId"] = card
         return self.post(activity)
 
     def install_in_team(self, user: User = ADMIN) -> tuple[int, dict | None]:

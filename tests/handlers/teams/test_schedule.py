@@ -128,7 +128,8 @@ def test_digest_preview_and_calendar_come_by_dm(teams, connector, bot):
     teams.say(IT, "calendar")
     [file] = connector.of("send", IT.chat)
     [attachment] = file.body["attachments"]
-    assert attachment["name"] == "tandem-contracts.ics" and attachment["contentUrl"].startswith("data:text/calendar")
+    assert attachment["name"] == "tandem-contracts.ics"
+    assert attachment["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
 
 
 def test_snooze_or_done_clicked_twice_is_applied_once_and_the_second_click_told_so(teams, connector, bot, clock):
