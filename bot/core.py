@@ -62,6 +62,7 @@ class Core:
     replays: Replays
     sync: SyncService
     targets: TargetService
+    cards: Cards  # the request cards in the shared channel
     # `tandem doctor`'s probes of each platform serving this core.
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -132,7 +133,7 @@ def build_core(
                 doctor_probes=list(probes),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
-                targets=targets)
+                targets=targets, cards=cards)
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

@@ -147,7 +147,9 @@ def opens_form(command: Command) -> bool:
 def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE) -> Reply:
     """Runs ``command`` for ``actor``; what the reply shows is cut to ``actor`` in ``place``
     (where the answer will be read: ``Place.PRIVATE`` for an ephemeral answer or a DM)."""
-    reply = _run(core, actor, command, place)
+    reply, problem = core.cards.watching(lambda: _run(core, actor, command, place))
+    if problem is not None and isinstance(reply, (Changed, ContractChanged)):
+        reply = dataclasses.replace(reply, text=f"{reply.text}\n{problem.text()}")
     return _cut(core, actor, reply, place)
 
 

@@ -65,7 +65,8 @@ class NotifyError(Exception):
 
 
 class CardGone(NotifyError):
-    """The card's message no longer exists (deleted by someone); post a new one."""
+    """The card's message can no longer be updated where it is (deleted, its channel archived
+    or gone, Tandem not in it, or the platform will not update it); post a new one."""
 
 
 class Notifier(Protocol):

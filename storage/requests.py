@@ -100,7 +100,7 @@ def find_by_card(db: Database, channel: str, ts: str) -> Request | None:
     return row_to_request(rows[0]) if rows else None
 
 
-def set_card(db: Database, request_id: int, channel: str, ts: str) -> None:
+def set_card(db: Database, request_id: int, channel: str | None, ts: str | None) -> None:
     db.execute("update requests set card_channel = ?, card_ts = ? where id = ?", [channel, ts, request_id])
 
 

@@ -19,6 +19,11 @@ from handlers.slack import blocks, health_blocks, schedule_blocks
 log = logging.getLogger(__name__)
 
 
+# chat.update's answers for a card that will never update where it is.
+DEAD_CARD = frozenset({"message_not_found", "cant_update_message", "channel_not_found", "is_archived",
+                       "not_in_channel"})
+
+
 class NotifyFailed(DomainError):
     """Slack refused what a user asked for directly; they are told so."""
 
@@ -70,7 +75,7 @@ class SlackNotifier:
                 blocks=blocks.request_card(request, linked),
             )
         except NotifyError as error:
-            if str(error) == "message_not_found":
+            if str(error) in DEAD_CARD:
                 raise CardGone(str(error)) from error
             raise
 

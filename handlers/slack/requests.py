@@ -81,6 +81,15 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         notifier.send_dm(user, f":white_check_mark: Your need {where} *{blocks.escape(request.title)}* is posted "
                                f"in <#{settings.channel}>. Procurement will pick it up there.")
 
+    def changed(user: str, change) -> None:
+        """Makes a change from a button or form; if the card could not be posted (its old message
+        was dead and the shared channel refused the new one), the person is told by DM."""
+        _, problem = core.cards.watching(change)
+        if problem is not None:
+            why = CARD_FAILURES.get(problem.reason, f"Slack said {problem.reason}")
+            notifier.send_dm(user, f":warning: Your change to {problem.number} is saved, but its card could not be "
+                                   f"posted in <#{settings.channel}>: {why}. It is posted with the next change.")
+
     @app.command("/procure")
     @guarded
     def procure(ack: Ack, command: dict, respond: Respond, client: WebClient, work: Task) -> None:
@@ -104,21 +113,22 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     def claim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
         number = parse_number(action["value"])
-        work.later(lambda: service.claim(body["user"]["id"], number))
+        work.later(lambda: changed(body["user"]["id"], lambda: service.claim(body["user"]["id"], number)))
 
     @app.action(Actions.UNCLAIM)
     @guarded
     def unclaim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
         number = parse_number(action["value"])
-        work.later(lambda: service.unclaim(body["user"]["id"], number))
+        work.later(lambda: changed(body["user"]["id"], lambda: service.unclaim(body["user"]["id"], number)))
 
     @app.action(Actions.STATUS)
     @guarded
     def change_status(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
         number, _, status = action["selected_option"]["value"].partition(":")
-        work.later(lambda: service.change_status(body["user"]["id"], parse_number(number), status))
+        work.later(lambda: changed(body["user"]["id"],
+                                   lambda: service.change_status(body["user"]["id"], parse_number(number), status)))
 
     @app.action(Actions.ADD_NOTE)
     @guarded
@@ -146,7 +156,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             refuse_form(ack)
             return
         ack()
-        work.later(lambda: service.note(body["user"]["id"], number, text, source="note"))
+        work.later(lambda: changed(body["user"]["id"], lambda: service.note(body["user"]["id"], number, text, source="note")))
 
     @app.action(Actions.OPEN)
     @guarded

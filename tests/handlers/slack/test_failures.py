@@ -80,6 +80,6 @@ def test_other_update_failures_keep_the_card_reference(slack, fake, bot):
     fake.wait_until("chat.postMessage", lambda a: a["channel"].startswith("D"))
     bot.executor.shutdown(wait=True)
     first = bot.core.requests.get(1).card_ts
-    fake.fail("chat.update", "is_archived")
+    fake.fail("chat.update", "fatal_error")
     bot.core.requests.claim(BUYER, 1)
     assert bot.core.requests.get(1).card_ts == first and bot.core.requests.get(1).owner == BUYER
