@@ -24,7 +24,7 @@ USAGE = {
     "approve": "approve N",
     "reject": "reject N <reason>",
     "contracts": "contracts [days]",
-    "contract": "contract add | contract show|edit|renew|renewed|cancel N",
+    "contract": "contract add | contract show|edit|renew|renewed|cancel N | contract seats N <seats in use>",
     "calendar": "calendar [link|rotate]",
     "digest": "digest",
     "stats": "stats [weeks]",
@@ -54,6 +54,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure approve N` · `reject N <reason>` — decide on a request that needs approval (approvers)
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
+`/procure contract seats N 62` — record the seats in use; before the notice deadline the reminder says "62 of 150 seats used — negotiate down"
 `/procure contract edit N` · `renew N` · `renewed N` · `cancel N` — edit a contract, start its renewal (opens a linked request), mark it renewed or cancelled (procurement and the contract's owners)
 `/procure calendar` — the calendar as an .ics file in a DM · `calendar link` — a URL to subscribe to from Outlook or Google Calendar · `calendar rotate` — a new URL, the old one stops working (admins)
 `/procure digest` — preview the digest in a DM
@@ -175,6 +176,10 @@ CONTRACT_ACTIONS = ("show", "edit", "renew", "renewed", "cancel")
 
 def _contract(name, rest, text) -> Command:
     action = rest[0].lower() if rest else ""
+    if action == "seats":
+        if len(rest) != 3 or not rest[2].replace(",", "").isdecimal():
+            raise BadInput("`contract seats` needs a contract number and the seats in use, like `contract seats 3 62`.")
+        return Command(name, _contract_number(rest[1]), arg="seats", extra=str(int(rest[2].replace(",", ""))))
     if action == "add" and len(rest) == 1:
         return Command(name, arg="add")
     if action in CONTRACT_ACTIONS and len(rest) == 2:

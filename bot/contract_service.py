@@ -24,6 +24,7 @@ from bot.contracts import (
     Deadline,
     OwnerResolver,
     FIELDS,
+    KEEP,
     contract_form,
     export_rows,
     format_csv,
@@ -437,6 +438,22 @@ class ContractService:
         """Every contract as an .xlsx workbook in the import format, dates and numbers typed."""
         return write_xlsx(FIELDS, export_rows(self.all()))
 
+    def record_seats(self, actor: str, contract_id: int, used: int) -> Contract:
+        """``/procure contract seats N USED``: the seats in use now (procurement and the
+        contract's owners), in the contract's history."""
+        if not 0 <= used <= 1_000_000:
+            raise BadInput("Seats in use are a whole number from 0 to 1,000,000.")
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = self._load(db, contract_id)
+            self._authorize_change(actor, before)
+            if before.seats is None:
+                raise BadInput(f"{before.name} ({before.number}) has no licensed seats; give them first "
+                               f"(`contract edit {before.id}`).")
+            after = dataclasses.replace(before, seats_used=used, updated_at=now)
+            self._save(db, before, after, actor, "seats recorded")
+        return after
+
     def calendar(self, actor: str, person: Callable[[str], str] = lambda user: user) -> bytes:
         """The contract calendar as an ``.ics`` file (costs only for those who may see them)."""
         authorize(self.roles, actor, Action.VIEW)
@@ -543,13 +560,19 @@ def _unreachable(rows) -> tuple[str, ...]:
 
 
 def _new_contract(data: ContractInput, now) -> Contract:
-    return Contract(id=0, **dataclasses.asdict(data), status=ContractStatus.ACTIVE, created_at=now, updated_at=now)
+    values = dataclasses.asdict(data)
+    if values["seats_used"] == KEEP:
+        values["seats_used"] = None
+    return Contract(id=0, **values, status=ContractStatus.ACTIVE, created_at=now, updated_at=now)
 
 
 def _with_input(before: Contract, data: ContractInput) -> Contract:
     """``before`` with a form's or a file's values; a new end date or term is where the terms
     are counted from again."""
-    after = dataclasses.replace(before, **dataclasses.asdict(data))
+    values = dataclasses.asdict(data)
+    if values["seats_used"] == KEEP:  # a form or file without the field keeps what is stored
+        values["seats_used"] = before.seats_used
+    after = dataclasses.replace(before, **values)
     if (after.end_date, after.term_months) != (before.end_date, before.term_months):
         after = dataclasses.replace(after, term_from=None)
     return after

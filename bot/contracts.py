@@ -67,6 +67,7 @@ class Contract:
     # The end date its terms are counted from: the one a person set, before any roll. None
     # until the first roll (terms then count from ``end_date``).
     term_from: date | None = None
+    seats_used: int | None = None  # seats in use, as last recorded (flexible contracts)
 
     @property
     def number(self) -> str:
@@ -110,6 +111,28 @@ class Deadline:
     def what(self, costs_visible: bool = True) -> str:
         """A missed deadline in one sentence (see ``missed_text``)."""
         return missed_text(self.contract, self.notice_deadline - timedelta(days=self.days_left), costs_visible)
+
+
+def seats_text(contract: Contract) -> str:
+    """How many of the licensed seats are in use, and what that means before a renewal:
+    "62 of 150 seats used — negotiate down"; empty when either number is unknown."""
+    if contract.seats is None or contract.seats_used is None:
+        return ""
+    text = f"{contract.seats_used:,} of {contract.seats:,} seats used"
+    if contract.seats_used < contract.seats:
+        return text + " — negotiate down"
+    if contract.seats_used > contract.seats:
+        return text + " — more than licensed; settle the true-up before renewing"
+    return text
+
+
+def unused_seat_cost(contract: Contract) -> Decimal | None:
+    """The annual cost of the seats not in use (annual cost × unused / licensed), in the
+    contract's currency; None when seats, seats in use or the cost are unknown."""
+    if contract.seats is None or contract.seats_used is None or contract.annual_cost is None or not contract.seats:
+        return None
+    unused = max(0, contract.seats - contract.seats_used)
+    return (contract.annual_cost * unused / contract.seats).quantize(Decimal("0.01"))
 
 
 def missed_text(contract: Contract, today: date, costs_visible: bool = True) -> str:
@@ -214,8 +237,14 @@ FIELDS = (
     "currency",
     "seats",
     "notes",
+    "seats_used",
 )
-CSV_HEADER = ",".join(FIELDS)
+# Columns a file may leave out: a re-import without them keeps what is stored.
+OPTIONAL_COLUMNS = ("seats_used",)
+# The columns every file has (the export adds the optional ones after them).
+CSV_HEADER = ",".join(name for name in FIELDS if name not in OPTIONAL_COLUMNS)
+# ``ContractInput.seats_used`` when the form or file did not carry the field: keep the stored value.
+KEEP = -1
 
 VENDOR_MAX = 100
 PRODUCT_MAX = 100
@@ -268,6 +297,7 @@ class ContractInput:
     currency: str
     seats: int | None
     notes: str
+    seats_used: int | None = KEEP
 
 
 def match_key(name: str) -> str:
@@ -345,6 +375,11 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
     seats = _whole(form, "seats", errors, minimum=1, maximum=1_000_000, default=None,
                    what="Seats", unit="seats", required=False, locale=locale)
 
+    seats_used = KEEP
+    if "seats_used" in form:
+        seats_used = _whole(form, "seats_used", errors, minimum=0, maximum=1_000_000, default=None,
+                            what="Seats in use", unit="seats", required=False, locale=locale)
+
     notes = clean_text(form.get("notes"), 100_000)
     if len(notes) > NOTES_MAX:
         errors["notes"] = f"Keep the notes under {NOTES_MAX} characters."
@@ -366,6 +401,7 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
         currency=currency,
         seats=seats,
         notes=notes,
+        seats_used=seats_used,
     )
 
 
@@ -404,6 +440,7 @@ def contract_form(contract: Contract) -> dict[str, str]:
         "currency": contract.currency,
         "seats": str(contract.seats) if contract.seats is not None else "",
         "notes": contract.notes,
+        "seats_used": str(contract.seats_used) if contract.seats_used is not None else "",
     }
 
 
@@ -484,7 +521,7 @@ def parse_sheet(table: Table, default_currency: str, resolve_owner: OwnerResolve
     columns = [column_name(name) for name in header]
     while columns and not columns[-1]:
         columns.pop()
-    missing = [name for name in FIELDS if name not in columns]
+    missing = [name for name in FIELDS if name not in columns and name not in OPTIONAL_COLUMNS]
     named = [name for name in columns if name]
     if not columns or missing or len(set(named)) != len(named):
         detail = []
@@ -578,6 +615,7 @@ def export_rows(contracts: Iterable[Contract]) -> list[list]:
             "yes" if contract.auto_renew else "no", contract.term_months,
             contract.annual_cost if contract.annual_cost is not None else "", contract.currency,
             contract.seats if contract.seats is not None else "", contract.notes,
+            contract.seats_used if contract.seats_used is not None else "",
         ])
     return rows
 

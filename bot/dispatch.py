@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot import commands, doctor, together
 from bot.commands import Command
-from bot.contracts import Contract, ContractDetails, Deadline
+from bot.contracts import Contract, ContractDetails, Deadline, seats_text
 from bot.chart import flow_chart
 from bot.core import Core
 from bot.health import HealthResults, parse_answer
@@ -268,6 +268,10 @@ def _contract(core: Core, actor: str, command: Command, place: Place) -> Reply:
         contract, request = renewal.contract, core.visibility.request(actor, renewal.request, place)
         return ContractChanged(contract, f"Renewal of {quoted(contract.name)} started: {request.number} {quoted(request.title)}.",
                                request)
+    if action == "seats":
+        contract = service.record_seats(actor, number, int(command.extra))
+        usage = seats_text(contract)
+        return ContractChanged(contract, f"{contract.name} ({contract.number}): {usage}.")
     if action == "renewed":
         contract = service.mark_renewed(actor, number)
         return ContractChanged(contract, f"{quoted(contract.name)} ({contract.number}) is marked renewed; "

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import digest
 from bot.clock import iso
-from bot.contracts import Contract, missed_text
+from bot.contracts import Contract, missed_text, seats_text
 from bot.format import day, money
 from bot.people import looks_like_chat_user
 from bot.requests import Request, Status
@@ -255,9 +255,11 @@ def describe(reminder: Reminder, person: Callable[[str | None], str] = lambda us
         cost = ""
         if reminder.costs_visible and contract.annual_cost is not None:
             cost = f", {money(contract.annual_cost, contract.currency)} a year"
+        seats = seats_text(contract)
         return (f"{contract.vendor} {contract.product} (contract {contract.id}): notice deadline "
                 f"{day(contract.notice_deadline)}, {days_left(reminder.days)} — {renew}{cost}. "
-                f"Renew, renegotiate or cancel before then.")
+                + (f"{seats[0].upper()}{seats[1:]}. " if seats else "")
+                + "Renew, renegotiate or cancel before then.")
     request = reminder.request
     head = f"{request.number} {request.title}"
     if reminder.kind is Kind.STALE:

@@ -36,6 +36,7 @@ def row_to_contract(row: dict) -> Contract:
         created_at=datetime.fromisoformat(row["created_at"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
         term_from=date.fromisoformat(row["term_from"]) if row.get("term_from") else None,
+        seats_used=row.get("seats_used"),
     )
 
 
@@ -56,6 +57,7 @@ def contract_to_row(contract: Contract) -> dict:
         "annual_cost": str(contract.annual_cost) if contract.annual_cost is not None else None,
         "currency": contract.currency,
         "seats": contract.seats,
+        "seats_used": contract.seats_used,
         "notes": contract.notes,
         "status": contract.status.value,
         "created_at": iso(contract.created_at),

@@ -428,3 +428,10 @@ def m021_teams_files_and_images(db: Database) -> None:
     # An image (a chart) a channel card shows, served at GET /images/<token>.png.
     db["teams_images"].create({"token": str, "content": bytes, "created_at": str}, pk="token",
                               not_null={"token", "content", "created_at"})
+
+
+@migrations()
+def m022_contract_seats_used(db: Database) -> None:
+    # Seats in use (flexible contracts): recorded by command, form or spreadsheet column, so
+    # a renewal can be negotiated down to what is used.
+    db["contracts"].add_column("seats_used", int)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot import markup
-from bot.contracts import Contract, ContractDetails, Deadline
+from bot.contracts import Contract, ContractDetails, Deadline, seats_text
 from bot.format import day, days_left, describe_event, money, summary, when
 from bot.notifier import LinkedContract
 from bot.options import together_facts
@@ -133,7 +133,7 @@ def contract_terms(contract: Contract, costs_visible: bool = True) -> str:
         parts.append(f"{money(contract.annual_cost, contract.currency)} a year" if contract.annual_cost is not None
                      else "no annual cost given")
     if contract.seats:
-        parts.append(f"{contract.seats:,} seats")
+        parts.append(seats_text(contract) or f"{contract.seats:,} seats")
     return " · ".join(parts)
 
 

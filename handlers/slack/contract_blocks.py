@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline, missed_text
+from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline, missed_text, seats_text
 from bot.permissions import Action, Allowed
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
@@ -53,7 +53,7 @@ def terms(contract: Contract, costs_visible: bool) -> str:
         parts.append(f"{money(contract.annual_cost, contract.currency)}/yr" if contract.annual_cost is not None
                      else "no annual cost given")
     if contract.seats:
-        parts.append(f"{contract.seats:,} seats")
+        parts.append(escape(seats_text(contract)) or f"{contract.seats:,} seats")
     return " · ".join(parts)
 
 
@@ -178,6 +178,8 @@ def contract_modal(values: dict[str, str] | None = None, contract_id: int | None
                      cost=_amount_text(values.get("annual_cost"), locale), currency=values.get("currency"),
                      base_currency=base_currency, locale=locale),
         number_input(ContractFields.SEATS, "Seats or licences", initial=values.get("seats"), minimum=1,
+                     maximum=1_000_000, optional=True),
+        number_input(ContractFields.SEATS_USED, "Seats in use", initial=values.get("seats_used"), minimum=0,
                      maximum=1_000_000, optional=True),
         text_input(ContractFields.NOTES, "Notes", initial=values.get("notes"), optional=True, multiline=True,
                     max_length=3000),

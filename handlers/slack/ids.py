@@ -63,6 +63,7 @@ class ContractFields(StrEnum):
     ANNUAL_COST = "annual_cost"
     CURRENCY = "currency"
     SEATS = "seats"
+    SEATS_USED = "seats_used"
     NOTES = "notes"
 
 

@@ -19,7 +19,7 @@ from microsoft_agents.hosting.core import RouteRank, TurnContext, TurnState
 from bot import dispatch
 from bot.clock import today
 from bot.commands import Command
-from bot.contracts import FIELDS as CONTRACT_FIELDS
+from bot.contracts import FIELDS as CONTRACT_FIELDS, OPTIONAL_COLUMNS
 from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
 from bot.errors import BadInput
 from bot.fanout import preferring
@@ -165,7 +165,9 @@ def register(bot) -> None:
             core.contracts.check_can_add(actor)
         else:
             core.contracts.edit_form(actor, contract_id)
-        form = {name: form_text(data.get(name)) for name in CONTRACT_FIELDS}
+        # A column the card did not carry (a card sent before it had the field) keeps what is stored.
+        form = {name: form_text(data.get(name)) for name in CONTRACT_FIELDS
+                if name in data or name not in OPTIONAL_COLUMNS}
 
         def again(errors: dict[str, str]) -> AdaptiveCardInvokeResponse:
             return card_response(cards.contract_form(form, contract_id, settings.base_currency, errors))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from bot import commands, markup
 from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
-    Deadline
+    Deadline, seats_text
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
 from bot.notifier import Briefing, LinkedContract
@@ -362,7 +362,7 @@ def contract_terms(contract, costs_visible: bool) -> str:
     if costs_visible and contract.annual_cost is not None:
         parts.append(f"{money(contract.annual_cost, contract.currency)}/yr")
     if contract.seats:
-        parts.append(f"{contract.seats} seats")
+        parts.append(seats_text(contract) or f"{contract.seats} seats")
     return " · ".join(parts)
 
 
@@ -502,6 +502,7 @@ def contract_form(values: dict[str, str] | None = None, contract_id: int | None 
         field("annual_cost", "Annual cost", {"type": "Input.Text", "maxLength": 20, "placeholder": "12000"}),
         field("currency", "Currency", {"type": "Input.Text", "maxLength": 3}, default=base_currency),
         field("seats", "Seats or licences", {"type": "Input.Number", "min": 1}),
+        field("seats_used", "Seats in use", {"type": "Input.Number", "min": 0}),
         field("notes", "Notes", {"type": "Input.Text", "isMultiline": True, "maxLength": NOTES_MAX}),
     ]
     data = {"contract": contract_id} if editing else {}

@@ -297,9 +297,9 @@ def test_a_missing_or_wrong_header_is_refused(text, fragment):
 
 
 def test_format_then_parse_gives_the_same_contracts():
-    data = parse_contract(form(notes='Say "hi", then\nwait'), "USD")
+    data = parse_contract(form(notes='Say "hi", then\nwait', seats_used="38"), "USD")
     stored = Contract(id=1, **data.__dict__, status=ContractStatus.ACTIVE, created_at=NOW, updated_at=NOW)
     text = format_csv([stored])
-    assert text.splitlines()[0] == CSV_HEADER
+    assert text.splitlines()[0] == CSV_HEADER + ",seats_used"
     [row] = parse_csv(text, "USD")
     assert row.contract == data

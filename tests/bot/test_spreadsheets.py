@@ -176,7 +176,7 @@ def workbook(*rows) -> bytes:
 
 def test_an_xlsx_written_by_openpyxl_with_real_dates_numbers_and_an_extra_column(core):
     data = workbook(
-        [*FIELDS, "Owner's phone"],
+        [*CSV_HEADER.split(","), "Owner's phone"],
         ["Zoom", "Business", IT, None, datetime(2026, 1, 1), datetime(2027, 1, 15), 30, "yes", 12, 12000.5, "EUR",
          1000, None, "555-0100"],
         [None] * 14,
@@ -190,7 +190,7 @@ def test_an_xlsx_written_by_openpyxl_with_real_dates_numbers_and_an_extra_column
 
 
 def test_a_bad_xlsx_row_is_reported_by_its_spreadsheet_row(core):
-    data = workbook(list(FIELDS), ["Zoom", "Business", None, None, None, "soon", 30, "yes", 12, None, "USD", None, None])
+    data = workbook(CSV_HEADER.split(","), ["Zoom", "Business", None, None, None, "soon", 30, "yes", 12, None, "USD", None, None])
     with pytest.raises(ImportRejected) as caught:
         core.contracts.import_file(ADMIN, data, "contracts.xlsx")
     assert str(caught.value.problems[0]) == "row 2, column end_date: 'soon' is not a date; use YYYY-MM-DD, for example 2027-03-31."

@@ -115,3 +115,19 @@ def test_start_renewal_posts_a_linked_card_and_a_need_for_the_vendor_shows_the_c
     assert "[DM to @buyer] Tandem sent a file: tandem-contracts.ics (" in out
     assert "The contract calendar (tandem-contracts.ics) is in your DMs" in out
     assert "Traceback" not in out
+
+
+def test_seats_in_use_and_the_reminder_in_the_shell(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as buyer",
+        "/procure contract add", *CONTRACT,
+        "/procure contract seats 1 31",
+        "/procure contract show 1",
+        "/remind",
+        "/quit",
+    )
+    assert "Zoom Business (contract 1): 31 of 50 seats used — negotiate down." in out
+    assert "USD 12,000 a year · 31 of 50 seats used — negotiate down" in out
+    assert "Zoom Business (contract 1): notice deadline" in out and \
+        "a year. 31 of 50 seats used — negotiate down. Renew, renegotiate or cancel before then." in out

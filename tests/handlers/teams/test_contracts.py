@@ -55,7 +55,7 @@ def test_procurement_adds_a_contract_through_the_form(teams, connector, bot):
     assert form["body"][0]["text"] == "New contract"
     fields = inputs(form)
     assert list(fields) == ["vendor", "product", "it_owner", "procurement_owner", "start_date", "end_date",
-                            "notice_days", "auto_renew", "term_months", "annual_cost", "currency", "seats", "notes"]
+                            "notice_days", "auto_renew", "term_months", "annual_cost", "currency", "seats", "seats_used", "notes"]
     assert fields["start_date"]["type"] == fields["end_date"]["type"] == "Input.Date"
     assert fields["it_owner"]["placeholder"] and fields["auto_renew"]["value"] == "yes"
     assert fields["notice_days"]["value"] == 30 and fields["currency"]["value"] == "USD"
@@ -122,10 +122,17 @@ def test_edit_shows_the_form_filled_in_and_saves_changes(teams, connector, bot):
     assert "longer than the contract" in inputs(valid(bad["value"]))["notice_days"]["errorMessage"]
     assert bot.core.contracts.get(1).notice_days == 30
 
-    answer = save(teams, BUYER, {**submitted, "seats": "250", "end_date": "2027-06-30"}, contract=1)
+    answer = save(teams, BUYER, {**submitted, "seats": "250", "seats_used": "180", "end_date": "2027-06-30"},
+                  contract=1)
     assert invoke_text(answer) == "Saved Zoom Meetings Pro (contract 1)."
     contract = bot.core.contracts.get(1)
-    assert (contract.seats, str(contract.end_date)) == (250, "2027-06-30")
+    assert (contract.seats, contract.seats_used, str(contract.end_date)) == (250, 180, "2027-06-30")
+    assert inputs(form_in_chat(teams, connector, BUYER, "contract edit 1"))["seats_used"]["value"] == 180
+    connector.reset()
+    teams.say(BUYER, "contract seats 1 120")
+    [reply] = connector.of("reply", BUYER.chat)
+    assert "120 of 250 seats used — negotiate down" in json.dumps(reply.body, ensure_ascii=False)
+    assert bot.core.contracts.get(1).seats_used == 120
     assert (contract.it_owner, contract.procurement_owner) == (IT.aad, BUYER.aad), "owners unchanged"
     assert len(bot.core.contracts.all()) == 1
 
