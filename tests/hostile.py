@@ -97,6 +97,7 @@ CONTRACT_FORM = {
     "currency": field_value("USD", "EUR", ""),
     "seats": field_value("", "1", "50", "1000000"),
     "notes": field_value("", "Renegotiate seats", "n" * 3000),
+    "seats_used": field_value("", "0", "38", "1000000"),
 }
 
 request_form = st.fixed_dictionaries(NEED_FORM)
