@@ -6,12 +6,20 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import build_core
 from testing.notifier import RecordingNotifier
+from tests.processes import stop_started
 
 IT = "U0IT000001"
 IT2 = "U0IT000002"
 BUYER = "U0PROC0001"
 BUYER2 = "U0PROC0002"
 ADMIN = "U0ADMIN001"
+
+
+@pytest.fixture(autouse=True)
+def _children_end_with_their_test():
+    """A bot process a test started never outlives the test, even when the test failed."""
+    yield
+    stop_started()
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.core import build_core
 from bot.notifier import NullNotifier
 from tests.conftest import IT, need
+from tests.processes import start_tandem
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
 from testing.slack import FakeSlack
 
@@ -42,10 +43,7 @@ class BotProcess:
         self.port = int(env["PORT"])
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--env-file", os.devnull, "run"],
-            env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
+        self.proc = start_tandem(env)
         threading.Thread(target=self._read, daemon=True).start()
         self.wait_for_line("Tandem serves Slack at")
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
 from testing.socket_mode import FakeSocketMode
+from tests.processes import start_tandem
 from tests.test_crash_safety import free_port
 
 
@@ -69,9 +70,7 @@ class Running:
         self.lines: list[str] = []
         self.changed = threading.Condition()
         self.ended = False
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "--env-file", os.devnull, "run"],
-                                     env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     text=True)
+        self.proc = start_tandem(env)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self):
