@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
 from bot.calendar_feed import CalendarFeed
+from bot.mirrors import ThreadMirrors
 from bot.cards import Cards
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
@@ -108,7 +109,8 @@ def build_core(
     requests = RequestService(store, notifier, roles, clock, settings.tz, events, approvals, calendar,
                               visibility, order_gates=(options.check_order, risk.check_order),
                               order_hooks=(targets.record_order,),
-                              base_currency=settings.base_currency, locale=settings.locale)
+                              base_currency=settings.base_currency, locale=settings.locale,
+                              mirrors=ThreadMirrors(store, notifier, visibility, people.display_name))
     contracts = ContractService(
         store, roles, clock, settings.tz, calendar, requests, people,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,

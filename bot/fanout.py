@@ -1,7 +1,7 @@
 """One Notifier for the core when Tandem serves several chat platforms at once.
 
 What goes to the shared channel (cards, notes in a card's thread, the digest) goes to every
-platform. What goes to one person (DMs, reminders, approval requests, files, previews)
+platform; a reply written in one platform's card thread is copied to the others' (``mirror_note``). What goes to one person (DMs, reminders, approval requests, files, previews)
 goes to that person once: on the first platform that reaches them, in the configured
 order, or first on the platform they are using right now (``preferring``); if it fails
 there, the next platform is tried.
@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.notifier import Briefing, CardRef, LinkedContract, Notifier, NotifyError
+from bot.notifier import Briefing, CardRef, LinkedContract, Mirror, Notifier, NotifyError
 from bot.requests import Request
 
 if TYPE_CHECKING:
@@ -84,6 +84,27 @@ class FanOutNotifier:
         if failures:
             raise NotifyError(f"the note could not be posted on {', '.join(failures)}")
 
+    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
+                    origin: str) -> list[Mirror]:
+        """A thread reply from ``origin`` copied to every other platform's card thread; a
+        platform that failed is logged and skipped (the reply is stored; a copy is never retried,
+        so none is posted twice)."""
+        mirrors: list[Mirror] = []
+        for platform in self.platforms:
+            if platform.name == origin:
+                continue
+            try:
+                mirrors += platform.notifier.mirror_note(card, request, text, author, origin)
+            except NotifyError as error:
+                log.warning("the reply could not be copied to %s: %s", platform.name, error)
+        return mirrors
+
+    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
+        self._on(mirror.platform).edit_mirror(mirror, request, text, author, origin)
+
+    def delete_mirror(self, mirror: Mirror) -> None:
+        self._on(mirror.platform).delete_mirror(mirror)
+
     def post_digest(self, digest: Digest) -> None:
         failures = [name for name in [self._try(p, "post_digest", digest) for p in self.platforms] if name]
         if len(failures) == len(self.platforms):
@@ -138,6 +159,12 @@ class FanOutNotifier:
                             error)
                 reasons.append(f"{platform.name}: {error}")
         raise NotifyError("; ".join(reasons) or f"no platform reaches {person}")
+
+    def _on(self, name: str) -> Notifier:
+        for platform in self.platforms:
+            if platform.name == name:
+                return platform.notifier
+        raise NotifyError(f"{name} is not served now")
 
     @staticmethod
     def _try(platform: Platform, method: str, *args: Any) -> str | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from bot.requests import Request
+from bot.requests import Mirror, Request
 
 if TYPE_CHECKING:
     from bot.digest import Digest
@@ -79,6 +79,18 @@ class Notifier(Protocol):
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
         """Posts ``text`` (said by ``author``) into the card's thread."""
 
+    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
+                    origin: str) -> list[Mirror]:
+        """Posts a reply written in ``origin``'s card thread (``origin`` is a platform's name)
+        into this platform's card thread as "``author`` in Origin: ``text``" — nothing on the
+        origin platform itself; returns where each copy went. ``text`` is what the channel may see."""
+
+    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
+        """Rewrites a copy posted by ``mirror_note`` (its reply was edited)."""
+
+    def delete_mirror(self, mirror: Mirror) -> None:
+        """Deletes a copy posted by ``mirror_note`` (its reply was deleted)."""
+
     def send_dm(self, user: str, text: str) -> None:
         """Sends a direct message."""
 
@@ -119,6 +131,16 @@ class NullNotifier:
         pass
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
+        pass
+
+    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
+                    origin: str) -> list[Mirror]:
+        return []
+
+    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
+        pass
+
+    def delete_mirror(self, mirror: Mirror) -> None:
         pass
 
     def send_dm(self, user: str, text: str) -> None:

@@ -55,6 +55,10 @@ class People:
         found = repo.of_person(self.store.db, person)
         return [a for a in found if platform is None or a.platform == platform]
 
+    def display_name(self, person: str) -> str:
+        """A person's name as a platform told it (their ID when none did)."""
+        return next((account.name for account in self.accounts(person) if account.name), person)
+
     def aliases(self, person: str) -> set[str]:
         """Every name a role entry may use for ``person``: their accounts' user IDs and e-mail addresses."""
         names = {person}

@@ -19,10 +19,11 @@ from bot import markup
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.events import Events, RequestChanged
+from bot.mirrors import ThreadMirrors
 from bot.money import DEFAULT_LOCALE, Amount
 from bot.notifier import CardRef, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
-from bot.visibility import NOBODY, Place, Visibility
+from bot.visibility import Place, Visibility
 from bot.requests import (
     NOTE_MAX,
     PAUSES,
@@ -80,8 +81,10 @@ class RequestService:
         order_hooks: Sequence[Callable[..., None]] = (),
         base_currency: str = "USD",
         locale: str = DEFAULT_LOCALE,
+        mirrors: ThreadMirrors | None = None,
     ):
         self.store = store
+        self.mirrors = mirrors  # thread replies copied to the other platforms' card threads
         self.locale = locale  # how amounts are read when the person's own locale is not known
         # What each viewer may see in each place, and which actions they may take.
         self.visibility = visibility
@@ -308,9 +311,11 @@ class RequestService:
                 repo.save_request(db, after)
         if source != "thread" and before.card_ts:
             # The thread is in the shared channel: a confidential request's notes stay private.
-            shown = f"added a note to {before.number}; it is confidential, see Open on the card." \
-                if self.visibility.request(NOBODY, before, Place.CHANNEL).redacted else text
+            shown = self.visibility.thread_note(before, text) or \
+                f"added a note to {before.number}; it is confidential, see Open on the card."
             self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), shown, actor)
+        if source == "thread" and self.mirrors is not None:  # the other platforms' threads get it too
+            self.mirrors.copy(comment, after, external_id)
         if after.status is not before.status:
             self._publish(after)
         return comment
@@ -322,7 +327,10 @@ class RequestService:
         if not text:
             return False
         with self.store.write() as db:
-            return repo.update_note_text(db, external_id, text, parts)
+            known = repo.update_note_text(db, external_id, text, parts)
+        if known and self.mirrors is not None:
+            self.mirrors.edited(external_id)
+        return known
 
     def record_thread_delete(self, external_id: str) -> bool:
         """A thread message was deleted in chat: its comment is deleted here too (its text
@@ -334,6 +342,8 @@ class RequestService:
                 return False
             repo.add_event(db, "request", note.request_id, now, note.author, "comment deleted", {},
                            {"comment": note.id})
+        if self.mirrors is not None:
+            self.mirrors.deleted(note)
         return True
 
     def find_by_card(self, channel: str, ts: str) -> Request | None:

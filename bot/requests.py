@@ -177,6 +177,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Mirror:
+    """A copy of a thread reply that Tandem posted in another platform's card thread (a
+    reply in Slack's thread shown in Teams' and the other way round), so its edit and its
+    deletion can follow."""
+
+    platform: str
+    conversation: str
+    message_id: str
+
+
+@dataclass(frozen=True)
 class RequestDetails:
     """A request with what is shown alongside it: notes and history."""
 

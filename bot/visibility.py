@@ -143,6 +143,11 @@ class Visibility:
         shown = request if place is Place.PRIVATE and self.may_see(who, request) else redact(request)
         return dataclasses.replace(shown, actions=self._request_actions(who, request, place))
 
+    def thread_note(self, request: Request, text: str) -> str | None:
+        """What the shared channel's card threads may show of a note on ``request``: its
+        text, or None for a confidential or restricted request (its notes are private)."""
+        return None if self._request(self.who(NOBODY), request, Place.CHANNEL).redacted else text
+
     def details(self, viewer: str | None, item: RequestDetails, place: Place) -> RequestDetails:
         """A request with its comments and history: a confidential one's comments and the
         changes to its details only where its details may be seen."""

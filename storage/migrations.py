@@ -435,3 +435,13 @@ def m022_contract_seats_used(db: Database) -> None:
     # Seats in use (flexible contracts): recorded by command, form or spreadsheet column, so
     # a renewal can be negotiated down to what is used.
     db["contracts"].add_column("seats_used", int)
+
+
+@migrations()
+def m023_comment_mirrors(db: Database) -> None:
+    # A thread reply copied into another platform's card thread: where the copy is, so an
+    # edit or a deletion of the reply follows it, and a reply is copied once per platform.
+    db["comment_mirrors"].create(
+        {"comment_id": int, "platform": str, "conversation": str, "message_id": str},
+        pk=("comment_id", "platform"), not_null={"conversation", "message_id"},
+    )

@@ -236,6 +236,16 @@ def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
     return Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"])
 
 
+def note_by_external_id(db: Database, external_id: str) -> Note | None:
+    """A note from chat that is not deleted, by its message's identity."""
+    rows = list(db.query("select * from comments where external_id = ? and deleted_at is null", [external_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    return Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"],
+                markup.loads(row["markup"]))
+
+
 def notes_for(db: Database, request_id: int) -> list[Note]:
     rows = db.query("select * from comments where request_id = ? and deleted_at is null order by id", [request_id])
     return [

@@ -44,6 +44,16 @@ class RecordingNotifier:
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
         self._record("post_in_thread", card, text, author)
 
+    def mirror_note(self, card, request: Request, text: str, author: str, origin: str) -> list:
+        self._record("mirror_note", card, request, text, author, origin)
+        return []
+
+    def edit_mirror(self, mirror, request: Request, text: str, author: str, origin: str) -> None:
+        self._record("edit_mirror", mirror, request, text, author, origin)
+
+    def delete_mirror(self, mirror) -> None:
+        self._record("delete_mirror", mirror)
+
     def send_dm(self, user: str, text: str) -> None:
         self._record("send_dm", user, text)
 

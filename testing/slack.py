@@ -44,6 +44,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.users_by_email: dict[str, str] = {}
         self.locales: dict[str, str] = {}  # user ID → Slack's locale ("de-DE"); unset: en-US
+        self.display_names: dict[str, str] = {}  # user ID → the profile's display name
         self.holds: list[tuple[str, object, threading.Event]] = []
         self.gates: dict[str, threading.Event] = {}
         self.groups: dict[str, list[str]] = {}
@@ -196,7 +197,7 @@ class FakeSlack:
             return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
         if method == "users.info":
             user = args.get("user", "")
-            answer = {"id": user, "name": user.lower()}
+            answer = {"id": user, "name": user.lower(), "profile": {"display_name": self.display_names.get(user, "")}}
             if str(args.get("include_locale")).lower() in ("true", "1"):
                 answer["locale"] = self.locales.get(user, "en-US")
             return {"ok": True, "user": answer}

@@ -2,7 +2,7 @@
 key set standing in for the Bot Framework's.
 
 The connector answers the calls Tandem makes — send to a conversation, reply to an
-activity, update an activity, open a conversation, look a member up, and a file's upload
+activity, update or delete an activity, open a conversation, look a member up, and a file's upload
 to OneDrive (``PUT /upload/…``, the session a file consent names) — records every call
 (with the token it carried), and validates every Adaptive Card it is sent against the
 Adaptive Cards 1.5 JSON schema. It can be told to fail a call (an HTTP status), or that a
@@ -229,6 +229,9 @@ class FakeConnector:
         if method == "POST" and len(rest) == 3 and rest[1] == "activities":
             call = Call(method, "reply", rest[0], rest[2], body, {"id": f"17000000{next(self._ids):05d}"})
             return 201, call.answer, call
+        if method == "DELETE" and len(rest) == 3 and rest[1] == "activities":
+            call = Call(method, "delete", rest[0], rest[2], {}, {})
+            return 200, call.answer, call
         if method == "PUT" and len(rest) == 3 and rest[1] == "activities":
             call = Call(method, "update", rest[0], rest[2], body, {"id": rest[2]})
             if rest[2] in self.deleted:
@@ -299,5 +302,8 @@ class FakeConnector:
 
             def do_GET(self):
                 self._serve("GET")
+
+            def do_DELETE(self):
+                self._serve("DELETE")
 
         return Handler

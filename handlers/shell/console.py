@@ -106,6 +106,15 @@ class ShellNotifier:
         who = render.person(author, self.names)
         self.write(f"[{self.channel_name} › thread of #{number}] Tandem: {who} added a note: {text}")
 
+    def mirror_note(self, card, request, text: str, author: str, origin: str) -> list:
+        return []  # the shell is the only platform here: there is no other thread to copy a reply to
+
+    def edit_mirror(self, mirror, request, text: str, author: str, origin: str) -> None:
+        pass
+
+    def delete_mirror(self, mirror) -> None:
+        pass
+
     def send_dm(self, user: str, text: str) -> None:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {render.mentions(text, self.names)}")
 

@@ -13,7 +13,7 @@ from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyErro
 from bot.digest import Digest
 from bot.health import HealthCheck
 from bot.reminders import Reminder
-from bot.requests import Request
+from bot.requests import Mirror, Request
 from handlers.slack import blocks, health_blocks, schedule_blocks
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,14 @@ DEAD_CARD = frozenset({"message_not_found", "cant_update_message", "channel_not_
 
 class NotifyFailed(DomainError):
     """Slack refused what a user asked for directly; they are told so."""
+
+
+PLATFORM = "slack"
+
+
+def mirror_text(text: str, author: str, origin: str) -> str:
+    """"Alex in Teams: …", escaped: nothing in it pings or links."""
+    return blocks.fallback(f"{blocks.escape(author)} in {blocks.escape(origin.title())}: {blocks.escape(text)}")
 
 
 class SlackNotifier:
@@ -87,6 +95,27 @@ class SlackNotifier:
             thread_ts=card.ts,
             text=blocks.fallback(f"Note from <@{author}>: {blocks.escape(text)}"),
         )
+
+    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
+                    origin: str) -> list[Mirror]:
+        """A reply from another platform's card thread, posted in this card's thread as Tandem
+        (a bot message, which the thread listener never stores back)."""
+        if origin == PLATFORM or card is None:
+            return []
+        posted = self._call("chat.postMessage", self.client.chat_postMessage, channel=card.channel, thread_ts=card.ts,
+                            text=mirror_text(text, author, origin), unfurl_links=False, unfurl_media=False)
+        return [Mirror(PLATFORM, posted["channel"], posted["ts"])]
+
+    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
+        self._call("chat.update", self.client.chat_update, channel=mirror.conversation, ts=mirror.message_id,
+                   text=mirror_text(text, author, origin))
+
+    def delete_mirror(self, mirror: Mirror) -> None:
+        try:
+            self._call("chat.delete", self.client.chat_delete, channel=mirror.conversation, ts=mirror.message_id)
+        except NotifyError as error:
+            if str(error) != "message_not_found":  # deleted already: what was asked
+                raise
 
     def dm_channel(self, user: str) -> str:
         if user not in self._dm_channels:

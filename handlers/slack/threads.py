@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import markup
 from bot.core import Core
@@ -20,10 +22,10 @@ def register(app: App, core: Core) -> None:
 
     @app.event("message")
     @guarded
-    def message(event: dict, work: Task) -> None:
-        work.later(lambda: handle(event))
+    def message(event: dict, client: WebClient, work: Task) -> None:
+        work.later(lambda: handle(event, client))
 
-    def handle(event: dict) -> None:
+    def handle(event: dict, client: WebClient) -> None:
         subtype = event.get("subtype")
         channel = event.get("channel", "")
         if subtype == "message_deleted":
@@ -40,13 +42,13 @@ def register(app: App, core: Core) -> None:
                 service.record_thread_delete(message_id(channel, edited["ts"]))
                 return
             if not service.record_thread_edit(message_id(channel, edited["ts"]), "", parts(edited)):
-                record(channel, edited)  # the edit overtook the original: store the edited text
+                record(channel, edited, client)  # the edit overtook the original: store the edited text
             return
         if subtype not in RECORDED_SUBTYPES or event.get("bot_id"):
-            return  # joins, deletions, bots (Tandem's own notes among them)
-        record(channel, event)
+            return  # joins, deletions, bots (Tandem's own notes and copies of Teams replies among them)
+        record(channel, event, client)
 
-    def record(channel: str, message: dict) -> None:
+    def record(channel: str, message: dict, client: WebClient) -> None:
         thread_ts, ts = message.get("thread_ts"), message.get("ts")
         if not thread_ts or thread_ts == ts or not message.get("user"):
             return  # not a reply in a thread
@@ -56,7 +58,25 @@ def register(app: App, core: Core) -> None:
         said = parts(message)
         if not said:
             return  # nothing Tandem can show (say, only a reaction-like block)
+        remember_name(core, client, message["user"])  # a copy in Teams says who wrote it
         service.note(message["user"], request.id, "", source="thread", external_id=message_id(channel, ts), parts=said)
+
+
+def remember_name(core: Core, client: WebClient, user: str) -> None:
+    """Records a Slack user's display name once (``users.info``), for the copies of their
+    replies on other platforms; a failure leaves their ID as the name."""
+    account = core.people.account("slack", user)
+    if account is not None and account.name:
+        return
+    try:
+        found = client.users_info(user=user)["user"]
+    except (SlackApiError, SlackClientError, OSError) as error:
+        log.info("no name for %s from users.info: %s", user, error)
+        return
+    profile = found.get("profile") or {}
+    name = profile.get("display_name") or profile.get("real_name") or found.get("real_name") or found.get("name")
+    if name:
+        core.people.seen("slack", user, name=name)
 
 
 def message_id(channel: str, ts: str) -> str:

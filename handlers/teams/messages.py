@@ -70,6 +70,8 @@ def register(bot) -> None:
     @bot.teams.activity(ActivityTypes.message)
     async def on_message(context: TurnContext, state: TurnState) -> None:
         activity = context.activity
+        if activity.from_property and activity.recipient and activity.from_property.id == activity.recipient.id:
+            return  # Tandem's own message (a note or a copy of a Slack reply): never stored back
         if not await replays.first_time(core.replays, context):
             return  # Teams sent this message again: it was handled the first time
         said = mentions.read(activity)

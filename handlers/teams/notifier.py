@@ -38,7 +38,7 @@ from bot.digest import Digest
 from bot.notifier import Briefing, CardRef, LinkedContract, NotifyError
 from bot.people_service import People
 from bot.reminders import Reminder
-from bot.requests import Request
+from bot.requests import Mirror, Request
 from handlers.teams import cards, files
 from handlers.teams import store as repo
 from storage import Store
@@ -57,6 +57,11 @@ TIMEOUT = 30.0
 def card_activity(content: dict, summary: str) -> Activity:
     return Activity(type=ActivityTypes.message, summary=summary[:300],
                     attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
+
+
+def mirror_text(text: str, author: str, origin: str) -> str:
+    """"Alex in Slack: …" as plain text (Teams shows it as typed: no markdown, no mentions)."""
+    return f"{author} in {origin.title()}: {text}"
 
 
 def text_activity(text: str) -> Activity:
@@ -129,6 +134,36 @@ class TeamsNotifier:
             return  # this request has no card in Teams
         activity = text_activity(f"Note from {self.name(author)}: {text}")
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(found.conversation_id, activity))
+
+    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
+                    origin: str) -> list[Mirror]:
+        """A reply from another platform's card thread, posted in this card's thread by Tandem
+        (Teams does not deliver a bot's own messages to it, so it is never stored back)."""
+        if origin == PLATFORM:
+            return []
+        found = repo.card(self.store.db, request.id)
+        if found is None:
+            return []  # this request has no card in Teams (yet): its next change posts one
+        activity = text_activity(mirror_text(text, author, origin))
+        sent = self._call(self._channel_reference(),
+                          lambda api: api.send_to_conversation(found.conversation_id, activity))
+        if not getattr(sent, "id", None):
+            raise NotifyError("Teams did not say which message the copy is")
+        return [Mirror(PLATFORM, found.conversation_id, sent.id)]
+
+    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
+        activity = text_activity(mirror_text(text, author, origin))
+        activity.id = mirror.message_id
+        self._call(self._channel_reference(),
+                   lambda api: api.update_activity(mirror.conversation, mirror.message_id, activity))
+
+    def delete_mirror(self, mirror: Mirror) -> None:
+        try:
+            self._call(self._channel_reference(),
+                       lambda api: api.delete_activity(mirror.conversation, mirror.message_id))
+        except NotifyError as error:
+            if getattr(error, "status", None) != 404:  # deleted already: what was asked
+                raise
 
     def send_dm(self, user: str, text: str) -> None:
         self.send_activity_to(user, text_activity(cards.message_text(text, self.name)))

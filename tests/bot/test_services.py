@@ -157,9 +157,11 @@ def test_comments_by_command_go_to_the_thread_and_thread_replies_do_not_echo(cor
     core.requests.create(IT, need())
     notifier.calls.clear()
     core.requests.note(BUYER, 1, "Asked Zoom for a quote", source="command")
-    core.requests.note(IT, 1, "thanks", source="thread", external_id="C1:1700000001.000100")
-    assert [c[0] for c in notifier.calls] == ["post_in_thread"]
+    core.requests.note(IT, 1, "thanks", source="thread", external_id="slack:C1:1700000001.000100")
+    # The reply is offered to the other platforms' threads only (its own platform skips its origin).
+    assert [c[0] for c in notifier.calls] == ["post_in_thread", "mirror_note"]
     assert notifier.calls[0][2:] == ("Asked Zoom for a quote", BUYER)
+    assert notifier.calls[1][3:] == ("thanks", IT, "slack")
     assert [c.text for c in core.requests.show(IT, 1).notes] == ["Asked Zoom for a quote", "thanks"]
 
 
