@@ -445,3 +445,11 @@ def m023_comment_mirrors(db: Database) -> None:
         {"comment_id": int, "platform": str, "conversation": str, "message_id": str},
         pk=("comment_id", "platform"), not_null={"conversation", "message_id"},
     )
+
+
+@migrations()
+def m024_slack_dm_channels(db: Database) -> None:
+    # Each person's Slack DM channel (conversations.open, Tier 3), so a restart does not open
+    # a thousand DMs again before the first reminder sweep.
+    db["slack_dm_channels"].create({"user_id": str, "channel": str, "opened_at": str}, pk="user_id",
+                                   not_null={"channel", "opened_at"})

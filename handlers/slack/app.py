@@ -87,26 +87,13 @@ _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
 
 
-def check_token(settings: Settings) -> None:
-    """``auth.test`` with the bot token, retried like every call, saying only the outcome."""
-    client = WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, logger=_quiet,
-                       retry_handlers=[ServerErrorRetryHandler(max_retry_count=2),
-                                       ConnectionErrorRetryHandler(max_retry_count=2)])
-    try:
-        client.auth_test()
-    except SlackApiError as error:
-        reason = error.response.get("error") or f"HTTP {error.response.status_code}"
-        raise StartupFailed(f"Slack refused SLACK_BOT_TOKEN ({reason}); copy the Bot User OAuth Token from the "
-                            f"app's OAuth & Permissions page") from None
-    except (SlackClientError, OSError) as error:
-        raise StartupFailed(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
-
-
 def bolt_app(settings: Settings, client: WebClient) -> App:
     """The Bolt app. Listeners run on the thread that answers Slack and only ack and schedule
     (``process_before_response=True``; see ``handlers.slack.work``). Bolt checks the bot token
-    with ``auth.test`` here: a refused token or an unreachable Slack is ``StartupFailed``."""
-    check_token(settings)
+    with ``auth.test`` here, the one call start-up makes (its answer is kept for every request):
+    a refused token or an unreachable Slack is ``StartupFailed``. slack-sdk would log each failed
+    attempt at ERROR; Tandem says it once."""
+    logger, client._logger = client.logger, _quiet  # slack-sdk has no setter; restored below
     try:
         return App(
             client=client,
@@ -121,6 +108,10 @@ def bolt_app(settings: Settings, client: WebClient) -> App:
                             f"app's OAuth & Permissions page") from None
     except (SlackClientError, OSError) as error:
         raise StartupFailed(f"cannot reach Slack at {settings.slack_api_url} ({error})") from None
+    finally:
+        client._logger = logger
+
+
 class WithoutBody(logging.Filter):
     """Bolt logs a request whose signature check failed at INFO with its whole body (a late
     but genuine request carries a confidential title; a forged one can be megabytes). The

@@ -8,6 +8,7 @@ import threading
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.clock import Clock
 from bot.errors import DomainError
 from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyError
 from bot.digest import Digest
@@ -15,6 +16,8 @@ from bot.health import HealthCheck
 from bot.reminders import Reminder
 from bot.requests import Mirror, Request
 from handlers.slack import blocks, health_blocks, schedule_blocks
+from handlers.slack import store as dm_store
+from storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,14 @@ class SlackNotifier:
     def __init__(self, client: WebClient, channel: str):
         self.client = client
         self.channel = channel
-        # Set once the App Home publisher exists (it needs the core, which needs this notifier).
         self._dm_channels: dict[str, str] = {}
         self._local = threading.local()
+        self.store: Store | None = None  # DM channels are kept here once bound (the core owns the store)
+        self.clock: Clock | None = None
+
+    def bind(self, store: Store, clock: Clock) -> None:
+        """Keeps DM channels in the database, so a restart does not open them all again."""
+        self.store, self.clock = store, clock
 
     def last_failure(self) -> str | None:
         """The reason the last failed call on this thread failed (``None`` if none has)."""
@@ -118,21 +126,43 @@ class SlackNotifier:
                 raise
 
     def dm_channel(self, user: str) -> str:
-        if user not in self._dm_channels:
+        """The person's DM channel: remembered, else stored, else ``conversations.open`` (Tier 3)."""
+        channel = self._dm_channels.get(user)
+        if channel is None and self.store is not None:
+            channel = dm_store.dm_channel(self.store.db, user)
+        self._local.opened = channel is None
+        if channel is None:
             response = self._call("conversations.open", self.client.conversations_open, users=user)
-            self._dm_channels[user] = response["channel"]["id"]
-        return self._dm_channels[user]
+            channel = response["channel"]["id"]
+            if self.store is not None:
+                with self.store.write() as db:
+                    dm_store.save_dm_channel(db, user, channel, self.clock.now())
+        self._dm_channels[user] = channel
+        return channel
 
     def send_dm(self, user: str, text: str, blocks_: list | None = None) -> str:
-        """Sends a DM; returns the message ts."""
-        response = self._call(
+        """Sends a DM; returns the message ts. A stored DM channel Slack no longer knows is
+        forgotten and opened afresh, once."""
+        post = lambda: self._call(  # noqa: E731
             "chat.postMessage",
             self.client.chat_postMessage,
             channel=self.dm_channel(user),
             text=blocks.fallback(text),
             blocks=blocks_,
         )
-        return response["ts"]
+        try:
+            return post()["ts"]
+        except NotifyError as error:
+            if str(error) != "channel_not_found" or getattr(self._local, "opened", True):
+                raise
+            self._forget_dm(user)
+            return post()["ts"]
+
+    def _forget_dm(self, user: str) -> None:
+        self._dm_channels.pop(user, None)
+        if self.store is not None:
+            with self.store.write() as db:
+                dm_store.forget_dm_channel(db, user)
 
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.send_dm(approver, f"Approval needed: {blocks.card_text(request)}", blocks.approval_request(request, why))

@@ -46,6 +46,7 @@ class SlackPlatform:
         return doctor.probes(settings, web_client(settings))
 
     def attach(self, core: Core) -> None:
+        self.notifier.bind(core.store, core.clock)
         self.bot = slack_app(self.settings, self.app, core, self.client, self.notifier, self._groups)
 
     def serve(self, stopping: threading.Event) -> None:
