@@ -283,7 +283,8 @@ def _contracts(rng: random.Random, people: _People, count: int, now: float, toda
 
 _REQUEST_COLUMNS = ("id", "title", "details", "category", "quantity", "estimated_cost", "currency", "needed_by",
                     "urgency", "sensitivity", "preferred_vendor", "contract_id", "requester", "owner", "status",
-                    "resume_status", "created_at", "updated_at", "claimed_at", "closed_at", "card_channel", "card_ts")
+                    "resume_status", "created_at", "updated_at", "claimed_at", "closed_at")
+_CARD_COLUMNS = ("request_id", "platform", "conversation", "message_id")
 _COMMENT_COLUMNS = ("id", "request_id", "at", "author", "text", "source", "external_id")
 _EVENT_COLUMNS = ("subject", "subject_id", "at", "actor", "action", "before", "after")
 
@@ -320,6 +321,7 @@ class _Requests:
         self.other_vendors = vendors
         self.rows: list[tuple] = []
         self.comments: list[tuple] = []
+        self.cards: list[tuple] = []  # each request's Slack card
         self.events: list[tuple] = []
         self.claimable: list[list] = []
         self.open = 0
@@ -330,9 +332,10 @@ class _Requests:
         """Writes what was built so far, so memory stays bounded at any size."""
         _insert(conn, "requests", _REQUEST_COLUMNS, self.rows)
         _insert(conn, "comments", _COMMENT_COLUMNS, self.comments)
+        _insert(conn, "cards", _CARD_COLUMNS, self.cards)
         _insert(conn, "events", _EVENT_COLUMNS, self.events)
         self.event_count += len(self.events)
-        self.rows, self.comments, self.events = [], [], []
+        self.rows, self.comments, self.cards, self.events = [], [], [], []
 
     def need(self, request_id: int, created: float) -> dict:
         rng = self.rng
@@ -402,8 +405,8 @@ class _Requests:
             need["currency"], need["needed_by"], need["urgency"], need["sensitivity"], need["preferred_vendor"],
             need["contract_id"], requester, state["owner"], status, state["resume"], _iso(created), _iso(last),
             _iso(state["claimed"]) if state["claimed"] else None, _iso(state["closed"]) if state["closed"] else None,
-            CHANNEL, card_ts,
         ))
+        self.cards.append((request_id, "slack", CHANNEL, card_ts))
 
     def _comment_count(self) -> int:
         count = 0

@@ -19,7 +19,8 @@ from bot.config import Settings
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.format import money
 from bot.events import Events, RequestChanged
-from bot.notifier import CardRef, Notifier, NotifyError
+from bot.cards import CardThreads
+from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles
 from bot.visibility import Place, Visibility
 from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
@@ -74,12 +75,13 @@ def approvers_warning(settings: Settings) -> str | None:
 
 class ApprovalService:
     def __init__(self, store: Store, roles: Roles, clock: Clock, settings: Settings, notifier: Notifier,
-                 events: Events, visibility: Visibility):
+                 threads: CardThreads, events: Events, visibility: Visibility):
         self.store = store
         self.roles = roles
         self.clock = clock
         self.settings = settings
         self.notifier = notifier
+        self.threads = threads  # decisions are said under the request's cards
         self.events = events  # a decision changes the request: its card and personal views follow
         self.entries = settings.approvers or roles.admins
         self.visibility = visibility
@@ -215,15 +217,13 @@ class ApprovalService:
         return found
 
     def _tell_thread(self, request: Request, actor: str, approved: bool, reason: str) -> None:
-        if not request.card_ts:
-            return
         if approved:
             text = f"approved {request.number}." + (" It is now approved." if request.status is Status.APPROVED else "")
         else:
             text = f"rejected {request.number}: {reason}" if not request.is_confidential else \
                 f"rejected {request.number}; the reason is on the request (confidential)."
         try:
-            self.notifier.post_in_thread(CardRef(request.card_channel, request.card_ts), text, actor)
+            self.threads.post(request.id, text, actor)
         except NotifyError as error:
             log.warning("could not post the decision on %s in its thread: %s", request.number, error)
 

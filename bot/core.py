@@ -8,13 +8,13 @@ personal views through ``Core.events`` (``bot.events.RequestChanged``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.approvals import ApprovalService, approval_waiting
 from bot.calendar_feed import CalendarFeed
+from bot.cards import Cards, CardThreads
 from bot.mirrors import ThreadMirrors
-from bot.cards import Cards
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -27,7 +27,7 @@ from bot.contract_service import (
 from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.events import Events
 from bot.health_service import HealthService
-from bot.notifier import Notifier
+from bot.notifier import CardNotifier, Notifier
 from bot.options import OptionService, Together
 from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
@@ -40,6 +40,10 @@ from bot.target_service import TargetService
 from bot.sync import SyncService
 from bot.visibility import Visibility
 from storage import Store
+
+
+# The name a lone notifier's cards are kept under (a core built for tests or one console).
+DEFAULT_PLATFORM = "chat"
 
 
 @dataclass
@@ -63,7 +67,8 @@ class Core:
     replays: Replays
     sync: SyncService
     targets: TargetService
-    cards: Cards  # the request cards in the shared channel
+    cards: Cards  # each request's card on each platform (every platform alike)
+    notifier: Notifier  # reaching people: DMs, and the shared channel's digests and briefings
     # `tandem doctor`'s probes of each platform serving this core.
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -85,11 +90,14 @@ def build_core(
     resolve_email: EmailResolver | None = None,
     holder: str | None = None,
     probes: Sequence[tuple[str, Probe]] = (),
+    card_platforms: Mapping[str, CardNotifier] | None = None,
 ) -> Core:
     """``resolve_email`` finds the chat user for an e-mail address (contract owners given as
     e-mail addresses); without it, such owners are stored as the e-mail address itself.
     ``roles`` replaces the role entries of ``settings`` (the command line acts as an admin).
-    ``probes`` are ``tandem doctor``'s checks of the platforms serving this core."""
+    ``probes`` are ``tandem doctor``'s checks of the platforms serving this core.
+    ``card_platforms`` are the platforms that show request cards, by name; by default the
+    notifier's own cards (as platform ``chat``) when it shows cards, otherwise none."""
     clock = clock or SystemClock()
     store = Store(settings.db_path)
     events = Events()
@@ -99,18 +107,21 @@ def build_core(
     # What each viewer may see in each place and which actions they may take, decided once.
     visibility = Visibility(roles, settings.approvers or roles.admins, approval_open=approval_waiting(store),
                             hide_costs=settings.hide_costs)
+    if card_platforms is None:
+        card_platforms = {DEFAULT_PLATFORM: notifier} if isinstance(notifier, CardNotifier) else {}
+    threads = CardThreads(store, card_platforms)
     calendar = ContractCalendar(store, clock, settings.tz)
-    approvals = ApprovalService(store, roles, clock, settings, notifier, events, visibility)
+    approvals = ApprovalService(store, roles, clock, settings, notifier, threads, events, visibility)
     options = OptionService(store, roles, clock, settings.base_currency, events, visibility, settings.locale)
     risk = RiskService(store, roles, clock, settings.risk_checks, events, visibility)
     # Each side's measures of success; savings are recorded as a request is ordered.
     targets = TargetService(store, clock, settings)
     # Ordering needs a joint decision (when there are options) and every risk check ticked.
-    requests = RequestService(store, notifier, roles, clock, settings.tz, events, approvals, calendar,
+    requests = RequestService(store, threads, roles, clock, settings.tz, events, approvals, calendar,
                               visibility, order_gates=(options.check_order, risk.check_order),
                               order_hooks=(targets.record_order,),
                               base_currency=settings.base_currency, locale=settings.locale,
-                              mirrors=ThreadMirrors(store, notifier, visibility, people.display_name))
+                              mirrors=ThreadMirrors(store, card_platforms, visibility, people.display_name))
     contracts = ContractService(
         store, roles, clock, settings.tz, calendar, requests, people,
         resolve_email=resolve_email, base_currency=settings.base_currency, hide_costs=settings.hide_costs,
@@ -119,7 +130,7 @@ def build_core(
     )
     # Cards show the contract a request is linked to (or its vendor's), its approval state,
     # and how the decision is made together (options, risk checks).
-    cards = Cards(store, notifier, visibility, linked=calendar.linked, approval=approvals.summary,
+    cards = Cards(store, card_platforms, visibility, linked=calendar.linked, approval=approvals.summary,
                   together=lambda request, redacted: _together(options, risk, request, redacted))
     events.subscribe(cards.request_changed)
     events.subscribe(contracts.request_changed)  # a fulfilled renewal request marks its contract renewed
@@ -132,6 +143,7 @@ def build_core(
     return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
                 requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
                 health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
+                notifier=notifier,
                 doctor_probes=list(probes),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),

@@ -1,7 +1,7 @@
 """One Notifier for the core when Tandem serves several chat platforms at once.
 
-What goes to the shared channel (cards, notes in a card's thread, the digest) goes to every
-platform; a reply written in one platform's card thread is copied to the others' (``mirror_note``). What goes to one person (DMs, reminders, approval requests, files, previews)
+What goes to the shared channel (the digest, briefings) goes to every platform; request
+cards and their threads are kept per platform by ``bot.cards``, every platform alike. What goes to one person (DMs, reminders, approval requests, files, previews)
 goes to that person once: on the first platform that reaches them, in the configured
 order, or first on the platform they are using right now (``preferring``); if it fails
 there, the next platform is tried.
@@ -12,9 +12,6 @@ What "delivered" means, so the schedule's exactly-once ledger stays exact:
 - The digest counts as delivered when at least one platform posted it. A platform that
   refused is logged and does not get that digest: a retry would post it a second time on
   the platforms that already have it, and never twice beats once everywhere.
-- A request's card: the first platform's card is the one the core stores (its
-  ``CardRef``); the others keep their own card per request and bring it up to date on
-  every change, so a platform that failed catches up at the next change.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.notifier import Briefing, CardRef, LinkedContract, Mirror, Notifier, NotifyError
+from bot.notifier import Briefing, Notifier, NotifyError
 from bot.requests import Request
 
 if TYPE_CHECKING:
@@ -63,47 +60,6 @@ class FanOutNotifier:
             self._local.preferred = previous
 
     # --- the shared channel ----------------------------------------------------------------------
-
-    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
-        first, *others = self.platforms
-        card = first.notifier.post_card(request, linked)  # raises: the core re-posts on the next change
-        for platform in others:
-            self._try(platform, "post_card", request, linked)
-        return card
-
-    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
-        first, *others = self.platforms
-        failures = [name for name in [self._try(p, "update_card", card, request, linked) for p in others] if name]
-        first.notifier.update_card(card, request, linked)  # CardGone reaches the core, which re-posts
-        if failures:
-            raise NotifyError(f"the card could not be updated on {', '.join(failures)}")
-
-    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
-        failures = [name for name in [self._try(p, "post_in_thread", card, text, author) for p in self.platforms]
-                    if name]
-        if failures:
-            raise NotifyError(f"the note could not be posted on {', '.join(failures)}")
-
-    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
-                    origin: str) -> list[Mirror]:
-        """A thread reply from ``origin`` copied to every other platform's card thread; a
-        platform that failed is logged and skipped (the reply is stored; a copy is never retried,
-        so none is posted twice)."""
-        mirrors: list[Mirror] = []
-        for platform in self.platforms:
-            if platform.name == origin:
-                continue
-            try:
-                mirrors += platform.notifier.mirror_note(card, request, text, author, origin)
-            except NotifyError as error:
-                log.warning("the reply could not be copied to %s: %s", platform.name, error)
-        return mirrors
-
-    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
-        self._on(mirror.platform).edit_mirror(mirror, request, text, author, origin)
-
-    def delete_mirror(self, mirror: Mirror) -> None:
-        self._on(mirror.platform).delete_mirror(mirror)
 
     def post_digest(self, digest: Digest) -> None:
         failures = [name for name in [self._try(p, "post_digest", digest) for p in self.platforms] if name]
@@ -159,12 +115,6 @@ class FanOutNotifier:
                             error)
                 reasons.append(f"{platform.name}: {error}")
         raise NotifyError("; ".join(reasons) or f"no platform reaches {person}")
-
-    def _on(self, name: str) -> Notifier:
-        for platform in self.platforms:
-            if platform.name == name:
-                return platform.notifier
-        raise NotifyError(f"{name} is not served now")
 
     @staticmethod
     def _try(platform: Platform, method: str, *args: Any) -> str | None:

@@ -1,7 +1,7 @@
 """One discussion per request, whichever platform it is written on.
 
 A reply in a request card's thread on one platform (Slack, Teams) is stored as a note and
-copied, through the notifier, into the card threads of the other platforms, attributed to
+copied into the card threads of the other platforms (each platform's own card, ``storage.cards``), attributed to
 its author ("Alex in Slack: …"). Where each copy went is stored (``comment_mirrors``):
 the reply is copied once per platform (a retried delivery is not stored again, so not
 copied again), an edit rewrites the copies and a deletion deletes them. Tandem's copies
@@ -14,12 +14,13 @@ or restricted request's reply is not repeated, only that there is one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-from bot.notifier import CardRef, Notifier, NotifyError
+from bot.notifier import CardNotifier, NotifyError
 from bot.requests import Mirror, Note, Request
 from bot.visibility import Visibility
 from storage import Store
+from storage import cards as cards_repo
 from storage import mirrors as repo
 from storage import requests as requests_repo
 
@@ -34,9 +35,10 @@ def origin_of(external_id: str | None) -> str | None:
 
 
 class ThreadMirrors:
-    def __init__(self, store: Store, notifier: Notifier, visibility: Visibility, names: Callable[[str], str]):
+    def __init__(self, store: Store, platforms: Mapping[str, CardNotifier], visibility: Visibility,
+                 names: Callable[[str], str]):
         self.store = store
-        self.notifier = notifier
+        self.platforms = dict(platforms)  # the platforms that show cards, by name
         self.visibility = visibility
         self.names = names  # a person's display name, as any platform told it
 
@@ -45,13 +47,17 @@ class ThreadMirrors:
         origin = origin_of(external_id)
         if origin is None:
             return []
-        card = CardRef(request.card_channel, request.card_ts) if request.card_ts else None
-        try:
-            mirrors = self.notifier.mirror_note(card, request, self._shown(request, note.text), self.names(note.author),
-                                                origin)
-        except NotifyError as error:
-            log.warning("a thread reply on %s could not be copied to the other platforms: %s", request.number, error)
-            return []
+        shown, author = self._shown(request, note.text), self.names(note.author)
+        mirrors: list[Mirror] = []
+        for name, card in cards_repo.cards_of(self.store.db, request.id).items():
+            platform = self.platforms.get(name)
+            if name == origin or platform is None:
+                continue  # not back where it was written; a platform no longer served
+            try:
+                mirrors += platform.mirror_note(card, request, shown, author, origin)
+            except NotifyError as error:
+                # The reply is stored; a copy is never retried, so none is posted twice.
+                log.warning("a thread reply on %s could not be copied to %s: %s", request.number, name, error)
         if mirrors:
             with self.store.write() as db:
                 repo.save(db, note.id, mirrors)
@@ -67,7 +73,8 @@ class ThreadMirrors:
         shown = self._shown(request, note.text)
         for mirror in repo.of_comment(db, note.id):
             try:
-                self.notifier.edit_mirror(mirror, request, shown, self.names(note.author), origin_of(external_id) or "")
+                self._on(mirror).edit_mirror(mirror, request, shown, self.names(note.author),
+                                             origin_of(external_id) or "")
             except NotifyError as error:
                 log.warning("the copy of an edited reply on %s was not updated on %s: %s", request.number,
                             mirror.platform, error)
@@ -79,9 +86,15 @@ class ThreadMirrors:
             repo.forget(db, note.id)
         for mirror in mirrors:
             try:
-                self.notifier.delete_mirror(mirror)
+                self._on(mirror).delete_mirror(mirror)
             except NotifyError as error:
                 log.warning("the copy of a deleted reply could not be deleted on %s: %s", mirror.platform, error)
+
+    def _on(self, mirror: Mirror) -> CardNotifier:
+        platform = self.platforms.get(mirror.platform)
+        if platform is None:
+            raise NotifyError(f"{mirror.platform} is not served now")
+        return platform
 
     def _shown(self, request: Request, text: str) -> str:
         return self.visibility.thread_note(request, text) or (

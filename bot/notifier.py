@@ -7,22 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from bot.requests import Mirror, Request
+from bot.requests import CardRef, Mirror, Request
 
 if TYPE_CHECKING:
     from bot.digest import Digest
     from bot.health import HealthCheck
     from bot.reminders import Reminder
-
-
-@dataclass(frozen=True)
-class CardRef:
-    """Where a request's card lives: a channel and the message's id in it."""
-
-    channel: str
-    ts: str
 
 
 @dataclass(frozen=True)
@@ -69,27 +61,36 @@ class CardGone(NotifyError):
     or gone, Tandem not in it, or the platform will not update it); post a new one."""
 
 
-class Notifier(Protocol):
+@runtime_checkable
+class CardNotifier(Protocol):
+    """One platform's request cards in its shared channel. ``bot.cards`` calls each platform
+    alike and keeps what each returned."""
+
     def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
-        """Posts the request's card to the shared channel."""
+        """Posts the request's card to the shared channel; returns this platform's reference."""
 
     def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
-        """Re-renders an existing card in place."""
+        """Re-renders the card ``card`` (this platform's reference) in place; ``CardGone``
+        when its message was deleted."""
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
-        """Posts ``text`` (said by ``author``) into the card's thread."""
+        """Posts ``text`` (said by ``author``) into the thread of ``card``."""
 
-    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
-                    origin: str) -> list[Mirror]:
-        """Posts a reply written in ``origin``'s card thread (``origin`` is a platform's name)
-        into this platform's card thread as "``author`` in Origin: ``text``" — nothing on the
-        origin platform itself; returns where each copy went. ``text`` is what the channel may see."""
+    def mirror_note(self, card: CardRef, request: Request, text: str, author: str, origin: str) -> list[Mirror]:
+        """Posts a reply written in ``origin``'s card thread (``origin`` is another platform's
+        name) into the thread of ``card`` (this platform's) as "``author`` in Origin: ``text``";
+        returns where the copy went. ``text`` is what the channel may see."""
 
     def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
         """Rewrites a copy posted by ``mirror_note`` (its reply was edited)."""
 
     def delete_mirror(self, mirror: Mirror) -> None:
         """Deletes a copy posted by ``mirror_note`` (its reply was deleted)."""
+
+
+class Notifier(Protocol):
+    """Reaching people: DMs (on one platform) and the shared channel's digests and
+    briefings (on every platform, ``bot.fanout``)."""
 
     def send_dm(self, user: str, text: str) -> None:
         """Sends a direct message."""
@@ -122,26 +123,8 @@ class Notifier(Protocol):
 
 
 class NullNotifier:
-    """Reaches nobody; for the command line and tests that only look at the database."""
-
-    def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
-        return CardRef("none", str(request.id))
-
-    def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
-        pass
-
-    def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
-        pass
-
-    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
-                    origin: str) -> list[Mirror]:
-        return []
-
-    def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
-        pass
-
-    def delete_mirror(self, mirror: Mirror) -> None:
-        pass
+    """Reaches nobody and shows no cards; for the command line and tests that only look at
+    the database."""
 
     def send_dm(self, user: str, text: str) -> None:
         pass

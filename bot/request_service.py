@@ -19,9 +19,10 @@ from bot import markup
 from bot.clock import Clock, today
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.events import Events, RequestChanged
+from bot.cards import CardThreads
 from bot.mirrors import ThreadMirrors
 from bot.money import DEFAULT_LOCALE, Amount
-from bot.notifier import CardRef, Notifier, NotifyError
+from bot.notifier import NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.visibility import Place, Visibility
 from bot.requests import (
@@ -69,7 +70,7 @@ class RequestService:
     def __init__(
         self,
         store: Store,
-        notifier: Notifier,
+        threads: CardThreads,
         roles: Roles,
         clock: Clock,
         tz: ZoneInfo,
@@ -88,7 +89,7 @@ class RequestService:
         self.locale = locale  # how amounts are read when the person's own locale is not known
         # What each viewer may see in each place, and which actions they may take.
         self.visibility = visibility
-        self.notifier = notifier  # notes posted into a card's thread
+        self.threads = threads  # notes posted under the request's cards
         self.roles = roles
         self.clock = clock
         self.tz = tz
@@ -309,11 +310,11 @@ class RequestService:
                 self._save(db, before, after, actor, "status")
             else:
                 repo.save_request(db, after)
-        if source != "thread" and before.card_ts:
+        if source != "thread":
             # The thread is in the shared channel: a confidential request's notes stay private.
             shown = self.visibility.thread_note(before, text) or \
                 f"added a note to {before.number}; it is confidential, see Open on the card."
-            self._notify(self.notifier.post_in_thread, CardRef(before.card_channel, before.card_ts), shown, actor)
+            self._notify(self.threads.post, request_id, shown, actor)
         if source == "thread" and self.mirrors is not None:  # the other platforms' threads get it too
             self.mirrors.copy(comment, after, external_id)
         if after.status is not before.status:
@@ -346,8 +347,11 @@ class RequestService:
             self.mirrors.deleted(note)
         return True
 
-    def find_by_card(self, channel: str, ts: str) -> Request | None:
-        return repo.find_by_card(self.store.db, channel, ts)
+    def find_by_card(self, platform: str, conversation: str, message_id: str | None = None) -> Request | None:
+        """The request whose card on ``platform`` is this message (or whose card's thread
+        is this conversation); None for any other message."""
+        request_id = self.threads.request_for(platform, conversation, message_id)
+        return repo.get_request(self.store.db, request_id) if request_id is not None else None
 
     # --- internals ------------------------------------------------------------------------
 

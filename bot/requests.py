@@ -75,6 +75,17 @@ class Sensitivity(StrEnum):
 
 
 @dataclass(frozen=True)
+class CardRef:
+    """Where one platform shows a request's card, in that platform's own terms: the
+    conversation and the message in it (Slack: channel and ``ts``; Teams: the card's thread
+    and the activity ID). The core stores it per platform (``storage.cards``) and hands it
+    back to the platform that made it; it never reads inside."""
+
+    conversation: str
+    message_id: str
+
+
+@dataclass(frozen=True)
 class Decision:
     approver: str
     approved: bool
@@ -125,8 +136,6 @@ class Request:
     updated_at: datetime
     claimed_at: datetime | None = None
     closed_at: datetime | None = None
-    card_channel: str | None = None
-    card_ts: str | None = None
     # True for a copy stripped to number, category, status and owner (see ``redact``);
     # never stored.
     redacted: bool = False

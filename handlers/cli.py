@@ -253,10 +253,10 @@ def _schedule_core(settings: Settings, clock=None):
         from handlers.platforms import build
 
         return build(settings, load_platforms(settings, ["slack"]), clock=clock, attach=False)
-    from handlers.shell.console import ShellNotifier, channel_label
+    from handlers.shell.console import PLATFORM, ShellNotifier, channel_label
 
     notifier = ShellNotifier(channel_label(settings.channel), print, {})
-    return build_core(settings, notifier, clock=clock)
+    return build_core(settings, notifier, clock=clock, card_platforms={PLATFORM: notifier})
 
 
 PREVIEW_NOTE = "(preview: nothing was sent and nothing was recorded)"

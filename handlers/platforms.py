@@ -7,7 +7,8 @@ the command line (``handlers.cli``) picks the configured ones, so deleting
 ``handlers/teams/`` or ``handlers/slack/`` leaves a Tandem that builds and runs without it.
 
 With several platforms the core's notifier fans out (``bot.fanout``): the shared channel
-on every platform, a person's DMs on the first platform that reaches them.
+on every platform, a person's DMs on the first platform that reaches them. Each platform
+keeps its own card per request (``bot.cards``, ``storage.cards``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ log = logging.getLogger("tandem")
 
 class Platform(Protocol):
     name: str
-    notifier: Notifier
+    notifier: Notifier  # also a CardNotifier (bot.notifier): its own cards in its shared channel
     groups: GroupResolver | None  # user groups role entries may name (Slack's S… IDs)
     # This platform's user with an e-mail address, None when nobody has it; None when the
     # platform cannot look people up (Teams: people are met, not looked up).
@@ -86,6 +87,7 @@ def build(settings: Settings, platforms: Sequence[Platform], clock: Clock | None
         settings, notifier_for(platforms) if platforms else NullNotifier(), clock=clock,
         groups=groups[0] if groups else None, roles=roles, resolve_email=email_lookup(platforms),
         probes=[probe for p in platforms for probe in p.probes()],
+        card_platforms={p.name: p.notifier for p in platforms},
     )
     if attach:
         for platform in platforms:

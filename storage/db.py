@@ -68,6 +68,10 @@ class Store:
             db.execute("COMMIT")
             self._local.commits = self.commits() + 1
 
+    def ping(self) -> None:
+        """Reads from the database: ``sqlite3.Error`` when it cannot be read."""
+        self.db.execute("select 1").fetchone()
+
     def commits(self) -> int:
         """How many write transactions this thread has committed (to tell whether a failed piece
         of work had already saved part of its change)."""

@@ -453,3 +453,30 @@ def m024_slack_dm_channels(db: Database) -> None:
     # a thousand DMs again before the first reminder sweep.
     db["slack_dm_channels"].create({"user_id": str, "channel": str, "opened_at": str}, pk="user_id",
                                    not_null={"channel", "opened_at"})
+
+
+@migrations()
+def m025_cards_per_platform(db: Database) -> None:
+    # Each request's card on each platform, in that platform's own terms; replaces the
+    # requests table's card columns (the first platform's card) and Teams' own table.
+    db["cards"].create(
+        {"request_id": int, "platform": str, "conversation": str, "message_id": str},
+        pk=("request_id", "platform"),
+        not_null={"request_id", "platform", "conversation", "message_id"},
+        foreign_keys=[("request_id", "requests", "id")],
+    )
+    db["cards"].create_index(["platform", "conversation", "message_id"])
+    db.execute("insert into cards (request_id, platform, conversation, message_id) "
+               "select request_id, 'teams', conversation_id, activity_id from teams_cards")
+    # The card columns held the card of whichever platform came first: Teams' is already
+    # copied above, the shell's cards are named card-N, a core with no platform wrote
+    # "none"; the rest are Slack's.
+    db.execute("insert or ignore into cards (request_id, platform, conversation, message_id) "
+               "select id, case when card_ts like 'card-%' then 'shell' else 'slack' end, card_channel, card_ts "
+               "from requests where card_ts is not null and card_channel is not null and card_channel != 'none' "
+               "and not exists (select 1 from teams_cards t where t.request_id = requests.id "
+               "and t.activity_id = requests.card_ts)")
+    db["teams_cards"].drop()
+    db.execute("drop index if exists idx_requests_card_channel_card_ts")
+    db.execute("alter table requests drop column card_channel")
+    db.execute("alter table requests drop column card_ts")

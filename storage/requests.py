@@ -44,8 +44,6 @@ def row_to_request(row: dict) -> Request:
         updated_at=_dt(row["updated_at"]),
         claimed_at=_dt(row["claimed_at"]),
         closed_at=_dt(row["closed_at"]),
-        card_channel=row["card_channel"],
-        card_ts=row["card_ts"],
     )
 
 
@@ -73,8 +71,6 @@ def request_to_row(request: Request) -> dict:
         "updated_at": iso(request.updated_at),
         "claimed_at": iso(request.claimed_at) if request.claimed_at else None,
         "closed_at": iso(request.closed_at) if request.closed_at else None,
-        "card_channel": request.card_channel,
-        "card_ts": request.card_ts,
     }
 
 
@@ -93,15 +89,6 @@ def save_request(db: Database, request: Request) -> Request:
 def get_request(db: Database, request_id: int) -> Request | None:
     rows = list(db.query("select * from requests where id = ?", [request_id]))
     return row_to_request(rows[0]) if rows else None
-
-
-def find_by_card(db: Database, channel: str, ts: str) -> Request | None:
-    rows = list(db.query("select * from requests where card_channel = ? and card_ts = ?", [channel, ts]))
-    return row_to_request(rows[0]) if rows else None
-
-
-def set_card(db: Database, request_id: int, channel: str | None, ts: str | None) -> None:
-    db.execute("update requests set card_channel = ?, card_ts = ? where id = ?", [channel, ts, request_id])
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,9 @@ class RecordingNotifier:
     def surveys(self) -> list[tuple[str, object]]:
         """Every health check sent: (person, round)."""
         return [(call[1], call[2]) for call in self.calls if call[0] == "send_health_check"]
+
+
+def card_id(core, request_id: int, platform: str = "chat") -> str | None:
+    """The message ID of the request's card on ``platform`` (``core.cards``), None without one."""
+    card = core.cards.of(request_id).get(platform)
+    return card.message_id if card is not None else None

@@ -24,6 +24,7 @@ from bot.notifier import NullNotifier
 from tests.conftest import IT, need
 from tests.processes import start_tandem
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
+from testing.notifier import RecordingNotifier
 from testing.slack import FakeSlack
 
 BUYERS = [f"U0BUYER00{n}" for n in range(1, 6)]
@@ -84,7 +85,9 @@ def env(tmp_path, fake):
     }
     # Requests opened ten days ago and never claimed: every buyer is due one reminder DM.
     old = FakeClock(datetime.now(timezone.utc) - timedelta(days=10))
-    core = build_core(Settings.from_env(settings), NullNotifier(), clock=old)
+    # Their cards are in Slack already (posted by a stand-in), so a claim updates one.
+    cards = RecordingNotifier()
+    core = build_core(Settings.from_env(settings), NullNotifier(), clock=old, card_platforms={"slack": cards})
     for _ in range(REQUESTS):
         core.requests.create(IT, need(needed_by=""))
     core.close()

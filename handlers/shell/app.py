@@ -15,7 +15,7 @@ from bot.core import build_core
 from bot.permissions import Roles
 from bot.schedule import Schedule
 from handlers.shell import render
-from handlers.shell.console import PERSONAS, Shell, ShellNotifier, channel_label
+from handlers.shell.console import PERSONAS, PLATFORM, Shell, ShellNotifier, channel_label
 
 
 @contextmanager
@@ -52,7 +52,8 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
     if schedule is None:
         schedule = stdin.isatty()
     with _ctrl_c_to_this_thread():  # threads started here never take the keyboard's Ctrl-C
-        core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins))
+        core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins),
+                          card_platforms={PLATFORM: notifier})
         runner = Schedule(core) if schedule else None
         if runner is not None:
             runner.start(wait_for_first=True)

@@ -27,6 +27,9 @@ from handlers.shell import render, schedule_text
 
 log = logging.getLogger(__name__)
 
+# The shell's name as a platform: its cards are kept under it (``storage.cards``).
+PLATFORM = "shell"
+
 # Who the shell can play when no one is named: one of each role.
 PERSONAS = {
     "it": "U0SHELLIT",
@@ -102,7 +105,7 @@ class ShellNotifier:
         self.write(f"[{self.channel_name}] card {request.number} updated:\n{render.card(request, self.names, linked)}")
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
-        number = card.ts.removeprefix("card-")
+        number = card.message_id.removeprefix("card-")
         who = render.person(author, self.names)
         self.write(f"[{self.channel_name} › thread of #{number}] Tandem: {who} added a note: {text}")
 
@@ -161,7 +164,7 @@ class Shell:
     def __init__(self, core: Core, stdin: TextIO, stdout: TextIO, names: dict[str, str], user: str,
                  notifier=None):
         self.core = core
-        self.notifier = notifier or core.requests.notifier
+        self.notifier = notifier or core.notifier
         self.stdin = stdin
         self.stdout = stdout
         self.names = names

@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+# Slack's name as a platform: its cards are kept under it (``storage.cards``).
+PLATFORM = "slack"
+
 
 class Actions(StrEnum):
     CLAIM = "request_claim"

@@ -16,8 +16,9 @@ from bot.health import HealthCheck
 from bot.reminders import Reminder
 from bot.requests import Mirror, Request
 from handlers.slack import blocks, health_blocks, schedule_blocks
-from handlers.slack import store as dm_store
+from handlers.slack.ids import PLATFORM
 from storage import Store
+from storage import slack as dm_store
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,6 @@ DEAD_CARD = frozenset({"message_not_found", "cant_update_message", "channel_not_
 
 class NotifyFailed(DomainError):
     """Slack refused what a user asked for directly; they are told so."""
-
-
-PLATFORM = "slack"
 
 
 def mirror_text(text: str, author: str, origin: str) -> str:
@@ -85,8 +83,8 @@ class SlackNotifier:
             self._call(
                 "chat.update",
                 self.client.chat_update,
-                channel=card.channel,
-                ts=card.ts,
+                channel=card.conversation,
+                ts=card.message_id,
                 text=blocks.card_text(request),
                 blocks=blocks.request_card(request, linked),
             )
@@ -99,18 +97,16 @@ class SlackNotifier:
         self._call(
             "chat.postMessage",
             self.client.chat_postMessage,
-            channel=card.channel,
-            thread_ts=card.ts,
+            channel=card.conversation,
+            thread_ts=card.message_id,
             text=blocks.fallback(f"Note from <@{author}>: {blocks.escape(text)}"),
         )
 
-    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
-                    origin: str) -> list[Mirror]:
+    def mirror_note(self, card: CardRef, request: Request, text: str, author: str, origin: str) -> list[Mirror]:
         """A reply from another platform's card thread, posted in this card's thread as Tandem
         (a bot message, which the thread listener never stores back)."""
-        if origin == PLATFORM or card is None:
-            return []
-        posted = self._call("chat.postMessage", self.client.chat_postMessage, channel=card.channel, thread_ts=card.ts,
+        posted = self._call("chat.postMessage", self.client.chat_postMessage, channel=card.conversation,
+                            thread_ts=card.message_id,
                             text=mirror_text(text, author, origin), unfurl_links=False, unfurl_media=False)
         return [Mirror(PLATFORM, posted["channel"], posted["ts"])]
 
@@ -185,10 +181,13 @@ class SlackNotifier:
         except NotifyError as error:
             raise NotifyFailed(f"Slack would not take the file ({error}); nothing was sent. Please try again.") from error
 
-    def permalink(self, card: CardRef) -> str | None:
+    def permalink(self, card: CardRef | None) -> str | None:
+        """A link to the card (Slack's own card of a request), None without one."""
+        if card is None:
+            return None
         try:
-            return self._call("chat.getPermalink", self.client.chat_getPermalink, channel=card.channel,
-                              message_ts=card.ts)["permalink"]
+            return self._call("chat.getPermalink", self.client.chat_getPermalink, channel=card.conversation,
+                              message_ts=card.message_id)["permalink"]
         except NotifyError:
             return None
 

@@ -14,6 +14,7 @@ from bot.contracts import looks_like_user_id
 from bot.core import Core
 from bot.doctor import Probe
 from handlers.slack import doctor
+from handlers.slack.ids import PLATFORM
 from handlers.slack.app import SlackBot, bolt_app, slack_app, web_client
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import email_resolver
@@ -21,7 +22,7 @@ from handlers.slack.roles import SlackGroups
 
 
 class SlackPlatform:
-    name = "slack"
+    name = PLATFORM
 
     def __init__(self, settings: Settings):
         self.settings = settings

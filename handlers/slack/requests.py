@@ -13,11 +13,10 @@ from bot import commands, dispatch
 from bot.clock import today
 from bot.core import Core
 from bot.errors import BadInput
-from bot.notifier import CardRef
 from bot.permissions import Action
 from bot.requests import parse_request, parse_number
 from handlers.slack import blocks, replies, shortcuts
-from handlers.slack.ids import NOTE_BLOCK, Actions, Views
+from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
 from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
@@ -70,13 +69,14 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         request = service.create(user, form, locale=locale)
         if source is not None:  # sent from a message: answer in its thread
             shortcuts.answer_source(core, notifier, source, request)
-        if request.card_ts is None:
+        card = core.cards.of(request.id).get(PLATFORM)
+        if card is None:
             why = CARD_FAILURES.get(notifier.last_failure() or "", "Slack did not accept it")
             notifier.send_dm(user, f":warning: Your need {request.number} *{blocks.escape(request.title)}* is saved, "
                                    f"but its card could not be posted in <#{settings.channel}>: {why}. It will be "
                                    f"posted with the next change to the request.")
             return
-        link = notifier.permalink(CardRef(request.card_channel, request.card_ts))
+        link = notifier.permalink(card)
         where = f"<{link}|{request.number}>" if link else request.number
         notifier.send_dm(user, f":white_check_mark: Your need {where} *{blocks.escape(request.title)}* is posted "
                                f"in <#{settings.channel}>. Procurement will pick it up there.")

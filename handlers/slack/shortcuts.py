@@ -21,12 +21,11 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.core import Core
 from bot.intake import draft_from_message
-from bot.notifier import CardRef
 from bot.requests import Request
 from bot.visibility import NOBODY, Place
 from handlers.slack import blocks
 from handlers.slack.errors import Task, guarded
-from handlers.slack.ids import Shortcuts
+from handlers.slack.ids import PLATFORM, Shortcuts
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
 
@@ -133,7 +132,7 @@ def answer_source(core: Core, notifier: SlackNotifier, source: Source, request: 
     """Replies in the original message's thread with a link to the card (what anyone in that
     channel may see of the request); tells the person privately when that is not possible."""
     shown = core.visibility.request(NOBODY, request, Place.CHANNEL)
-    link = notifier.permalink(CardRef(request.card_channel, request.card_ts)) if request.card_ts else None
+    link = notifier.permalink(core.cards.of(request.id).get(PLATFORM))
     number = f"<{link}|{request.number}>" if link else request.number
     text = f":inbox_tray: Sent to procurement as {number} *{blocks.escape(shown.title)}*" \
            f" in <#{core.settings.channel}>."

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import markup
 from bot.core import Core
 from handlers.slack.errors import Task, guarded
+from handlers.slack.ids import PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def register(app: App, core: Core) -> None:
         thread_ts, ts = message.get("thread_ts"), message.get("ts")
         if not thread_ts or thread_ts == ts or not message.get("user"):
             return  # not a reply in a thread
-        request = service.find_by_card(channel, thread_ts)
+        request = service.find_by_card(PLATFORM, channel, thread_ts)
         if request is None:
             return  # a thread that is not a Tandem card
         said = parts(message)

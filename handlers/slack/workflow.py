@@ -16,8 +16,7 @@ from slack_bolt import App, Complete, Fail
 from bot.core import Core
 from bot.errors import BadInput, DomainError
 from bot.intake import form_from_step, step_error
-from bot.notifier import CardRef
-from handlers.slack.ids import Functions
+from handlers.slack.ids import PLATFORM, Functions
 from handlers.slack.notifier import SlackNotifier
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,7 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
                 log.exception("the Create IT need step failed")
                 fail("Tandem could not create the IT need: something went wrong on its side; nothing was saved.")
                 return
-            link = notifier.permalink(CardRef(request.card_channel, request.card_ts)) if request.card_ts else None
+            link = notifier.permalink(core.cards.of(request.id).get(PLATFORM))
             complete(outputs={"request_number": request.number, "link": link or ""})
 
         context["work"].later(run, busy=lambda: fail("Tandem is too busy right now; nothing was saved. "

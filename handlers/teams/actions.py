@@ -78,7 +78,7 @@ def register(bot) -> None:
                     LOCALE.set(safe_locale(getattr(context.activity, "locale", None), settings.locale))
 
                     def call():
-                        with preferring(core.requests.notifier, PLATFORM):
+                        with preferring(core.notifier, PLATFORM):
                             return work(actor, dict(data or {}))
 
                     return await asyncio.to_thread(call)
@@ -101,7 +101,7 @@ def register(bot) -> None:
         except BadInput as error:
             return card_response(cards.request_form(form, settings.base_currency, error.errors or {"title": error.message}))
         request = core.requests.create(actor, form, locale=LOCALE.get())
-        if request.card_ts is None:
+        if PLATFORM not in core.cards.of(request.id):
             return message_response(f"Your need {request.number} {request.title} is saved, but its card could not be "
                                     f"posted in the channel yet; it will be posted with the next change.")
         return message_response(f"Your need {request.number} {request.title} is posted in the channel. "

@@ -29,7 +29,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from handlers.teams import cards, replays
-from handlers.teams import store as repo
+from storage import teams as repo
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from microsoft_agents.activity import ConversationUpdateTypes
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from handlers.teams import cards, home
-from handlers.teams import store as repo
+from storage import teams as repo
 from handlers.teams.notifier import card_activity
 from handlers.teams.people import channel_data
 

@@ -26,7 +26,7 @@ from bot.errors import BadInput
 from bot.fanout import preferring
 from bot.notifier import NotifyError
 from handlers.teams import cards, files, home, mentions, replays
-from handlers.teams import store as repo
+from storage import teams as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
 from handlers.teams.replies import refusal, render
@@ -47,7 +47,7 @@ def register(bot) -> None:
     core, notifier, directory = bot.core, bot.notifier, bot.directory
 
     def run(actor: str, command: commands.Command) -> Activity:
-        with preferring(core.requests.notifier, PLATFORM):
+        with preferring(core.notifier, PLATFORM):
             reply = dispatch.run(core, actor, command)
             return render(core, notifier, actor, reply, help_=command.name == "help")
 
@@ -77,12 +77,13 @@ def register(bot) -> None:
         said = mentions.read(activity)
         kind = (activity.conversation.conversation_type or repo.PERSONAL) if activity.conversation else repo.PERSONAL
         in_channel = kind != repo.PERSONAL
-        thread = await asyncio.to_thread(repo.card_by_thread, core.store.db, activity.conversation.id) \
+        # The request whose card's thread this is (None outside cards' threads).
+        thread = await asyncio.to_thread(core.cards.request_for, PLATFORM, activity.conversation.id) \
             if in_channel else None
         if in_channel and not said.to_bot:
             if thread is not None and said.comment and activity.id:
                 try:
-                    await asyncio.to_thread(comment, await directory.actor(context), thread.request_id,
+                    await asyncio.to_thread(comment, await directory.actor(context), thread,
                                             said.comment, activity.id)
                 except Exception as error:  # the one error path, told to the author alone
                     await answer(context, context.turn_state.get(ACTOR), text_activity(refusal(error)), True)
@@ -105,7 +106,7 @@ def register(bot) -> None:
             except BadInput:
                 if thread is None:
                     raise
-                await asyncio.to_thread(comment, actor, thread.request_id, said.comment, activity.id)
+                await asyncio.to_thread(comment, actor, thread, said.comment, activity.id)
                 return
             reply = await asyncio.to_thread(run, actor, command)
             if in_channel and command.name == "calendar" and not command.arg and core.settings.public_url:

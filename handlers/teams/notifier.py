@@ -8,15 +8,14 @@ Everything is proactive: a conversation reference stored when the bot was instal
 spoken to gives the service URL and tenant, the SDK's ``continue_conversation`` gives an
 authenticated connector client, and the activity goes to the conversation directly
 (``POST /v3/conversations/{id}/activities``; ``PUT …/activities/{id}`` to update a card;
-``POST /v3/conversations`` to open a one-to-one chat). Teams keeps its own card per request
-(``teams_cards``), so the same request can have a Slack card and a Teams card.
+``POST /v3/conversations`` to open a one-to-one chat). Teams' card of a request is kept
+with every platform's (``storage.cards``): its reference is the card's thread and activity.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +34,13 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from bot.clock import Clock
 from bot.config import Settings
 from bot.digest import Digest
-from bot.notifier import Briefing, CardRef, LinkedContract, NotifyError
+from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyError
 from bot.people_service import People
 from bot.reminders import Reminder
 from bot.requests import Mirror, Request
 from handlers.teams import cards, files
-from handlers.teams import store as repo
+from storage import teams as repo
 from storage import Store
-from storage import requests as requests_repo
 
 if TYPE_CHECKING:
     from bot.health import HealthCheck
@@ -79,7 +77,6 @@ class TeamsNotifier:
         self.adapter: ChannelServiceAdapter | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.anonymous = not settings.teams_app_id
-        self._cards = threading.Lock()
 
     def bind(self, store: Store, people: People, hosts: OutboundHostValidator,
              file_hosts: OutboundHostValidator) -> None:
@@ -109,47 +106,38 @@ class TeamsNotifier:
     # --- the port ----------------------------------------------------------------------------------
 
     def post_card(self, request: Request, linked: LinkedContract | None = None) -> CardRef:
-        with self._cards:
-            existing = repo.card(self.store.db, request.id)
-            if existing is not None:  # posted before (another platform failed): bring it up to date
-                self._update(existing, request, linked)
-                return CardRef(existing.conversation_id, existing.activity_id)
-            return self._post(request, linked)
+        channel = self._channel()
+        activity = self._card_activity(request, linked)
+        answer = self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
+        if not answer.id:
+            raise NotifyError("Teams did not say which message the card is")
+        # The card's thread is a conversation of its own: replies there come from it.
+        return CardRef(f"{channel};messageid={answer.id}", answer.id)
 
     def update_card(self, card: CardRef, request: Request, linked: LinkedContract | None = None) -> None:
-        with self._cards:
-            existing = repo.card(self.store.db, request.id)
-            if existing is None:
-                self._post(request, linked)
-            else:
-                self._update(existing, request, linked)
+        activity = self._card_activity(request, linked)
+        activity.id = card.message_id
+        try:
+            self._call(self._channel_reference(),
+                       lambda api: api.update_activity(card.conversation, card.message_id, activity))
+        except NotifyError as error:
+            if getattr(error, "status", None) == 404:
+                raise CardGone(str(error)) from error
+            raise
 
     def post_in_thread(self, card: CardRef, text: str, author: str) -> None:
-        db = self.store.db
-        found = repo.card_by_thread(db, card.channel)
-        if found is None:
-            request = requests_repo.find_by_card(db, card.channel, card.ts)
-            found = repo.card(db, request.id) if request is not None else None
-        if found is None:
-            return  # this request has no card in Teams
         activity = text_activity(f"Note from {self.name(author)}: {text}")
-        self._call(self._channel_reference(), lambda api: api.send_to_conversation(found.conversation_id, activity))
+        self._call(self._channel_reference(), lambda api: api.send_to_conversation(card.conversation, activity))
 
-    def mirror_note(self, card: CardRef | None, request: Request, text: str, author: str,
-                    origin: str) -> list[Mirror]:
+    def mirror_note(self, card: CardRef, request: Request, text: str, author: str, origin: str) -> list[Mirror]:
         """A reply from another platform's card thread, posted in this card's thread by Tandem
         (Teams does not deliver a bot's own messages to it, so it is never stored back)."""
-        if origin == PLATFORM:
-            return []
-        found = repo.card(self.store.db, request.id)
-        if found is None:
-            return []  # this request has no card in Teams (yet): its next change posts one
         activity = text_activity(mirror_text(text, author, origin))
         sent = self._call(self._channel_reference(),
-                          lambda api: api.send_to_conversation(found.conversation_id, activity))
+                          lambda api: api.send_to_conversation(card.conversation, activity))
         if not getattr(sent, "id", None):
             raise NotifyError("Teams did not say which message the copy is")
-        return [Mirror(PLATFORM, found.conversation_id, sent.id)]
+        return [Mirror(PLATFORM, card.conversation, sent.id)]
 
     def edit_mirror(self, mirror: Mirror, request: Request, text: str, author: str, origin: str) -> None:
         activity = text_activity(mirror_text(text, author, origin))
@@ -238,29 +226,6 @@ class TeamsNotifier:
 
     def _card_activity(self, request: Request, linked: LinkedContract | None) -> Activity:
         return card_activity(cards.request_card(request, linked, self.name), cards.card_summary(request))
-
-    def _post(self, request: Request, linked: LinkedContract | None) -> CardRef:
-        channel = self._channel()
-        activity = self._card_activity(request, linked)
-        answer = self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
-        if not answer.id:
-            raise NotifyError("Teams did not say which message the card is")
-        item = repo.TeamsCard(request.id, f"{channel};messageid={answer.id}", answer.id)
-        with self.store.write() as db:
-            repo.save_card(db, item, self.clock.now())
-        return CardRef(item.conversation_id, item.activity_id)
-
-    def _update(self, item: repo.TeamsCard, request: Request, linked: LinkedContract | None) -> None:
-        activity = self._card_activity(request, linked)
-        activity.id = item.activity_id
-        try:
-            self._call(self._channel_reference(),
-                       lambda api: api.update_activity(item.conversation_id, item.activity_id, activity))
-        except NotifyError as error:
-            if getattr(error, "status", None) != 404:
-                raise
-            log.info("the Teams card of %s was deleted; posting a new one", request.number)
-            self._post(request, linked)
 
     # --- where things go -----------------------------------------------------------------------------------
 

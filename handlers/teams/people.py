@@ -23,7 +23,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from bot.core import Core
 from bot.errors import BadInput
 from bot.people import EmailLookup
-from handlers.teams import store as repo
+from storage import teams as repo
 from handlers.teams.notifier import PLATFORM
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot.errors import NotFound
 from bot.reminders import Marked, until_text
 from handlers.teams import cards, replays
-from handlers.teams import store as repo
+from storage import teams as repo
 from handlers.teams.ids import Verbs
 from handlers.teams.replies import card_response, message_response, refusal
 

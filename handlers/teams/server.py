@@ -19,7 +19,7 @@ from microsoft_agents.hosting.aiohttp import start_agent_process
 
 from bot.calendar_feed import secret_in
 from handlers.teams import auth
-from handlers.teams import store as repo
+from storage import teams as repo
 from handlers.teams.app import TeamsBot
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def web_app(bot: TeamsBot) -> web.Application:
 def channel_state(bot: TeamsBot) -> str:
     """``ok``, or why the Teams channel cannot be reached (Tandem was removed from its team)."""
     channel = bot.core.settings.teams_channel
-    bot.core.store.db.execute("select 1").fetchone()
+    bot.core.store.ping()
     if channel and repo.removed(bot.core.store.db, channel):
         return "unreachable: Tandem was removed from the team of TEAMS_CHANNEL; add the app to the team again"
     return "ok" if channel else "not configured (TEAMS_CHANNEL)"

@@ -7,7 +7,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.core import build_core
 from bot.requests import Status
-from testing.notifier import RecordingNotifier
+from testing.notifier import RecordingNotifier, card_id
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 
@@ -15,7 +15,8 @@ NOW = datetime(2026, 11, 16, 9, 0, tzinfo=timezone.utc)
 def core_for(data):
     settings = Settings.from_env({"TANDEM_DB": data.path, "TANDEM_PROCUREMENT": ",".join(data.procurement),
                                   "TANDEM_ADMINS": ",".join(data.admins)})
-    return build_core(settings, RecordingNotifier(), clock=FakeClock(NOW))
+    notifier = RecordingNotifier()  # stands in for Slack, whose cards the generator wrote
+    return build_core(settings, notifier, clock=FakeClock(NOW), card_platforms={"slack": notifier})
 
 
 def test_generated_requests_list_show_and_claim(tmp_path):
@@ -38,7 +39,7 @@ def test_generated_requests_list_show_and_claim(tmp_path):
         # The newest requests are the morning queue: new, unclaimed, with a card to update.
         request_id, card_ts = data.claimable[-1]
         claimed = core.requests.claim(buyer, request_id)
-        assert (claimed.status, claimed.owner, claimed.card_ts) == (Status.CLAIMED, buyer, card_ts)
+        assert (claimed.status, claimed.owner, card_id(core, claimed.id, "slack")) == (Status.CLAIMED, buyer, card_ts)
         # Every open request can move on from where the generator left it.
         for request in core.requests.list(buyer, "open", limit=500).items:
             assert core.requests.allowed_statuses(request)

@@ -151,7 +151,7 @@ def test_every_service_method_enforces_the_table_and_a_refusal_changes_nothing(t
                         call(core, user)
                     assert refused.value.message == REFUSALS[action], (what, person)
                     assert snapshot(core) == before, f"refused {what} by {person} changed the database"
-                    assert core.requests.notifier.calls == [], f"refused {what} by {person} told someone"
+                    assert core.notifier.calls == [], f"refused {what} by {person} told someone"
             finally:
                 core.close()
             checked.add(action)

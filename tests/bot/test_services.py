@@ -7,6 +7,7 @@ import pytest
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
+from testing.notifier import card_id
 
 
 def events(core, request_id):
@@ -19,7 +20,7 @@ def test_create_validates_stores_audits_and_posts_the_card(core, notifier):
     request = core.requests.create(IT, need())
     assert request.id == 1 and request.status is Status.NEW and request.requester == IT
     assert request.estimated_cost == Decimal("7500.00") and request.needed_by == date(2027, 1, 15)
-    assert request.card_ts is not None, "the card reference is stored"
+    assert card_id(core, request.id) is not None, "the card reference is stored"
     assert notifier.names() == ["post_card"]
     assert [e.request_id for e in changed] == [1]
     [(action, actor, before, after)] = events(core, 1)
@@ -185,13 +186,13 @@ def test_empty_or_huge_notes_are_refused(core):
 def test_a_chat_failure_never_undoes_a_decision_and_the_card_resyncs(core, notifier):
     notifier.fail_with = "channel_not_found"
     request = core.requests.create(IT, need())
-    assert request.card_ts is None and core.requests.get(1).status is Status.NEW
+    assert card_id(core, request.id) is None and core.requests.get(1).status is Status.NEW
     core.requests.claim(BUYER, 1)
     assert core.requests.get(1).owner == BUYER
     notifier.fail_with = None
     core.requests.change_status(BUYER, 1, "sourcing")
     assert notifier.names()[0] == "post_card", "a card that never made it is posted on the next change"
-    assert core.requests.get(1).card_ts is not None
+    assert card_id(core, 1) is not None
 
 
 def test_lists(core):

@@ -129,7 +129,7 @@ def test_a_confidential_needs_options_stay_with_those_who_may_see_it(core):
     run(core, BUYER, f"option {number} Secret vendor | 50000")
     with pytest.raises(NotAllowed, match="confidential"):
         run(core, IT2, f"options {number}")
-    shared = [call for call in core.requests.notifier.calls if call[0] == "update_card"][-1][2]
+    shared = [call for call in core.notifier.calls if call[0] == "update_card"][-1][2]
     assert shared.redacted and shared.together.options == ()
     assert [check.name for check in shared.together.checks] == ["Security review", "Data-processing agreement"]
     history = core.requests.show(IT2, number).events
@@ -138,7 +138,7 @@ def test_a_confidential_needs_options_stay_with_those_who_may_see_it(core):
 
 def test_risk_checks_are_on_the_card_from_posting_and_gate_ordering(core):
     number = approved(core, sensitivity="restricted", estimated_cost="100")
-    first_card = [call for call in core.requests.notifier.calls if call[0] == "post_card"][0][1]
+    first_card = [call for call in core.notifier.calls if call[0] == "post_card"][0][1]
     assert [c.name for c in first_card.together.checks] == ["Security review", "Data-processing agreement", "SSO"]
     with pytest.raises(InvalidTransition, match="risk checks: 1. Security review, 2. Data-processing agreement, 3. SSO"):
         core.requests.change_status(BUYER, number, "ordered")

@@ -12,6 +12,7 @@ from handlers.slack.ids import Actions, Views
 from handlers.slack.work import Work
 from tests.conftest import BUYER, BUYER2, IT, need
 from tests.handlers.slack.conftest import CHANNEL, need_values
+from testing.notifier import card_id
 
 CLAIMS = 24  # more than the waitress threads (4 here) and the work lane's workers (16)
 
@@ -51,7 +52,7 @@ def test_slow_chat_update_never_delays_acks_or_modals_and_each_claim_is_applied_
     claimed = [n for n in range(1, CLAIMS + 1) if bot.core.requests.get(n).status is Status.CLAIMED]
     assert len(claimed) + len([c for c in fake.calls_to("response_url") if c.args.get("text") == BUSY]) == CLAIMS
     updated = {c.args["ts"] for c in fake.calls_to("chat.update")}
-    assert {bot.core.requests.get(n).card_ts for n in claimed} <= updated
+    assert {card_id(bot.core, n, "slack") for n in claimed} <= updated
 
 
 @pytest.fixture

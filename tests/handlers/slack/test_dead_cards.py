@@ -8,7 +8,8 @@ import logging
 import pytest
 
 from handlers.slack.ids import Actions
-from storage import requests as repo
+from bot.notifier import CardRef
+from storage import cards as repo
 from tests.conftest import BUYER, IT, need
 from tests.handlers.slack.conftest import CHANNEL
 
@@ -18,7 +19,7 @@ OLD_CHANNEL = "C0OLDCHANNEL"  # where cards went before TANDEM_CHANNEL was chang
 def card_in_old_channel(bot) -> None:
     bot.core.requests.create(IT, need(title="Laptop"))
     with bot.core.store.write() as db:
-        repo.set_card(db, 1, OLD_CHANNEL, "1600000000.000100")
+        repo.save_card(db, 1, "slack", CardRef(OLD_CHANNEL, "1600000000.000100"))
 
 
 def card_posts(fake) -> list:
@@ -39,7 +40,7 @@ def test_a_dead_card_is_posted_again_in_the_current_channel_on_the_next_change(s
     assert posted.args["channel"] == CHANNEL and posted.answer["ok"]
     assert "Claimed" in json.dumps(posted.args["blocks"]) or BUYER in json.dumps(posted.args["blocks"])
     request = bot.core.requests.get(1)
-    assert (request.owner, request.card_channel, request.card_ts) == (BUYER, CHANNEL, posted.answer["ts"])
+    assert (request.owner, bot.core.cards.of(1)["slack"]) == (BUYER, CardRef(CHANNEL, posted.answer["ts"]))
     [line] = [r.getMessage() for r in caplog.records if r.name == "bot.cards"]
     assert error in line and OLD_CHANNEL in line and "posted it again" in line
     assert not [c for c in fake.calls_to("chat.postMessage") if c.args["channel"].startswith("D")], "nobody is bothered"
@@ -69,7 +70,7 @@ def test_when_the_current_channel_refuses_it_too_the_person_is_told_once_and_it_
                                       f"<#{CHANNEL}>: the channel is archived")
     request = bot.core.requests.get(1)
     assert request.owner == BUYER, "the claim is kept"
-    assert (request.card_channel, request.card_ts) == (None, None), "the dead reference is dropped"
+    assert bot.core.cards.of(1) == {}, "the dead reference is dropped"
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.cards"]
     assert len(lines) == 1 and "is_archived in C0OLDCHANNEL" in lines[0] and "posting its card failed" in lines[0]
 
@@ -85,4 +86,4 @@ def test_when_the_current_channel_refuses_it_too_the_person_is_told_once_and_it_
     fake.reset()
     slack.click(BUYER, Actions.CLAIM, "1")
     [posted] = card_posts(fake)
-    assert posted.answer["ok"] and bot.core.requests.get(1).card_ts == posted.answer["ts"]
+    assert posted.answer["ok"] and bot.core.cards.of(1)["slack"].message_id == posted.answer["ts"]

@@ -6,6 +6,7 @@ from bot.requests import Status
 from handlers.slack.ids import Views
 from tests.conftest import BUYER, IT
 from tests.handlers.slack.conftest import CHANNEL, need_values
+from testing.notifier import card_id
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +35,7 @@ def test_a_card_that_cannot_be_posted_keeps_the_request_and_tells_the_requester_
     assert "is saved, but its card could not be posted" in dm.args["text"] and advice in dm.args["text"]
     bot.executor.shutdown(wait=True)
     request = bot.core.requests.get(1)
-    assert request.card_ts is None and request.status is Status.NEW
+    assert card_id(bot.core, request.id, "slack") is None and request.status is Status.NEW
     assert any(error in r.getMessage() and CHANNEL in r.getMessage() for r in caplog.records), "logged with context"
 
 
@@ -46,7 +47,7 @@ def test_the_card_is_resynced_on_the_next_change_after_an_outage(slack, fake, bo
     bot.core.requests.claim(BUYER, 1)
     posted = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL and c.answer.get("ok")]
     assert len(posted) == 1 and "Claimed" in str(posted[0].args["blocks"])
-    assert bot.core.requests.get(1).card_ts == posted[0].answer["ts"]
+    assert card_id(bot.core, 1, "slack") == posted[0].answer["ts"]
 
 
 def test_server_errors_and_dropped_connections_are_retried(slack, fake, bot, no_real_waits):
@@ -59,7 +60,7 @@ def test_server_errors_and_dropped_connections_are_retried(slack, fake, bot, no_
     assert [c.answer.get("ok") for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL] == [
         False, True]
     assert len(fake.calls_to("chat.update")) == 2
-    assert bot.core.requests.get(1).card_ts is not None
+    assert card_id(bot.core, 1, "slack") is not None
     assert len(no_real_waits) == 2
 
 
@@ -67,19 +68,19 @@ def test_a_deleted_card_is_posted_again_and_nothing_is_undone(slack, fake, bot):
     slack.submit(IT, Views.NEED, need_values())
     fake.wait_until("chat.postMessage", lambda a: a["channel"].startswith("D"))
     bot.executor.shutdown(wait=True)
-    first = bot.core.requests.get(1).card_ts
+    first = card_id(bot.core, 1, "slack")
     fake.fail("chat.update", "message_not_found")
     bot.core.requests.claim(BUYER, 1)
     request = bot.core.requests.get(1)
     assert request.owner == BUYER
-    assert request.card_ts not in (None, first), "a new card replaced the deleted one"
+    assert card_id(bot.core, request.id, "slack") not in (None, first), "a new card replaced the deleted one"
 
 
 def test_other_update_failures_keep_the_card_reference(slack, fake, bot):
     slack.submit(IT, Views.NEED, need_values())
     fake.wait_until("chat.postMessage", lambda a: a["channel"].startswith("D"))
     bot.executor.shutdown(wait=True)
-    first = bot.core.requests.get(1).card_ts
+    first = card_id(bot.core, 1, "slack")
     fake.fail("chat.update", "fatal_error")
     bot.core.requests.claim(BUYER, 1)
-    assert bot.core.requests.get(1).card_ts == first and bot.core.requests.get(1).owner == BUYER
+    assert card_id(bot.core, 1, "slack") == first and bot.core.requests.get(1).owner == BUYER

@@ -16,6 +16,7 @@ from handlers.slack.socket_mode import SocketMode
 from tests.conftest import BUYER, IT
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from testing.socket_mode import FakeSocketMode
+from testing.notifier import card_id
 
 RECOVERY = 10.0  # seconds: Slack's users would notice a longer gap
 
@@ -106,7 +107,7 @@ def test_connected_is_logged_only_after_hello_and_the_lifecycle_runs_over_the_so
 def test_the_connection_recovers_with_nothing_lost_or_doubled(connected, sockets, fake, socket_bot, caplog,
                                                               disruption):
     socket_bot.core.requests.create(IT, {**_need(), "title": "Docking station"})
-    card_ts = socket_bot.core.requests.get(1).card_ts
+    card_ts = card_id(socket_bot.core, 1, "slack")
     sockets.wait_acked(sockets.send("events_api", reply(card_ts, "1700000600.000001", "before")))
     connections = sockets.connections
 

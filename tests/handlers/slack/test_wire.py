@@ -13,6 +13,7 @@ from handlers.slack.ids import Actions, Views
 from tests.conftest import BUYER, IT, IT2, need
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from tests.handlers.slack.test_lifecycle import post_need
+from testing.notifier import card_id
 
 
 def test_url_verification_answers_the_challenge(slack):
@@ -170,7 +171,7 @@ def test_rate_limited_calls_wait_for_retry_after_and_succeed(slack, fake, bot, m
     posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == CHANNEL]
     assert len(posts) == 2, "the 429 was retried once"
     assert len(waits) == 1 and 7 <= waits[0] < 8, "waited Retry-After seconds (plus jitter)"
-    assert bot.core.requests.get(1).card_ts is not None
+    assert card_id(bot.core, 1, "slack") is not None
 
 
 def test_a_slack_outage_never_loses_the_request_and_the_card_resyncs(slack, fake, bot, monkeypatch):
@@ -180,9 +181,9 @@ def test_a_slack_outage_never_loses_the_request_and_the_card_resyncs(slack, fake
     fake.wait_for("chat.postMessage")
     bot.executor.shutdown(wait=True)
     request = bot.core.requests.get(1)
-    assert request.card_ts is None and request.title == "50 Zoom licences"
+    assert card_id(bot.core, request.id, "slack") is None and request.title == "50 Zoom licences"
     bot.core.requests.claim(BUYER, 1)
-    assert bot.core.requests.get(1).card_ts is not None, "posted on the next change"
+    assert card_id(bot.core, 1, "slack") is not None, "posted on the next change"
 
 
 def test_one_log_line_per_handled_request_without_bodies(slack, fake, bot, caplog):

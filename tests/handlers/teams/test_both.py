@@ -62,7 +62,7 @@ def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock
     # A need posted in Teams has a card in Slack's channel and in Teams' channel.
     assert "is posted in the channel" in invoke_text(sender.click(IT, Verbs.NEED, NEED, where="personal")[1])
     request = core.requests.get(1)
-    assert request.requester == IVY_ON_SLACK and request.card_channel == SLACK_CHANNEL
+    assert request.requester == IVY_ON_SLACK and core.cards.of(1)["slack"].conversation == SLACK_CHANNEL
     [slack_card] = [c for c in slack_fake.calls_to("chat.postMessage") if c.args["channel"] == SLACK_CHANNEL]
     [teams_card] = connector.of("send", CHANNEL)
 

@@ -4,10 +4,10 @@ sends them, and what the bot sends back as the fake Bot Connector records it."""
 import json
 
 from handlers.teams import cards
-from handlers.teams import store as teams_store
+from storage import cards as cards_repo
+from storage import teams as teams_store
 from handlers.teams.ids import Verbs
 from handlers.teams.messages import SENT_PRIVATELY
-from storage import requests as requests_repo
 from tests.handlers.teams.conftest import ADMIN, BUYER, CHANNEL, IT, TEAM, invoke_text
 
 NEED = {"title": "50 Zoom licences", "details": "Meetings move to Zoom", "category": "saas", "quantity": "50",
@@ -107,7 +107,7 @@ def test_a_need_goes_from_new_to_fulfilled_with_its_card_updated_in_place(teams,
 
     request = bot.core.requests.get(1)
     assert request.status.value == "fulfilled" and request.owner == BUYER.aad
-    assert teams_store.card(bot.core.store.db, 1).activity_id == card_id
+    assert cards_repo.card_of(bot.core.store.db, 1, "teams").message_id == card_id
     assert len(connector.of("send", CHANNEL)) == 0, "one card per request, updated, never re-posted"
 
 
@@ -184,7 +184,7 @@ def test_a_deleted_card_is_posted_again(teams, connector, bot):
     teams.click(BUYER, Verbs.CLAIM, {"request": 1}, card=card_id)
     [again] = connector.of("send", CHANNEL)
     assert card_of(again)["body"][0]["text"].endswith("— Claimed")
-    assert teams_store.card(bot.core.store.db, 1).activity_id == again.answer["id"]
+    assert cards_repo.card_of(bot.core.store.db, 1, "teams").message_id == again.answer["id"]
 
 
 def test_when_teams_is_down_the_need_is_saved_and_its_card_comes_later(teams, connector, bot):
@@ -192,7 +192,7 @@ def test_when_teams_is_down_the_need_is_saved_and_its_card_comes_later(teams, co
     connector.fail("send", 503)
     status, answer = teams.click(IT, Verbs.NEED, NEED, where="personal")
     assert "is saved, but its card could not be posted" in invoke_text(answer)
-    assert requests_repo.get_request(bot.core.store.db, 1).card_ts is None
+    assert cards_repo.cards_of(bot.core.store.db, 1) == {}
     connector.reset()
     teams.click(BUYER, Verbs.CLAIM, {"request": 1}, card="unknown")
     [posted] = connector.of("send", CHANNEL)

@@ -1,4 +1,4 @@
-"""Teams' own rows: the conversations the bot may write to, and each request's card.
+"""Teams' own rows: the conversations the bot may write to, and its reminder cards.
 
 Conversation references are kept when someone talks to the bot or installs it (a
 ``conversationUpdate``), so digests, cards and reminder DMs can be sent proactively later.
@@ -27,13 +27,6 @@ class Conversation:
     user_id: str | None  # the Teams user (29:…) of a personal conversation
     team_id: str | None
     reference: dict  # a ConversationReference as JSON
-
-
-@dataclass(frozen=True)
-class TeamsCard:
-    request_id: int
-    conversation_id: str  # the card's thread (channel;messageid=…)
-    activity_id: str
 
 
 def base_conversation(conversation_id: str) -> str:
@@ -134,25 +127,6 @@ def latest(db: Database, tenant_id: str | None = None) -> Conversation | None:
     rows = list(db.query(f"select * from teams_conversations where removed_at is null {where} "
                          f"order by updated_at desc limit 1", args))
     return _conversation(rows[0]) if rows else None
-
-
-def card(db: Database, request_id: int) -> TeamsCard | None:
-    rows = list(db.query("select * from teams_cards where request_id = ?", [request_id]))
-    return TeamsCard(rows[0]["request_id"], rows[0]["conversation_id"], rows[0]["activity_id"]) if rows else None
-
-
-def card_by_thread(db: Database, conversation_id: str) -> TeamsCard | None:
-    """The card whose thread ``conversation_id`` is (``channel;messageid=<card>``)."""
-    rows = list(db.query("select * from teams_cards where conversation_id = ?", [conversation_id]))
-    return TeamsCard(rows[0]["request_id"], rows[0]["conversation_id"], rows[0]["activity_id"]) if rows else None
-
-
-def save_card(db: Database, item: TeamsCard, now: datetime) -> None:
-    db["teams_cards"].upsert(
-        {"request_id": item.request_id, "conversation_id": item.conversation_id, "activity_id": item.activity_id,
-         "updated_at": iso(now)},
-        pk="request_id",
-    )
 
 
 # --- files offered in a personal chat, and images channel cards show ----------------------------------
