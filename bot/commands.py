@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import health, options, sync
+from bot import health, options, sourcing, sync
 from bot.errors import BadInput
 from bot.requests import Category, parse_number
 from bot.request_service import LIST_SCOPES
@@ -41,6 +41,7 @@ USAGE = {
     "check": "check N <check number>",
     "uncheck": "uncheck N <check number>",
     "doctor": "doctor",
+    "sourcing": "sourcing | sourcing set <category> in-house|open|managed | sourcing confirm",
 }
 
 HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
@@ -68,6 +69,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure choose N A <why>` — sign off an option; the requester and the owner decide together
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
+`/procure sourcing` — the sourcing map: IT's stance per category (keep in-house, open to a supplier, supplier-managed) and the opportunities · `sourcing set software open` · `sourcing confirm` (IT owners and admins)
 `/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
 `/procure agenda` — the next sync meeting's agenda as it stands (it is posted TANDEM_SYNC_LEAD before the meeting)
 `/procure decide <text>` — record a decision of the sync meeting
@@ -249,6 +251,17 @@ def _action(name, rest, text) -> Command:
     return Command(name, arg="add", extra=command.arg)
 
 
+def _sourcing(name, rest, text) -> Command:
+    action = rest[0].lower() if rest else ""
+    if not rest:
+        return Command(name)
+    if action == "confirm" and len(rest) == 1:
+        return Command(name, arg="confirm")
+    if action == "set" and len(rest) == 3:
+        return Command(name, arg="set", extra=f"{sourcing.parse_category(rest[1])} {sourcing.parse_stance(rest[2])}")
+    raise BadInput("Use `sourcing` for the map, `sourcing set <category> in-house|open|managed`, or `sourcing confirm`.")
+
+
 def _contract_number(text: str) -> int:
     try:
         return parse_number(text)
@@ -285,4 +298,5 @@ _PARSERS = {
     "check": _check,
     "uncheck": _check,
     "doctor": _no_args,
+    "sourcing": _sourcing,
 }

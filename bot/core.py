@@ -35,6 +35,7 @@ from bot.request_service import RequestService
 from bot.replays import Replays
 from bot.risk import RiskService
 from bot.schedule_service import ScheduleService, default_holder
+from bot.sourcing import SourcingService
 from bot.stats import StatsService
 from bot.target_service import TargetService
 from bot.sync import SyncService
@@ -67,6 +68,7 @@ class Core:
     replays: Replays
     sync: SyncService
     targets: TargetService
+    sourcing: SourcingService
     cards: Cards  # each request's card on each platform (every platform alike)
     notifier: Notifier  # reaching people: DMs, and the shared channel's digests and briefings
     # `tandem doctor`'s probes of each platform serving this core.
@@ -147,7 +149,8 @@ def build_core(
                 doctor_probes=list(probes),
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
-                targets=targets, cards=cards)
+                targets=targets, cards=cards,
+                sourcing=SourcingService(store, notifier, clock, settings, visibility, holder))
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

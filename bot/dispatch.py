@@ -21,6 +21,7 @@ from bot.notifier import Briefing, NotifyError
 from bot.permissions import Action, authorize
 from bot.requests import Request, RequestDetails
 from bot.request_service import Page
+from bot.sourcing import Stance
 from bot.stats import Stats
 from bot.visibility import Place
 
@@ -233,9 +234,22 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
     if name == "doctor":
         authorize(core.roles, actor, Action.ADMINISTER)
         return Said("*Tandem doctor*\n" + doctor.report(core.diagnose()))
+    if name == "sourcing":
+        return _sourcing(core, actor, command, place)
     if name in together.NAMES:
         return together.run(core, actor, command)
     raise LookupError(f"/procure {name} has no handler")  # the parser and this function disagree
+
+
+def _sourcing(core: Core, actor: str, command: Command, place: Place) -> Reply:
+    if command.arg == "set":
+        category, stance = command.extra.split()
+        entry = core.sourcing.set(actor, category, Stance(stance))
+        return Said(f"IT's stance on {entry.category} is now: {entry.stance.label}.")
+    if command.arg == "confirm":
+        count = core.sourcing.confirm(actor)
+        return Said(f"Confirmed {count} stance{'s' if count != 1 else ''} as they are; thank you.")
+    return BriefingShown(core.sourcing.map(actor, place))
 
 
 def _health(core: Core, actor: str, command: Command) -> Reply:

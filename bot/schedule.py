@@ -133,6 +133,7 @@ class Schedule:
             if slot is not None:
                 sweep = self.core.schedule.run_sweep(slot_key(slot, self.tz), now)
                 self.core.sync.remind_actions(now)  # each (action item, day) once, through the ledger
+                self.core.sourcing.ask_quarterly(now)  # the sourcing map check, once a quarter per IT owner
             self.core.sync.run_agenda(now)  # the sync meeting's agenda, once, TANDEM_SYNC_LEAD before it
             # After the digest, so a digest in the same minute is not about a round just opened.
             slot = last_slot(self.health_trigger, self.tz, now)

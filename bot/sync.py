@@ -43,7 +43,6 @@ AGENDA_ROWS = 5
 REMIND_BEFORE_DAYS = 2
 UNDATED_EVERY_DAYS = 7
 COMING_DAYS = 30
-MISSED_DAYS = 90
 AGENDA, ACTION = "agenda", "action"
 IN_FLIGHT = timedelta(minutes=10)
 
@@ -322,7 +321,9 @@ class SyncService:
 
     def _deadlines(self, today: date) -> Section:
         lines = []
-        for contract in self.contracts.deadlines_between(today - timedelta(days=MISSED_DAYS), today - timedelta(1)):
+        # The one missed-deadline rule (``Contract.missed``): passed, still awaiting a decision,
+        # and the contract still runs — as /procure contracts, the digest and the reminders say.
+        for contract in self.contracts.missed(today):
             late = (today - contract.notice_deadline).days
             lines.append(f"Missed: {contract.vendor} {contract.product} (contract {contract.id}) — notice deadline "
                          f"{contract.notice_deadline.isoformat()}, {late} day{'s' if late != 1 else ''} ago")

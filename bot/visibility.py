@@ -268,6 +268,13 @@ class Visibility:
             return None
         return REFUSALS[Action.MANAGE_CONTRACT].format(subject=contract.number)
 
+    def sourcing_refusal(self, viewer: str | None, it_owners: set[str]) -> str | None:
+        """IT's stance per category (the sourcing map) is IT's to set: admins and the IT
+        owners of contracts in force. Anyone may look at it."""
+        if viewer and (self.roles.role_of(viewer) is Role.ADMIN or viewer in it_owners):
+            return None
+        return "IT's sourcing stances are set by the IT owners of contracts and admins."
+
     def require(self, viewer: str | None, action: Action, subject: Request | Contract) -> None:
         """Raises ``NotAllowed`` unless ``viewer`` may take ``action`` on ``subject``."""
         if isinstance(subject, Request):

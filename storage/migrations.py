@@ -480,3 +480,13 @@ def m025_cards_per_platform(db: Database) -> None:
     db.execute("drop index if exists idx_requests_card_channel_card_ts")
     db.execute("alter table requests drop column card_channel")
     db.execute("alter table requests drop column card_ts")
+
+
+@migrations()
+def m026_sourcing_stances(db: Database) -> None:
+    # The sourcing map (bot.sourcing): IT's stance per category, who set it and when it was
+    # last set or confirmed (the quarterly check asks the IT owners by DM).
+    db["sourcing_stances"].create(
+        {"category": str, "stance": str, "set_by": str, "set_at": str, "confirmed_at": str},
+        pk="category", not_null={"stance", "set_by", "set_at", "confirmed_at"},
+    )

@@ -132,3 +132,15 @@ def test_no_sync_cron_no_agenda(tmp_path, clock):
         assert core.sync.agenda().title == "Sync meeting agenda"
     finally:
         core.close()
+
+
+def test_the_agenda_uses_the_one_missed_deadline_rule(setup):
+    core, _, _ = setup
+    # Today is 2026-11-16. Passed 120 days ago and still running (a 200-day notice period):
+    # missed by the rule, however long ago. Passed, but cancelled: notice was given, not missed.
+    core.contracts.add(BUYER, contract_form(vendor="Okta", end_date="2027-01-31", notice_days="200"))
+    cancelled = core.contracts.add(BUYER, contract_form(vendor="Miro", end_date="2027-01-31", notice_days="100"))
+    core.contracts.cancel(BUYER, cancelled.id)
+    shown = lines(core.sync.agenda())["Notice deadlines: missed, and the next 30 days"]
+    assert shown == ("Missed: Okta Business (contract 1) — notice deadline 2026-07-15, 124 days ago",)
+    assert [c.vendor for c in core.contracts.missed()] == ["Okta"]

@@ -131,3 +131,19 @@ def test_seats_in_use_and_the_reminder_in_the_shell(tmp_path, clock):
     assert "USD 12,000 a year · 31 of 50 seats used — negotiate down" in out
     assert "Zoom Business (contract 1): notice deadline" in out and \
         "a year. 31 of 50 seats used — negotiate down. Renew, renegotiate or cancel before then." in out
+
+
+def test_the_sourcing_map_in_the_shell(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as admin",
+        "/procure sourcing set software open",
+        "/as buyer",
+        "/procure sourcing set hardware open",
+        "/procure sourcing",
+        "/quit",
+    )
+    assert "IT's stance on software is now: open to a supplier." in out
+    assert "IT's sourcing stances are set by the IT owners of contracts and admins." in out
+    assert "software — open to a supplier (set by @admin 2026-11-16, confirmed 2026-11-16)" in out
+    assert "No category open to a supplier has requests yet." in out

@@ -1,0 +1,231 @@
+"""The sourcing map: per category, IT's stance — keep in-house, open to a supplier, or
+supplier-managed — and the opportunities it opens.
+
+The IT owners of contracts in force and admins set stances (``bot.visibility``); anyone may
+look. Every quarter the IT owners are asked once, by DM through the schedule's ledger, to
+confirm or change them. The map lists the opportunities: categories open to a supplier with
+the most requests and spend in the last 12 months.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.approvals import to_base
+from bot.clock import Clock
+from bot.config import Settings
+from bot.contracts import ContractStatus
+from bot.errors import BadInput, NotAllowed
+from bot.format import money
+from bot.notifier import Briefing, Notifier, Section
+from bot.people import looks_like_chat_user
+from bot.requests import Category
+from bot.visibility import Place, Visibility
+from storage import Store
+from storage import contracts as contracts_repo
+from storage import schedule as ledger
+from storage import sourcing as repo
+from storage.requests import add_event
+from storage.schedule import Key
+
+log = logging.getLogger(__name__)
+
+KIND = "sourcing"
+LOOKBACK = timedelta(days=365)
+IN_FLIGHT = timedelta(minutes=10)
+
+
+class Stance(StrEnum):
+    IN_HOUSE = "in-house"
+    OPEN = "open"
+    MANAGED = "managed"
+
+    @property
+    def label(self) -> str:
+        return {"in-house": "keep in-house", "open": "open to a supplier", "managed": "supplier-managed"}[self.value]
+
+    @property
+    def addressable(self) -> bool:
+        """Spend a supplier may take on: open to a supplier, or supplier-managed already."""
+        return self is not Stance.IN_HOUSE
+
+
+STANCE_WORDS = {"in-house": Stance.IN_HOUSE, "inhouse": Stance.IN_HOUSE, "keep": Stance.IN_HOUSE,
+                "open": Stance.OPEN, "managed": Stance.MANAGED, "supplier-managed": Stance.MANAGED}
+
+
+@dataclass(frozen=True)
+class StanceEntry:
+    category: str
+    stance: Stance
+    set_by: str
+    set_at: datetime
+    confirmed_at: datetime
+
+
+@dataclass(frozen=True)
+class Spend:
+    category: str
+    requests: int
+    amount: Decimal  # estimated, in the base currency, of the requests the viewer may see
+
+
+def parse_stance(text: str) -> Stance:
+    stance = STANCE_WORDS.get((text or "").strip().lower())
+    if stance is None:
+        raise BadInput(f"{(text or '')[:20]!r} is not a stance; use in-house, open or managed.")
+    return stance
+
+
+def parse_category(text: str) -> str:
+    category = (text or "").strip().lower()
+    if category not in {c.value for c in Category}:
+        raise BadInput(f"{(text or '')[:40]!r} is not a category ({', '.join(c.value for c in Category)}).")
+    return category
+
+
+def quarter(moment: datetime, tz) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+
+
+class SourcingService:
+    def __init__(self, store: Store, notifier: Notifier, clock: Clock, settings: Settings, visibility: Visibility,
+                 holder: str):
+        self.store = store
+        self.notifier = notifier
+        self.clock = clock
+        self.settings = settings
+        self.tz = settings.tz
+        self.visibility = visibility
+        self.holder = holder
+
+    # --- who ---------------------------------------------------------------------------------
+
+    def it_owners(self) -> set[str]:
+        """The IT owners of contracts in force."""
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        return {c.it_owner for c in contracts_repo.list_contracts(self.store.db, in_force) if c.it_owner}
+
+    def asked(self) -> set[str]:
+        """Who the quarterly check goes to: the IT owners (who can be reached), else the admins."""
+        owners = {person for person in self.it_owners() if looks_like_chat_user(person)}
+        if owners:
+            return owners
+        return {person for person in self.visibility.roles.members_of(self.visibility.roles.admins)
+                if looks_like_chat_user(person)}
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def stances(self) -> dict[str, StanceEntry]:
+        return repo.stances(self.store.db)
+
+    def spend(self, viewer: str | None, since: datetime) -> list[Spend]:
+        """Requests and estimated spend per category since ``since``; the spend counts only the
+        requests ``viewer`` may see the cost of."""
+        counts: dict[str, int] = defaultdict(int)
+        amounts: dict[str, Decimal] = defaultdict(Decimal)
+        for row in repo.spend_by_category(self.store.db, since):
+            counts[row["category"]] += 1
+            private = row["sensitivity"] in ("confidential", "restricted")
+            if private and not (viewer and (viewer == row["requester"] or self.visibility.roles.is_procurement(viewer)
+                                           or viewer in self.visibility.approvers())):
+                continue
+            if row["estimated_cost"]:
+                base = to_base(Decimal(row["estimated_cost"]), row["currency"], self.settings)
+                if base is not None:
+                    amounts[row["category"]] += base
+        return [Spend(category, counts[category], amounts[category]) for category in counts]
+
+    def map(self, viewer: str | None, place: Place = Place.PRIVATE) -> Briefing:
+        now = self.clock.now()
+        entries = self.stances()
+        lines = []
+        for category in Category:
+            entry = entries.get(category.value)
+            if entry is None:
+                lines.append(f"{category.value} — not set")
+            else:
+                lines.append(f"{category.value} — {entry.stance.label} (set by <@{entry.set_by}> "
+                             f"{entry.set_at.astimezone(self.tz):%Y-%m-%d}, confirmed "
+                             f"{entry.confirmed_at.astimezone(self.tz):%Y-%m-%d})")
+        costs = self.visibility.costs_visible(viewer, place)
+        found = [s for s in self.spend(viewer, now - LOOKBACK)
+                 if s.category in entries and entries[s.category].stance is Stance.OPEN]
+        found.sort(key=lambda s: (-s.requests, -s.amount, s.category))
+        opportunities = [f"{s.category} — {s.requests} request{'s' if s.requests != 1 else ''}"
+                         + (f", {money(s.amount, self.settings.base_currency)} estimated" if costs else "")
+                         for s in found]
+        return Briefing("The sourcing map", (
+            Section("IT's stance per category", tuple(lines)),
+            Section("Opportunities: open to a supplier, most requests and spend in the last 12 months",
+                    tuple(opportunities), empty="No category open to a supplier has requests yet."),
+        ), footer="IT owners and admins: `/procure sourcing set <category> in-house|open|managed`; "
+                  "`/procure sourcing confirm` confirms every stance as it is.")
+
+    # --- changing ------------------------------------------------------------------------------
+
+    def set(self, actor: str, category: str, stance: Stance) -> StanceEntry:
+        self._require(actor)
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = repo.stances(db).get(category)
+            repo.set_stance(db, category, stance, actor, now)
+            add_event(db, "sourcing", 0, now, actor, "stance set",
+                      {"category": category, "stance": before.stance.value} if before else {},
+                      {"category": category, "stance": stance.value})
+            return repo.stances(db)[category]
+
+    def confirm(self, actor: str) -> int:
+        """Confirms every stance as it stands (the quarterly check's Confirm)."""
+        self._require(actor)
+        now = self.clock.now()
+        with self.store.write() as db:
+            count = repo.confirm_all(db, now)
+            add_event(db, "sourcing", 0, now, actor, "stances confirmed", {}, {"count": count})
+        return count
+
+    def _require(self, actor: str) -> None:
+        why = self.visibility.sourcing_refusal(actor, self.it_owners())
+        if why is not None:
+            raise NotAllowed(why)
+
+    # --- the quarterly check -----------------------------------------------------------------------
+
+    def ask_quarterly(self, now: datetime | None = None) -> list[str]:
+        """Once IT has set a stance, asks each IT owner once a quarter, by DM, to confirm or
+        change the stances: each (quarter, person) is recorded in the ledger before it is sent.
+        Returns who was asked."""
+        now = now or self.clock.now()
+        if not self.stances():
+            return []  # nothing published yet, nothing to confirm
+        label = quarter(now, self.tz)
+        decided = []
+        with self.store.write() as db:
+            for person in sorted(self.asked()):
+                entry = ledger.claim(db, Key(KIND, "stances", label, "", person), self.holder, now, now + IN_FLIGHT)
+                if entry is not None:
+                    decided.append((person, entry.id))
+        sent = []
+        for person, entry_id in decided:
+            briefing = self.map(person)
+            briefing = Briefing(f"Sourcing map check · {label}", briefing.sections,
+                                footer="Still right? Confirm: `/procure sourcing confirm`. Change one: "
+                                       "`/procure sourcing set <category> in-house|open|managed`.")
+            try:
+                self.notifier.send_briefing(person, briefing)
+            except Exception as error:  # noqa: BLE001 - recorded; retried on the next sweep
+                with self.store.write() as db:
+                    ledger.failed(db, [entry_id], str(error) or type(error).__name__)
+                continue
+            with self.store.write() as db:
+                ledger.delivered(db, [entry_id], self.clock.now())
+            sent.append(person)
+        if sent:
+            log.info("sourcing map check %s sent to %d people", label, len(sent))
+        return sent
