@@ -21,6 +21,7 @@ USAGE = {
     "status": "status N <status>",
     "note": "note N <text>",
     "cancel": "cancel N",
+    "edit": "edit N",
     "approve": "approve N",
     "reject": "reject N <reason>",
     "contracts": "contracts [days]",
@@ -52,6 +53,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure status N <status>` — move a request on (procurement); `status N ordered 11500 USD` records the order price for the savings
 `/procure note N <text>` — add a note; it also goes into the card's thread
 `/procure cancel N` — cancel a request (its requester or procurement)
+`/procure edit N` — edit your need (opens its form, filled in); an edit answers a request awaiting IT
 `/procure approve N` · `reject N <reason>` — decide on a request that needs approval (approvers)
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
@@ -278,6 +280,7 @@ _PARSERS = {
     "status": _status,
     "note": _note,
     "cancel": _numbered,
+    "edit": _numbered,
     "approve": _numbered,
     "reject": lambda n, r, t: _note(n, r, t, what="the reason"),
     "contracts": lambda n, r, t: _days(n, r, t, 90, "days", 3650),

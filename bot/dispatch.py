@@ -50,8 +50,8 @@ class Listed:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Open a form: ``need`` or ``contract``. To edit, ``subject_id`` names the contract and
-    ``values`` holds its current values (the form's field names to plain strings)."""
+    """Open a form: ``need`` or ``contract``. To edit, ``subject_id`` names the request or
+    contract and ``values`` holds its current values (the form's field names to plain strings)."""
 
     form: str
     subject_id: int | None = None
@@ -138,17 +138,19 @@ LIST_TITLES = {
 
 # Commands whose reply is a form: a platform opens it at once, ahead of other work, while the
 # person's trigger (Slack's lasts 3 s) is still alive.
-FORM_COMMANDS = {("contract", "add"), ("contract", "edit")}
+FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("edit", None)}
 
 
 def opens_form(command: Command) -> bool:
     return (command.name, command.arg) in FORM_COMMANDS
 
 
-def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE) -> Reply:
+def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE, locale: str | None = None) -> Reply:
     """Runs ``command`` for ``actor``; what the reply shows is cut to ``actor`` in ``place``
-    (where the answer will be read: ``Place.PRIVATE`` for an ephemeral answer or a DM)."""
-    reply, problem = core.cards.watching(lambda: _run(core, actor, command, place))
+    (where the answer will be read: ``Place.PRIVATE`` for an ephemeral answer or a DM).
+    ``locale`` is how ``actor`` writes amounts, when the platform knows it (forms are filled
+    in that way); otherwise ``TANDEM_LOCALE``."""
+    reply, problem = core.cards.watching(lambda: _run(core, actor, command, place, locale))
     if problem is not None and isinstance(reply, (Changed, ContractChanged)):
         reply = dataclasses.replace(reply, text=f"{reply.text}\n{problem.text()}")
     return _cut(core, actor, reply, place)
@@ -164,7 +166,7 @@ def _cut(core: Core, actor: str, reply: Reply, place: Place) -> Reply:
     return reply
 
 
-def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
+def _run(core: Core, actor: str, command: Command, place: Place, locale: str | None = None) -> Reply:
     service = core.requests
     view = core.visibility
     name = command.name
@@ -193,6 +195,8 @@ def _run(core: Core, actor: str, command: Command, place: Place) -> Reply:
         service.note(actor, command.number, command.arg, source="command")
         request = service.get(command.number)
         return Changed(request, f"Note added to {request.number}.")
+    if name == "edit":
+        return OpenForm("need", subject_id=command.number, values=service.edit_form(actor, command.number, locale))
     if name == "cancel":
         request = service.cancel(actor, command.number)
         return Changed(request, f"{request.number} is cancelled.")

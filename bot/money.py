@@ -158,6 +158,12 @@ def format_amount(amount: Decimal, locale: str = DEFAULT_LOCALE) -> str:
     return format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=locale)
 
 
+def format_plain(amount: Decimal, locale: str = DEFAULT_LOCALE) -> str:
+    """An amount as a form shows it to be edited: ``locale``'s decimal sign, no grouping."""
+    whole = amount == amount.to_integral_value()
+    return format_decimal(amount, format="0" if whole else "0.00", locale=locale)
+
+
 def parse_whole(text: str, locale: str) -> int | None:
     """A whole number as written in ``locale`` (``1,000`` in en_US, ``1.000`` in de_DE);
     ``None`` if it is not one (a fraction, a sign, a currency, or unreadable)."""

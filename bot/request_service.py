@@ -35,6 +35,7 @@ from bot.requests import (
     check_transition,
     clean_chars,
     clean_text,
+    need_form,
     next_statuses,
     parse_request,
 )
@@ -132,6 +133,13 @@ class RequestService:
         """The request as ``actor`` sees it in a modal, once they may take ``action`` on it now
         (a form is opened only for someone who may act); otherwise ``NotAllowed``."""
         return self.visibility.acting(actor, self.get(request_id), action)
+
+    def edit_form(self, actor: str, request_id: int, locale: str | None = None) -> dict[str, str]:
+        """The need's current values for the edit form (the cost as ``locale`` writes it), once
+        ``actor`` may edit it now; otherwise ``NotAllowed`` saying why. Only people who may see
+        a confidential need's details may edit it, so the form never shows them to anyone else."""
+        request = self.for_action(actor, request_id, Action.EDIT)
+        return need_form(request, locale or self.locale)
 
     def list(self, actor: str, scope: str = "open", category: str | None = None, limit: int = 50,
              place: Place = Place.PRIVATE) -> Page:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.errors import BadInput, InvalidTransition
-from bot.money import DEFAULT_LOCALE, LIMIT, Amount, format_amount, parse_money, parse_whole, to_cents
+from bot.money import DEFAULT_LOCALE, LIMIT, Amount, format_amount, format_plain, parse_money, parse_whole, to_cents
 from bot.permissions import Allowed
 
 
@@ -395,6 +395,25 @@ def parse_request(form: dict, today: date, default_currency: str, locale: str = 
         sensitivity=sensitivity,
         preferred_vendor=vendor,
     )
+
+
+def need_form(request: Request, locale: str = DEFAULT_LOCALE) -> dict[str, str]:
+    """A need as the plain strings of its form, to prefill an edit form: the cost written as
+    ``locale`` writes it (ungrouped, ``7500,50`` in de_DE: also what a number input takes in
+    en_US), so submitting the form unchanged reads it back the same."""
+    cost = request.estimated_cost
+    return {
+        "title": request.title,
+        "details": request.details,
+        "category": request.category.value,
+        "quantity": str(request.quantity),
+        "estimated_cost": format_plain(cost, locale) if cost is not None else "",
+        "currency": request.currency if cost is not None else "",
+        "needed_by": request.needed_by.isoformat() if request.needed_by else "",
+        "urgency": request.urgency.value,
+        "sensitivity": request.sensitivity.value,
+        "preferred_vendor": request.preferred_vendor or "",
+    }
 
 
 def parse_amount(form: dict, name: str, label: str, errors: dict, *, locale: str = DEFAULT_LOCALE,

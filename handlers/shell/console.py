@@ -321,10 +321,17 @@ class Shell:
 
     # --- commands ---------------------------------------------------------------------------
 
-    def need(self, title: str) -> None:
-        self.say("New IT need — answer each question; Enter keeps [the default]; '.' cancels.")
-        defaults = {"title": title, "quantity": "1", "currency": self.core.settings.base_currency,
-                    "urgency": "normal", "sensitivity": "internal"}
+    def need(self, title: str, request_id: int | None = None, values: dict[str, str] | None = None) -> None:
+        """Asks the need form's questions: to post a new need, or to edit ``request_id`` (its
+        current ``values`` are the defaults)."""
+        editing = request_id is not None
+        if editing:
+            self.say(f"Edit #{request_id} — Enter keeps [the current value]; '.' cancels.")
+            defaults = dict(values or {})
+        else:
+            self.say("New IT need — answer each question; Enter keeps [the default]; '.' cancels.")
+            defaults = {"title": title, "quantity": "1", "currency": self.core.settings.base_currency,
+                        "urgency": "normal", "sensitivity": "internal"}
         form = dict(defaults)
         pending = [q for q in REQUEST_QUESTIONS]
         while True:
@@ -333,12 +340,15 @@ class Shell:
                 default = f" [{form.get(key)}]" if form.get(key) else ""
                 answer = self.ask(f"  {question}{choices}{default}: ")
                 if answer is None or answer.strip() == ".":
-                    self.ephemeral("Cancelled; nothing was posted.")
+                    self.ephemeral("Cancelled; nothing was changed." if editing else "Cancelled; nothing was posted.")
                     return
                 if answer.strip():
                     form[key] = answer.strip()
             try:
-                request = self.core.requests.create(self.user, form)
+                if editing:
+                    request = self.core.requests.edit(self.user, request_id, form)
+                else:
+                    request = self.core.requests.create(self.user, form)
             except BadInput as error:
                 for key, message in error.errors.items():
                     self.say(f"  ✗ {message}")
@@ -347,7 +357,10 @@ class Shell:
                         form[key] = defaults[key]
                 pending = [q for q in REQUEST_QUESTIONS if q[0] in error.errors] or REQUEST_QUESTIONS
                 continue
-            self.ephemeral(f"Posted {request.number} {request.title} in {self.channel_name}.")
+            if editing:
+                self.ephemeral(f"Saved {request.number} {request.title}; its card is updated.")
+            else:
+                self.ephemeral(f"Posted {request.number} {request.title} in {self.channel_name}.")
             return
 
     def contract_form(self, contract_id: int | None, values: dict[str, str] | None) -> None:
@@ -428,6 +441,8 @@ class Shell:
                                     "(tandem stats --png FILE writes it locally)")
         elif isinstance(reply, dispatch.HealthShown):
             self.ephemeral("\n".join(health.lines(reply.results)))
+        elif isinstance(reply, dispatch.OpenForm) and reply.form == "need":
+            self.need("", reply.subject_id, reply.values)
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":
             self.contract_form(reply.subject_id, reply.values)
         else:

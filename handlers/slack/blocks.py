@@ -343,6 +343,9 @@ def request_list(page: Page, title: str, limit: int = MESSAGE_BLOCKS) -> list[Bl
 def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: LinkedContract | None = None) -> list[Block]:
     request = item.request
     blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
+    if request.actions is not None and Action.EDIT in request.actions:  # the core decides who may edit
+        blocks.append(ActionsBlock(elements=[ButtonElement(text=plain("Edit"), action_id=Actions.EDIT,
+                                                           value=str(request.id))]))
     lines = [f"• {when(c.at)} {mention(c.author)}: {note_markup(c)}" for c in item.notes]
     blocks += section_lines("Comments", lines)
     lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
@@ -436,28 +439,41 @@ def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str |
 
 
 def request_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
-               locale: str = DEFAULT_LOCALE, details: str = "", metadata: str = "") -> View:
+               locale: str = DEFAULT_LOCALE, details: str = "", metadata: str = "",
+               values: dict[str, str] | None = None, request_id: int | None = None) -> View:
     """The "New IT need" form; ``details`` prefills the justification and ``metadata`` comes
-    back with the submission (where a need sent from a message came from)."""
+    back with the submission (where a need sent from a message came from). With
+    ``request_id``, the same form edits that need, filled in with ``values`` (from the core)."""
+    given = dict(values or {})
+    given.setdefault("title", title)
+    given.setdefault("details", details)
     blocks = [
-        text_input(RequestFields.TITLE, "What do you need?", initial=title, max_length=TITLE_MAX,
+        text_input(RequestFields.TITLE, "What do you need?", initial=given["title"], max_length=TITLE_MAX,
                     placeholder="50 Zoom licences"),
-        text_input(RequestFields.DETAILS, "Why? (business justification)", initial=details or None, multiline=True,
-                   max_length=DETAILS_MAX),
-        select_input(RequestFields.CATEGORY, "Category", [c.value for c in Category], None),
-        number_input(RequestFields.QUANTITY, "Quantity", initial="1", minimum=1, maximum=QUANTITY_MAX),
-        *cost_inputs(RequestFields.ESTIMATED_COST, RequestFields.CURRENCY, "Estimated cost", cost=None, currency=None,
+        text_input(RequestFields.DETAILS, "Why? (business justification)", initial=given["details"] or None,
+                   multiline=True, max_length=DETAILS_MAX),
+        select_input(RequestFields.CATEGORY, "Category", [c.value for c in Category], given.get("category")),
+        number_input(RequestFields.QUANTITY, "Quantity", initial=given.get("quantity") or "1", minimum=1,
+                     maximum=QUANTITY_MAX),
+        *cost_inputs(RequestFields.ESTIMATED_COST, RequestFields.CURRENCY, "Estimated cost",
+                     cost=given.get("estimated_cost") or None, currency=given.get("currency") or None,
                      base_currency=base_currency, locale=locale),
         InputBlock(
             block_id=RequestFields.NEEDED_BY,
             label=plain("Needed by"),
-            element=DatePickerElement(action_id=VALUE),
+            element=DatePickerElement(action_id=VALUE, initial_date=given.get("needed_by") or None),
             optional=True,
         ),
-        select_input(RequestFields.URGENCY, "Urgency", [u.value for u in Urgency], "normal"),
-        select_input(RequestFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity], "internal"),
-        text_input(RequestFields.PREFERRED_VENDOR, "Preferred vendor", optional=True, max_length=VENDOR_MAX),
+        select_input(RequestFields.URGENCY, "Urgency", [u.value for u in Urgency], given.get("urgency") or "normal"),
+        select_input(RequestFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity],
+                     given.get("sensitivity") or "internal"),
+        text_input(RequestFields.PREFERRED_VENDOR, "Preferred vendor", initial=given.get("preferred_vendor") or None,
+                   optional=True, max_length=VENDOR_MAX),
     ]
+    if request_id is not None:
+        return View(type="modal", callback_id=Views.NEED_EDIT, private_metadata=str(request_id),
+                    title=plain(f"Edit #{request_id}", 24), submit=plain("Save", 24), close=plain("Cancel", 24),
+                    blocks=blocks)
     return View(
         type="modal",
         callback_id=Views.NEED,

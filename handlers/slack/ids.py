@@ -12,6 +12,7 @@ class Actions(StrEnum):
     STATUS = "request_status"
     ADD_NOTE = "request_add_note"
     OPEN = "request_open"
+    EDIT = "request_edit"
 
 
 class ContractActions(StrEnum):
@@ -29,6 +30,7 @@ class ApprovalActions(StrEnum):
 
 class Views(StrEnum):
     NEED = "need_modal"  # a wire value: forms opened before an upgrade must still be handled after it
+    NEED_EDIT = "need_edit_modal"
     NOTE = "note_modal"
     DETAILS = "request_details"
     CONTRACT = "contract_modal"

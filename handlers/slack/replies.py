@@ -65,7 +65,8 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
 def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
     if reply.form == "contract":
         return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency, locale=locale)
-    return blocks.request_modal((reply.values or {}).get("title", ""), settings.base_currency, locale=locale)
+    return blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=reply.values,
+                                request_id=reply.subject_id)
 
 
 def ephemeral(text: str, blocks_: list) -> dict:

@@ -98,7 +98,10 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         parsed = commands.parse(command.get("text", ""))
 
         def run() -> None:
-            reply = dispatch.run(core, user, parsed)
+            # A form filled in with amounts is written in the person's locale, which is looked up now
+            # (a cached answer is instant), so the form reads back exactly what it showed.
+            locale = locales(user) if parsed.name == "edit" else locales.cached(user)
+            reply = dispatch.run(core, user, parsed, locale=locale)
             replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
                             notifier=notifier, settings=settings, locale=locales.cached(user))
 
@@ -107,6 +110,48 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             work.later(lambda: locales(user))  # known by the time the form comes back
         else:
             work.later(run)
+
+    @app.view(Views.NEED_EDIT)
+    @guarded
+    def need_edited(ack: Ack, body: dict, view: dict, work: Task) -> None:
+        form = blocks.form_values(view)
+        user = body["user"]["id"]
+        locale = locales(user)
+        try:
+            parse_request(form, today(core.clock, settings.tz), settings.base_currency, locale)
+        except BadInput as error:
+            ack(response_action="errors", errors=error.errors)
+            return
+        try:
+            number = form_metadata(view, parse_number)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
+        ack()
+        work.later(lambda: edit(user, number, form, locale))
+
+    def edit(user: str, number: int, form: dict, locale: str) -> None:
+        request = service.edit(user, number, form, locale=locale)
+        notifier.send_dm(user, f":white_check_mark: Your changes to {request.number} *{blocks.escape(request.title)}* "
+                               f"are saved; its card is updated.")
+
+    @app.action(Actions.EDIT)
+    @guarded
+    def edit_request(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
+        ack()
+        number, user = parse_number(action["value"]), body["user"]["id"]
+
+        def ask() -> None:
+            locale = locales(user)
+            values = service.edit_form(user, number, locale)  # refused unless the core lets them edit it
+            view = blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=values,
+                                        request_id=number)
+            if (body.get("container") or {}).get("type") == "view":  # clicked in the details modal
+                client.views_push(trigger_id=body["trigger_id"], view=view)
+            else:
+                client.views_open(trigger_id=body["trigger_id"], view=view)
+
+        work.form(ask)
 
     @app.action(Actions.CLAIM)
     @guarded

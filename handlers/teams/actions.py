@@ -107,6 +107,28 @@ def register(bot) -> None:
         return message_response(f"Your need {request.number} {request.title} is posted in the channel. "
                                 f"Procurement will pick it up there.")
 
+    @on(Verbs.NEED_EDIT)
+    def need_edit(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        request_id = number(data, "request")
+        form = {name: form_text(data.get(name)) for name in REQUEST_FIELDS}
+        try:
+            parse_request(form, today(core.clock, settings.tz), settings.base_currency, LOCALE.get())
+        except BadInput as error:
+            return card_response(cards.request_form(form, settings.base_currency, error.errors or {"title": error.message},
+                                                    request_id=request_id))
+        request = core.requests.edit(actor, request_id, form, locale=LOCALE.get())
+        return message_response(f"Your changes to {request.number} {request.title} are saved; its card is updated.")
+
+    @on(Verbs.EDIT)
+    def edit(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        request_id = number(data, "request")
+        values = core.requests.edit_form(actor, request_id, cards.NUMBERS)  # refused unless the core allows it
+        # By DM, like Open: the form holds the need's details, for the people who may edit it.
+        notifier.send_activity_to(actor, card_activity(cards.request_form(values, settings.base_currency,
+                                                                          request_id=request_id),
+                                                       f"Edit #{request_id}"))
+        return message_response(f"The form to edit #{request_id} is in your chat with Tandem.")
+
     @on(Verbs.CLAIM)
     def claim(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
         return said(actor, Command("claim", number(data, "request")))

@@ -162,9 +162,14 @@ def said_card(message: str, names: Names = plain_names) -> dict:
 # --- the need form ---------------------------------------------------------------------------------
 
 
+# The locale whose numbers an ``Input.Number`` takes (``7500.5``): forms filled in for editing use it.
+NUMBERS = "en_US"
+
+
 def request_form(values: dict[str, str] | None = None, base_currency: str = "USD",
-              errors: dict[str, str] | None = None) -> dict:
-    """The "New IT need" form; ``errors`` (field → message) shows what to fix."""
+              errors: dict[str, str] | None = None, request_id: int | None = None) -> dict:
+    """The "New IT need" form; ``errors`` (field → message) shows what to fix. With
+    ``request_id`` the same form edits that need, filled in with ``values``."""
     values = values or {}
     errors = errors or {}
 
@@ -184,7 +189,7 @@ def request_form(values: dict[str, str] | None = None, base_currency: str = "USD
             element["errorMessage"] = errors[name]
         return element
 
-    body = [heading("New IT need")]
+    body = [heading("New IT need" if request_id is None else f"Edit #{request_id}")]
     if errors:
         body.append(text("Please fix: " + " ".join(errors.values()), color="Attention"))
     body += [
@@ -203,6 +208,8 @@ def request_form(values: dict[str, str] | None = None, base_currency: str = "USD
               {"type": "Input.ChoiceSet", "choices": choices(s.value for s in Sensitivity), "value": "internal"}),
         field("preferred_vendor", "Preferred vendor", {"type": "Input.Text", "maxLength": 100}),
     ]
+    if request_id is not None:
+        return card(body, [execute("Save", Verbs.NEED_EDIT, request=request_id)])
     return card(body, [execute("Post the need", Verbs.NEED)])
 
 
@@ -345,6 +352,8 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
     body.append(text("**History**"))
     body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
              for e in item.events[-LIST_ROWS:]]
+    if request.actions is not None and Action.EDIT in request.actions:  # the core decides who may edit
+        return card(body, [execute("Edit", Verbs.EDIT, request=request.id)])
     return card(body)
 
 

@@ -7,6 +7,8 @@ class Verbs(StrEnum):
     """``Action.Execute`` verbs (the card sends them back in an ``adaptiveCard/action`` invoke)."""
 
     NEED = "need_submit"
+    NEED_EDIT = "need_edit_submit"
+    EDIT = "request_edit"
     CLAIM = "request_claim"
     UNCLAIM = "request_unclaim"
     STATUS = "request_status"

@@ -29,6 +29,7 @@ from handlers.teams import cards, files, home, mentions, replays
 from storage import teams as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
+from handlers.teams.cards import NUMBERS
 from handlers.teams.replies import refusal, render
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def register(bot) -> None:
 
     def run(actor: str, command: commands.Command) -> Activity:
         with preferring(core.notifier, PLATFORM):
-            reply = dispatch.run(core, actor, command)
+            # The edit form's cost goes into a number input, which takes a plain number.
+            reply = dispatch.run(core, actor, command, locale=NUMBERS if command.name == "edit" else None)
             return render(core, notifier, actor, reply, help_=command.name == "help")
 
     def comment(actor: str, request_id: int, text: str, message_id: str) -> None:

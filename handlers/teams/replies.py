@@ -53,7 +53,9 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
     if isinstance(reply, dispatch.OpenForm):
         if reply.form == "need":
-            return card_activity(cards.request_form(reply.values, core.settings.base_currency), "New IT need")
+            title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
+            return card_activity(cards.request_form(reply.values, core.settings.base_currency,
+                                                    request_id=reply.subject_id), title)
         return contract_form_activity(core, reply.values, reply.subject_id)
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file(user, reply.filename, reply.content, reply.title)

@@ -130,3 +130,16 @@ def test_the_stats_show_the_shared_targets_in_the_shell(tmp_path, clock):
     assert "Shared targets: IT: needs fulfilled within saas 10 d of being posted" in out
     assert "2026-11 time to claim: 1 of 1 met, median 0.0 business days (target ≤ 1 business day)" in out
     assert "2026-11 savings: 1 of 1 met, 6.7% saved on 1 order (target 5%)" in out
+
+
+def test_the_requester_edits_a_need_with_its_current_values_as_defaults(tmp_path, clock):
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db"), "TANDEM_PROCUREMENT": "U0BUYER001"})
+    keep_all_but_title_and_cost = ["60 Zoom licences", "", "", "", "9000", "", "", "", "", ""]
+    out = drive(settings, clock, *NEED, "/procure edit 1", *keep_all_but_title_and_cost,
+                "/procure edit 1", ".", "/procure show 1", "/as buyer", "/procure edit 1", "/quit")
+    assert "Edit #1 — Enter keeps [the current value]; '.' cancels." in out
+    assert "[Meetings move to Zoom]" in out and "[7500]" in out and "[2027-01-15]" in out and "[Zoom]" in out
+    assert "(only you can see this) Saved #1 60 Zoom licences; its card is updated." in out
+    assert "Cancelled; nothing was changed." in out
+    assert "edited (estimated_cost: 7500.00 → 9000.00; title: 50 Zoom licences → 60 Zoom licences)" in out
+    assert "(only you can see this) Only the requester of #1 (or an admin) can edit it." in out
