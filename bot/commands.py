@@ -50,7 +50,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure list [open|mine|unclaimed|all] [category]` — list requests
 `/procure show N` — details, comments and history of request N
 `/procure claim N` · `unclaim N` — take a request, or give it back (procurement)
-`/procure status N <status>` — move a request on (procurement); `status N ordered 11500 USD` records the order price for the savings
+`/procure status N <status>` — move a request on (procurement); a renewal's `fulfilled` asks the contract's new end date and cost (or `status N fulfilled end=YYYY-MM-DD cost=AMOUNT`); `status N ordered 11500 USD` records the order price for the savings
 `/procure note N <text>` — add a note; it also goes into the card's thread
 `/procure cancel N` — cancel a request (its requester or procurement)
 `/procure edit N` — edit your need (opens its form, filled in); an edit answers a request awaiting IT
@@ -137,6 +137,9 @@ def _list(name, rest, text) -> Command:
 
 
 def _status(name, rest, text) -> Command:
+    if len(rest) > 2 and rest[1].lower() == "fulfilled":
+        # A renewal's new term: ``end=YYYY-MM-DD cost=AMOUNT``, read by ``bot.renewals``.
+        return Command(name, parse_number(rest[0]), arg="fulfilled", extra=text.split(None, 3)[3].strip())
     if len(rest) > 2 and rest[1].lower() == "ordered":
         # The order price, for the savings: everything after the word ``ordered``.
         return Command(name, parse_number(rest[0]), arg="ordered", extra=text.split(None, 3)[3].strip())

@@ -32,6 +32,7 @@ from bot.options import OptionService, Together
 from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
 from bot.request_service import RequestService
+from bot.renewals import Renewals
 from bot.replays import Replays
 from bot.risk import RiskService
 from bot.schedule_service import ScheduleService, default_holder
@@ -71,6 +72,7 @@ class Core:
     sourcing: SourcingService
     cards: Cards  # each request's card on each platform (every platform alike)
     notifier: Notifier  # reaching people: DMs, and the shared channel's digests and briefings
+    renewals: Renewals  # fulfilling a renewal request sets its contract's new term
     # `tandem doctor`'s probes of each platform serving this core.
     doctor_probes: list[tuple[str, Probe]] = field(default_factory=list)
 
@@ -150,7 +152,8 @@ def build_core(
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
                 targets=targets, cards=cards,
-                sourcing=SourcingService(store, notifier, clock, settings, visibility, holder))
+                sourcing=SourcingService(store, notifier, clock, settings, visibility, holder),
+                renewals=Renewals(store, requests, clock, settings.base_currency, settings.locale))
 
 
 def _together(options: OptionService, risk: RiskService, request, redacted: bool) -> Together | None:

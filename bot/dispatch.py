@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot import commands, doctor, together
+from bot import commands, doctor, renewals, together
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
 from bot.chart import flow_chart
 from bot.core import Core
+from bot.format import money
 from bot.health import HealthResults, parse_answer
 from bot.markup import quoted
 from bot.money import parse_money
@@ -50,12 +51,13 @@ class Listed:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Open a form: ``need`` or ``contract``. To edit, ``subject_id`` names the request or
+    """Open a form: ``need``, ``contract`` or ``renewal`` (a renewal request's new term). To edit, ``subject_id`` names the request or
     contract and ``values`` holds its current values (the form's field names to plain strings)."""
 
     form: str
     subject_id: int | None = None
     values: dict[str, str] | None = None
+    context: str = ""  # a line shown above the fields (the renewal form: which contract, its current term)
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,9 @@ FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("edit", None)}
 
 
 def opens_form(command: Command) -> bool:
-    return (command.name, command.arg) in FORM_COMMANDS
+    """Whether the reply may be a form (``status N fulfilled`` asks a renewal's new term)."""
+    renewal = command.name == "status" and command.arg == "fulfilled" and not command.extra
+    return renewal or (command.name, command.arg) in FORM_COMMANDS
 
 
 def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE, locale: str | None = None) -> Reply:
@@ -186,8 +190,12 @@ def _run(core: Core, actor: str, command: Command, place: Place, locale: str | N
     if name == "unclaim":
         request = service.unclaim(actor, command.number)
         return Changed(request, f"{request.number} is unclaimed and back in the queue.")
+    if name == "status" and command.arg == "fulfilled":
+        renewal = _renewal(core, actor, command, locale)
+        if renewal is not None:
+            return renewal
     if name == "status":
-        price = parse_money(command.extra, core.settings.locale, label="The order price") if command.extra else None
+        price = parse_money(command.extra, locale or core.settings.locale, label="The order price") if command.extra else None
         request = service.change_status(actor, command.number, command.arg, price=price)
         hint = core.risk.hint(request) if request.status.value == "sourcing" else ""
         return Changed(request, f"{request.number} is now {request.status.label.lower()}.{hint}")
@@ -254,6 +262,32 @@ def _sourcing(core: Core, actor: str, command: Command, place: Place) -> Reply:
         count = core.sourcing.confirm(actor)
         return Said(f"Confirmed {count} stance{'s' if count != 1 else ''} as they are; thank you.")
     return BriefingShown(core.sourcing.map(actor, place))
+
+
+def _renewal(core: Core, actor: str, command: Command, locale: str | None) -> Reply | None:
+    """``status N fulfilled`` of a renewal request: the form asking the contract's new term, or
+    (with ``end=… cost=…``) the move and the new term at once. ``None``: not a renewal."""
+    if command.extra:
+        contract = core.renewals.fulfil(actor, command.number, renewals.parse_pairs(command.extra), locale)
+        return ContractChanged(contract, renewed_text(core.requests.get(command.number), contract))
+    form = core.renewals.form(actor, command.number, locale)
+    if form is None:
+        return None
+    return OpenForm("renewal", subject_id=command.number, values=form.values, context=renewal_context(form))
+
+
+def renewal_context(form: renewals.RenewalForm) -> str:
+    """The line above the renewal form: which contract, and its term now."""
+    contract = form.contract
+    cost = money(contract.annual_cost, contract.currency) if contract.annual_cost is not None else "no cost recorded"
+    return (f"Fulfilling {form.request.number} renews {contract.name} ({contract.number}), which ends "
+            f"{contract.end_date.isoformat()} at {cost} a year. Its new end date and annual cost:")
+
+
+def renewed_text(request: Request, contract: Contract) -> str:
+    cost = f", {money(contract.annual_cost, contract.currency)} a year" if contract.annual_cost is not None else ""
+    return (f"{request.number} is fulfilled. {contract.name} ({contract.number}) is renewed: it now runs to "
+            f"{contract.end_date.isoformat()}{cost}.")
 
 
 def _health(core: Core, actor: str, command: Command) -> Reply:

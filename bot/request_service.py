@@ -244,9 +244,12 @@ class RequestService:
             self._save(db, before, after, actor, "unclaimed")
         return self._publish(after, also=before.owner)
 
-    def change_status(self, actor: str, request_id: int, target: Status | str, price: Amount | None = None) -> Request:
+    def change_status(self, actor: str, request_id: int, target: Status | str, price: Amount | None = None,
+                      also: Callable[[object, Request], None] | None = None) -> Request:
         """Moves a request on; ``resume`` returns a paused one (on hold, awaiting IT) to where it was.
-        ``price`` is what it was ordered for (``status N ordered PRICE``), for the savings."""
+        ``price`` is what it was ordered for (``status N ordered PRICE``), for the savings.
+        ``also(db, before)`` runs in the same transaction, after the checks (a renewal's new
+        terms): if it raises, the request does not move either."""
         if isinstance(target, str) and target.strip().lower() == RESUME:
             current = self.get(request_id)
             if current.status not in PAUSES:
@@ -273,6 +276,8 @@ class RequestService:
                     gate(before)
             after = _moved(before, target, now)
             self._save(db, before, after, actor, "status")
+            if also is not None:
+                also(db, before)
             if target is Status.ORDERED:
                 for hook in self.order_hooks:
                     hook(db, before, now, actor, price)

@@ -64,6 +64,8 @@ REQUEST_QUESTIONS = [
     ("preferred_vendor", "Preferred vendor (blank if none)", None),
 ]
 
+RENEWAL_QUESTIONS = [("end_date", "New end date (YYYY-MM-DD)"), ("annual_cost", "New annual cost"),
+                     ("currency", "Currency")]
 CONTRACT_QUESTIONS = [
     ("vendor", "Vendor", None),
     ("product", "Product or service", None),
@@ -411,6 +413,32 @@ class Shell:
                            f"{contract.notice_deadline} (ends {contract.end_date}).")
             return
 
+    def renewal_form(self, reply: dispatch.OpenForm) -> None:
+        """Fulfilling a renewal request: asks the contract's new end date and cost."""
+        self.say(reply.context + " Enter keeps [the default]; '.' cancels.")
+        form = dict(reply.values or {})
+        pending = list(RENEWAL_QUESTIONS)
+        while True:
+            for key, question in pending:
+                default = f" [{form.get(key)}]" if form.get(key) else ""
+                answer = self.ask(f"  {question}{default}: ")
+                if answer is None or answer.strip() == ".":
+                    self.ephemeral("Cancelled; nothing was changed.")
+                    return
+                if answer.strip():
+                    form[key] = answer.strip()
+            try:
+                contract = self.core.renewals.fulfil(self.user, reply.subject_id, form)
+            except BadInput as error:
+                if not error.errors:
+                    raise
+                for message in error.errors.values():
+                    self.say(f"  ✗ {message}")
+                pending = [q for q in RENEWAL_QUESTIONS if q[0] in error.errors] or RENEWAL_QUESTIONS
+                continue
+            self.ephemeral(dispatch.renewed_text(self.core.requests.get(reply.subject_id), contract))
+            return
+
     def procure(self, text: str) -> None:
         # "@buyer" names a person the shell plays, as a mention does in Slack.
         ids = {name: user for user, name in self.names.items()}
@@ -441,6 +469,8 @@ class Shell:
                                     "(tandem stats --png FILE writes it locally)")
         elif isinstance(reply, dispatch.HealthShown):
             self.ephemeral("\n".join(health.lines(reply.results)))
+        elif isinstance(reply, dispatch.OpenForm) and reply.form == "renewal":
+            self.renewal_form(reply)
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "need":
             self.need("", reply.subject_id, reply.values)
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":

@@ -38,7 +38,7 @@ from handlers.slack.blocks import (
     status_text,
     text_input,
 )
-from handlers.slack.ids import ContractActions, ContractFields, Views
+from handlers.slack.ids import VALUE, ContractActions, ContractFields, Views
 
 
 def days_left(days: int) -> str:
@@ -213,3 +213,25 @@ def home_contracts(contracts: list[Contract], today, limit: int = 15) -> list[Bl
             line = f":rotating_light: *Missed:* {escape(missed_text(contract, today))}"
         blocks.append(contract_row(contract, line))
     return blocks + more(min(limit, len(ordered)), len(ordered))
+
+
+def renewal_modal(values: dict[str, str], request_id: int, context: str, base_currency: str,
+                  locale: str = DEFAULT_LOCALE) -> View:
+    """Fulfilling a renewal request: the contract's new end date and annual cost, filled in
+    with the core's defaults (the end date plus the term, the current cost). Cancel changes nothing."""
+    return View(
+        type="modal",
+        callback_id=Views.RENEWAL,
+        private_metadata=str(request_id),
+        title=plain(f"Fulfil #{request_id}", 24),
+        submit=plain("Fulfil and renew", 24),
+        close=plain("Cancel", 24),
+        blocks=[
+            SectionBlock(text=mrkdwn(escape(context))),
+            InputBlock(block_id=ContractFields.END_DATE, label=plain("New end date"),
+                       element=DatePickerElement(action_id=VALUE, initial_date=values.get("end_date") or None)),
+            *cost_inputs(ContractFields.ANNUAL_COST, ContractFields.CURRENCY, "New annual cost",
+                         cost=values.get("annual_cost") or None, currency=values.get("currency") or None,
+                         base_currency=base_currency, locale=locale),
+        ],
+    )

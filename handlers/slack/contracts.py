@@ -62,6 +62,32 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             text = f"Added {contract.name} ({contract.number}); notice deadline {contract.notice_deadline}."
         notifier.send_dm(user, ":white_check_mark: " + blocks.escape(text))
 
+    @app.view(Views.RENEWAL)
+    @guarded
+    def renewal_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
+        form = blocks.form_values(view)
+        user = body["user"]["id"]
+        locale = locales(user)
+        try:
+            number = form_metadata(view, parse_number)
+        except UnreadableForm:
+            refuse_form(ack)
+            return
+        contract = core.renewals.contract_of(core.requests.get(number))
+        if contract is not None:
+            try:
+                core.renewals.parse(contract, form, locale)
+            except BadInput as error:
+                ack(response_action="errors", errors=error.errors)
+                return
+        ack()
+        work.later(lambda: fulfil(user, number, form, locale))
+
+    def fulfil(user: str, number: int, form: dict, locale: str) -> None:
+        contract = core.renewals.fulfil(user, number, form, locale)
+        notifier.send_dm(user, ":white_check_mark: " + blocks.escape(
+            dispatch.renewed_text(core.requests.get(number), contract)))
+
     @app.action(ContractActions.OPEN)
     @guarded
     def open_contract(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:

@@ -36,6 +36,7 @@ class Views(StrEnum):
     CONTRACT = "contract_modal"
     CONTRACT_DETAILS = "contract_details"
     REJECT = "reject_modal"
+    RENEWAL = "renewal_modal"  # a renewal request's new term, asked when it is fulfilled
 
 
 class RequestFields(StrEnum):

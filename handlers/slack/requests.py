@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import commands, dispatch
+from bot.commands import Command
 from bot.clock import today
 from bot.core import Core
 from bot.errors import BadInput
@@ -98,16 +99,15 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         parsed = commands.parse(command.get("text", ""))
 
         def run() -> None:
-            # A form filled in with amounts is written in the person's locale, which is looked up now
-            # (a cached answer is instant), so the form reads back exactly what it showed.
-            locale = locales(user) if parsed.name == "edit" else locales.cached(user)
+            # Amounts typed in the command, and a form filled in with amounts, are in the person's
+            # locale, looked up now (a cached answer is instant): the form reads back what it showed.
+            locale = locales(user)
             reply = dispatch.run(core, user, parsed, locale=locale)
             replies.deliver(reply, user=user, trigger_id=command.get("trigger_id"), respond=respond, client=client,
-                            notifier=notifier, settings=settings, locale=locales.cached(user))
+                            notifier=notifier, settings=settings, locale=locale)
 
         if dispatch.opens_form(parsed):
             work.form(run)
-            work.later(lambda: locales(user))  # known by the time the form comes back
         else:
             work.later(run)
 
@@ -169,11 +169,22 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
 
     @app.action(Actions.STATUS)
     @guarded
-    def change_status(ack: Ack, body: dict, action: dict, work: Task) -> None:
+    def change_status(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
         number, _, status = action["selected_option"]["value"].partition(":")
-        work.later(lambda: changed(body["user"]["id"],
-                                   lambda: service.change_status(body["user"]["id"], parse_number(number), status)))
+        user = body["user"]["id"]
+        if status != "fulfilled":
+            work.later(lambda: changed(user, lambda: service.change_status(user, parse_number(number), status)))
+            return
+
+        def fulfil() -> None:  # a renewal request asks for its contract's new term first
+            locale = locales(user)
+            reply = dispatch.run(core, user, Command("status", parse_number(number), arg=status), locale=locale)
+            if isinstance(reply, dispatch.OpenForm):
+                replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=None, client=client,
+                                notifier=notifier, settings=settings, locale=locale)
+
+        work.form(fulfil)
 
     @app.action(Actions.ADD_NOTE)
     @guarded

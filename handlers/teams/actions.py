@@ -36,6 +36,7 @@ from handlers.teams.replies import (
     message_response,
     owners_as_typed,
     refusal,
+    render,
 )
 
 # The locale of the activity being handled (set per card action; worker threads inherit it).
@@ -142,7 +143,28 @@ def register(bot) -> None:
         chosen = str(data.get(Inputs.STATUS) or "").strip()
         if not chosen:
             raise BadInput("Choose the next status in the menu first.")
-        return said(actor, Command("status", number(data, "request"), arg=chosen))
+        command = Command("status", number(data, "request"), arg=chosen.lower())
+        reply = dispatch.run(core, actor, command, locale=cards.NUMBERS)
+        if isinstance(reply, dispatch.OpenForm):  # a renewal asks for its contract's new term, in private
+            notifier.send_activity_to(actor, render(core, notifier, actor, reply))
+            return message_response(f"#{command.number} renews a contract: the form for its new end date and cost "
+                                    f"is in your chat with Tandem.")
+        return message_response(cards.message_text(reply.text, notifier.name))
+
+    @on(Verbs.RENEWAL)
+    def renewal(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        request_id = number(data, "request")
+        form = {name: form_text(data.get(name)) for name in ("end_date", "annual_cost", "currency")}
+        contract = core.renewals.contract_of(core.requests.get(request_id))
+        if contract is not None:
+            try:
+                core.renewals.parse(contract, form, LOCALE.get())
+            except BadInput as error:
+                shown = core.renewals.form(actor, request_id, cards.NUMBERS)
+                return card_response(cards.renewal_form(form, request_id, dispatch.renewal_context(shown),
+                                                        error.errors or {"end_date": error.message}))
+        contract = core.renewals.fulfil(actor, request_id, form, LOCALE.get())
+        return message_response(dispatch.renewed_text(core.requests.get(request_id), contract))
 
     @on(Verbs.NOTE)
     def note(actor: str, data: dict) -> AdaptiveCardInvokeResponse:

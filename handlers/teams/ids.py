@@ -8,6 +8,7 @@ class Verbs(StrEnum):
 
     NEED = "need_submit"
     NEED_EDIT = "need_edit_submit"
+    RENEWAL = "renewal_submit"  # a renewal request's new term, asked when it is fulfilled
     EDIT = "request_edit"
     CLAIM = "request_claim"
     UNCLAIM = "request_unclaim"

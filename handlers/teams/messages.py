@@ -49,8 +49,8 @@ def register(bot) -> None:
 
     def run(actor: str, command: commands.Command) -> Activity:
         with preferring(core.notifier, PLATFORM):
-            # The edit form's cost goes into a number input, which takes a plain number.
-            reply = dispatch.run(core, actor, command, locale=NUMBERS if command.name == "edit" else None)
+            # The forms' costs go into number inputs, which take plain numbers.
+            reply = dispatch.run(core, actor, command, locale=NUMBERS if dispatch.opens_form(command) else None)
             return render(core, notifier, actor, reply, help_=command.name == "help")
 
     def comment(actor: str, request_id: int, text: str, message_id: str) -> None:

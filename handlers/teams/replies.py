@@ -52,6 +52,9 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         contract = reply.details.contract
         return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
     if isinstance(reply, dispatch.OpenForm):
+        if reply.form == "renewal":
+            return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context),
+                                 f"Fulfil #{reply.subject_id}")
         if reply.form == "need":
             title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
             return card_activity(cards.request_form(reply.values, core.settings.base_currency,

@@ -147,3 +147,26 @@ def test_the_sourcing_map_in_the_shell(tmp_path, clock):
     assert "IT's sourcing stances are set by the IT owners of contracts and admins." in out
     assert "software — open to a supplier (set by @admin 2026-11-16, confirmed 2026-11-16)" in out
     assert "No category open to a supplier has requests yet." in out
+
+
+def test_fulfilling_a_renewal_asks_the_new_end_date_and_cost_and_a_dot_changes_nothing(tmp_path, clock):
+    cheap = list(CONTRACT)
+    cheap[9] = "900"  # below the approval threshold
+    moves = ["/procure claim 1", "/procure status 1 sourcing", "/procure status 1 approved",
+             "/procure status 1 ordered"]
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as buyer", "/procure contract add", *cheap, "/procure contract renew 1", *moves,
+        "/procure status 1 fulfilled", ".",
+        "/procure show 1",
+        "/procure status 1 fulfilled", "2026-12-31", "", "", "2028-03-31", "",
+        "/procure contract show 1",
+        "/quit",
+    )
+    assert "Fulfilling #1 renews Zoom Business (contract 1), which ends 2027-01-15 at USD 900 a year." in out
+    assert "New end date (YYYY-MM-DD) [2028-01-15]:" in out and "New annual cost [900]:" in out
+    assert "Cancelled; nothing was changed." in out
+    assert "┌ #1 Renew Zoom Business — Ordered" in out
+    assert "✗ The new end date must be after the current one (2027-01-15)." in out
+    assert "#1 is fulfilled. Zoom Business (contract 1) is renewed: it now runs to 2028-03-31, USD 900 a year." in out
+    assert "renewed (#1 fulfilled)" in out
