@@ -25,7 +25,7 @@ USAGE = {
     "approve": "approve N",
     "reject": "reject N <reason>",
     "contracts": "contracts [days]",
-    "contract": "contract add | contract show|edit|renew|renewed|cancel N | contract seats N <seats in use>",
+    "contract": "contract add | contract import | contract show|edit|renew|renewed|cancel N | contract seats N <seats in use>",
     "calendar": "calendar [link|rotate]",
     "digest": "digest",
     "stats": "stats [weeks]",
@@ -58,6 +58,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure contracts [days]` — notice deadlines in the next days (default 90)
 `/procure contract add` · `contract show N` — the contract calendar
 `/procure contract seats N 62` — record the seats in use; before the notice deadline the reminder says "62 of 150 seats used — negotiate down"
+`/procure contract import` — import a .csv or .xlsx contracts file (procurement); or drop the file in a DM to Tandem
 `/procure contract edit N` · `renew N` · `renewed N` · `cancel N` — edit a contract, start its renewal (opens a linked request), mark it renewed or cancelled (procurement and the contract's owners)
 `/procure calendar` — the calendar as an .ics file in a DM · `calendar link` — a URL to subscribe to from Outlook or Google Calendar · `calendar rotate` — a new URL, the old one stops working (admins)
 `/procure digest` — preview the digest in a DM
@@ -189,11 +190,15 @@ def _contract(name, rest, text) -> Command:
         return Command(name, _contract_number(rest[1]), arg="seats", extra=str(int(rest[2].replace(",", ""))))
     if action == "add" and len(rest) == 1:
         return Command(name, arg="add")
+    if action == "import":
+        # A path is for the shell, which reads local files; chat opens the import form.
+        path = text.split(None, 2)[2].strip() if len(text.split(None, 2)) == 3 else None
+        return Command(name, arg="import", extra=path)
     if action in CONTRACT_ACTIONS and len(rest) == 2:
         return Command(name, _contract_number(rest[1]), arg=action)
     if action in CONTRACT_ACTIONS:
         raise BadInput(f"`contract {action}` needs exactly one contract number.")
-    raise BadInput("Use `contract add`, or `contract show`, `edit`, `renew`, `renewed` or `cancel` with a contract number.")
+    raise BadInput("Use `contract add`, `contract import`, or `contract show`, `edit`, `renew`, `renewed` or `cancel` with a contract number.")
 
 
 def _health(name, rest, text) -> Command:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot import commands, doctor, renewals, together
+from bot import commands, doctor, imports, renewals, together
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
 from bot.chart import flow_chart
 from bot.core import Core
+from bot.errors import BadInput
 from bot.format import money
 from bot.health import HealthResults, parse_answer
 from bot.markup import quoted
@@ -140,7 +141,7 @@ LIST_TITLES = {
 
 # Commands whose reply is a form: a platform opens it at once, ahead of other work, while the
 # person's trigger (Slack's lasts 3 s) is still alive.
-FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("edit", None)}
+FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("contract", "import"), ("edit", None)}
 
 
 def opens_form(command: Command) -> bool:
@@ -311,6 +312,12 @@ def _contract(core: Core, actor: str, command: Command, place: Place) -> Reply:
     if action == "add":
         service.check_can_add(actor)
         return OpenForm("contract")
+    if action == "import":
+        if command.extra:  # chat never reads a path on Tandem's machine
+            raise BadInput("In chat, drop the .csv or .xlsx file in a DM to Tandem, or use `contract import` and "
+                           "choose the file in the form.")
+        service.check_can_add(actor)
+        return OpenForm("contract_import", values={"date_order": imports.default_choice(core.settings.date_order)})
     if action == "show":
         return ContractShown(service.show(actor, number, place))
     if action == "edit":

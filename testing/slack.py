@@ -58,6 +58,8 @@ class FakeSlack:
         self.auth_error: str | None = None  # auth.test's error for every call (a revoked token)
         self.socket_url = "ws://127.0.0.1:9/link/?ticket=fake"  # apps.connections.open's URL (nothing listens)
         self.per_minute: dict[str, int] = {}
+        self.files: dict[str, dict] = {}  # file ID → the file as files.info describes it
+        self.file_bytes: dict[str, bytes] = {}
         self._seen: dict[str, list[float]] = {}
         self._ts = itertools.count(1)
         self._changed = threading.Condition()
@@ -85,6 +87,20 @@ class FakeSlack:
         self.server.server_close()
 
     # --- scripting and inspection -----------------------------------------------------------
+
+    def file(self, name: str, content: bytes, *, filetype: str | None = None) -> dict:
+        """A file someone uploaded to Slack: served at its ``url_private_download`` to a request
+        with a bot token (``file_download`` in the calls), described by ``files.info``; returns
+        the file object as an event or a form carries it."""
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = {
+            "id": file_id, "name": name, "title": name, "size": len(content),
+            "filetype": filetype or name.rsplit(".", 1)[-1].lower(), "mimetype": "application/octet-stream",
+            "url_private": f"{self.base}/files-pri/T0TEAM-{file_id}/{name}",
+            "url_private_download": f"{self.base}/files-pri/T0TEAM-{file_id}/download/{name}",
+        }
+        self.file_bytes[file_id] = content
+        return dict(self.files[file_id])
 
     def fail(self, method: str, error: str | None = None, status: int = 200, times: int = 1, **headers) -> None:
         """The next ``times`` calls to ``method`` fail: with Slack's ``error`` code, an HTTP
@@ -203,6 +219,9 @@ class FakeSlack:
             return {"ok": True, "user": answer}
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.groups.get(args.get("usergroup", ""), [])}
+        if method == "files.info":
+            found = self.files.get(args.get("file", ""))
+            return {"ok": True, "file": found} if found else {"ok": False, "error": "file_not_found"}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": self.base + "/upload/F0FILE", "file_id": "F0FILE"}
         if method == "files.completeUploadExternal":
@@ -260,6 +279,37 @@ class FakeSlack:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):  # keep test output quiet
                 pass
+
+            def do_GET(self):
+                path = urlparse(self.path).path
+                if not path.startswith("/files-pri/"):
+                    self.send_error(404)
+                    return
+                file_id = path.split("/")[2].removeprefix("T0TEAM-")
+                headers = dict(self.headers)
+                with fake._changed:
+                    queue = fake.failures.get("file_download")
+                    failure = queue.pop(0) if queue else None
+                if failure is not None:
+                    fake._record("file_download", {"file": file_id}, headers, {"ok": False})
+                    self.send_error(failure.status or 500)
+                    return
+                fake._record("file_download", {"file": file_id}, headers, {"ok": True})
+                content = fake.file_bytes.get(file_id)
+                if not (self.headers.get("Authorization") or "").startswith("Bearer xoxb-") or content is None:
+                    # What Slack does without a token that may read files: its sign-in page.
+                    page = b"<html><body>Sign in to Slack</body></html>"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)

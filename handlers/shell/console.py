@@ -23,6 +23,7 @@ from bot.notifier import Briefing, CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
 from bot.stats import summary
+from handlers.shell import imports as shell_imports
 from handlers.shell import render, schedule_text
 
 log = logging.getLogger(__name__)
@@ -443,7 +444,11 @@ class Shell:
         # "@buyer" names a person the shell plays, as a mention does in Slack.
         ids = {name: user for user, name in self.names.items()}
         text = re.sub(r"(?<!\S)@(\w+)", lambda m: f"<@{ids[m[1]]}>" if m[1] in ids else m[0], text)
-        reply = dispatch.run(self.core, self.user, commands.parse(text))
+        parsed = commands.parse(text)
+        if (parsed.name, parsed.arg) == ("contract", "import") and parsed.extra:  # a local file
+            self.ephemeral(shell_imports.run(self.core, self.user, parsed.extra))
+            return
+        reply = dispatch.run(self.core, self.user, parsed)
         if isinstance(reply, (dispatch.Said, dispatch.Changed, dispatch.Told)):
             self.ephemeral(reply.text)
         elif isinstance(reply, dispatch.BriefingShown):
@@ -469,6 +474,8 @@ class Shell:
                                     "(tandem stats --png FILE writes it locally)")
         elif isinstance(reply, dispatch.HealthShown):
             self.ephemeral("\n".join(health.lines(reply.results)))
+        elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract_import":
+            shell_imports.ask_and_run(self, reply.values or {})
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "renewal":
             self.renewal_form(reply)
         elif isinstance(reply, dispatch.OpenForm) and reply.form == "need":

@@ -12,7 +12,7 @@ from bot.doctor import Check, Probe
 # The bot scopes manifest.yml asks for (tests/test_manifest.py keeps the two equal).
 BOT_SCOPES = frozenset({
     "commands", "chat:write", "im:write", "channels:history", "groups:history", "channels:read", "groups:read",
-    "usergroups:read", "users:read", "users:read.email", "files:write",
+    "usergroups:read", "users:read", "users:read.email", "files:write", "files:read", "im:history",
 })
 
 

@@ -36,6 +36,7 @@ class Views(StrEnum):
     CONTRACT = "contract_modal"
     CONTRACT_DETAILS = "contract_details"
     REJECT = "reject_modal"
+    CONTRACT_IMPORT = "contract_import_modal"
     RENEWAL = "renewal_modal"  # a renewal request's new term, asked when it is fulfilled
 
 
@@ -74,6 +75,8 @@ class ContractFields(StrEnum):
 
 
 NOTE_BLOCK = "note"
+IMPORT_FILE_BLOCK = "file"  # the import form's file input; equals the field the core names in its refusals
+DATE_ORDER_BLOCK = "date_order"
 REASON_BLOCK = "reason"
 # Every input element uses this action_id; the block_id says which field it is.
 VALUE = "value"

@@ -8,6 +8,7 @@ from bot import dispatch
 from bot.config import Settings
 from bot.stats import summary
 from handlers.slack import blocks, contract_blocks, health_blocks, schedule_blocks
+from handlers.slack.imports import import_modal
 from handlers.slack.notifier import SlackNotifier
 
 
@@ -63,6 +64,8 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
 
 
 def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
+    if reply.form == "contract_import":
+        return import_modal((reply.values or {}).get("date_order", "ISO"))
     if reply.form == "renewal":
         return contract_blocks.renewal_modal(reply.values or {}, reply.subject_id, reply.context,
                                              settings.base_currency, locale=locale)

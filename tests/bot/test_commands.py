@@ -46,7 +46,7 @@ def test_parses(text, expected):
         ("note 5", "Usage: `/procure note N <text>`"),
         ("list everything", "neither a list"),
         ("contracts -1", "Usage: `/procure contracts [days]`"),
-        ("contract delete 3", "Usage: `/procure contract add | contract show|edit|renew|renewed|cancel N | contract seats N <seats in use>`"),
+        ("contract delete 3", "Usage: `/procure contract add | contract import | contract show|edit|renew|renewed|cancel N | contract seats N <seats in use>`"),
         ("contract show", "`contract show` needs exactly one contract number."),
         ("contract renew x", "'x' is not a contract number"),
         ("contract add 3", "Use `contract add`"),

@@ -289,10 +289,11 @@ def test_import_adds_contracts_in_one_go_and_audits_each(core):
     assert [e[:2] for e in events(core, jira.id)] == [("imported", ADMIN)]
 
 
-def test_only_admins_import(core):
-    with pytest.raises(NotAllowed, match="Only Tandem admins"):
-        core.contracts.import_csv(BUYER, csv_file(*GOOD_ROWS))
+def test_only_procurement_and_admins_import(core):
+    with pytest.raises(NotAllowed, match="Only procurement members can add contracts."):
+        core.contracts.import_csv(IT, csv_file(*GOOD_ROWS))
     assert core.contracts.all() == []
+    assert str(core.contracts.import_csv(BUYER, csv_file(*GOOD_ROWS))) == "3 added, 0 updated, 0 unchanged"
 
 
 def test_a_re_import_updates_the_same_vendor_and_product_instead_of_duplicating(core):

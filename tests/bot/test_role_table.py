@@ -126,7 +126,8 @@ OPERATIONS = [
     ("cancel contract", Action.MARK_CANCELLED, Y, lambda core, user: core.contracts.cancel(user, 1)),
     ("mark contract renewed", Action.MARK_RENEWED, Y, lambda core, user: core.contracts.mark_renewed(user, 1)),
     ("start renewal", Action.START_RENEWAL, Y, lambda core, user: core.contracts.start_renewal(user, 1)),
-    ("import contracts", Action.ADMINISTER, Y, lambda core, user: core.contracts.import_csv(user, IMPORT)),
+    ("import contracts", Action.ADD_CONTRACT, Y, lambda core, user: core.contracts.import_csv(user, IMPORT)),
+    ("rotate the calendar link", Action.ADMINISTER, Y, lambda core, user: core.feed.rotate(user)),
 ]
 
 
@@ -220,7 +221,7 @@ def test_the_cli_imports_as_the_admin_cli_actor_through_the_same_check(tmp_path,
     seen = spy_on_authorize(monkeypatch)
     assert main(["import-contracts", str(source)], environ=env) == 0
     assert "1 added" in capsys.readouterr().out
-    assert seen == [(CLI_ACTOR, Action.ADMINISTER)]
+    assert seen == [(CLI_ACTOR, Action.ADD_CONTRACT)]
     events = snapshot(tmp_path / "cli.db")["events"]
     assert [(row[4], row[5]) for row in events] == [(CLI_ACTOR, "imported")]
 
@@ -229,7 +230,7 @@ def test_the_cli_imports_as_the_admin_cli_actor_through_the_same_check(tmp_path,
     core = build_core(Settings.from_env(env), NullNotifier())
     try:
         before = snapshot(core)
-        with pytest.raises(NotAllowed, match="Only Tandem admins can do that."):
+        with pytest.raises(NotAllowed, match="Only procurement members can add contracts."):
             core.contracts.import_csv(CLI_ACTOR, csv_file(GOOD_ROWS[2]))
         assert snapshot(core) == before
     finally:

@@ -170,3 +170,27 @@ def test_fulfilling_a_renewal_asks_the_new_end_date_and_cost_and_a_dot_changes_n
     assert "✗ The new end date must be after the current one (2027-01-15)." in out
     assert "#1 is fulfilled. Zoom Business (contract 1) is renewed: it now runs to 2028-03-31, USD 900 a year." in out
     assert "renewed (#1 fulfilled)" in out
+
+
+def test_contract_import_reads_a_local_file_or_asks_for_one(tmp_path, clock):
+    from tests.contract_samples import GOOD_ROWS, csv_file
+
+    path = tmp_path / "contracts.csv"
+    path.write_text(csv_file(GOOD_ROWS[0], GOOD_ROWS[2].replace("2025-06-01", "03/04/2025")))
+    out = drive(
+        shell_settings(tmp_path), clock,
+        f"/procure contract import {path}",
+        "/as buyer",
+        f"/procure contract import {tmp_path / 'missing.csv'}",
+        f"/procure contract import {path}",
+        "/procure contract import", str(path), "DMY",
+        "/procure contract import", ".",
+        "/quit",
+    )
+    assert "(only you can see this) Only procurement members can add contracts." in out
+    assert "Cannot read " in out and "missing.csv: No such file or directory." in out
+    assert "Nothing from contracts.csv was imported (1 problem):" in out
+    assert "row 3, column start_date: '03/04/2025' could be 3 April 2025 or 4 March 2025" in out
+    assert "Dates written as text (ISO/DMY/MDY) [ISO]:" in out
+    assert "Imported contracts.csv: 2 added, 0 updated, 0 unchanged." in out
+    assert "Cancelled; nothing was imported." in out
