@@ -253,13 +253,17 @@ class ContractService:
     def upcoming(self, actor: str, days: int = 90) -> list[Deadline]:
         """Missed notice deadlines first (passed, the contract still runs), then those from
         today to ``days`` ahead, soonest first, of contracts still awaiting a decision."""
+        return self.upcoming_page(actor, days, limit=None)[0]
+
+    def upcoming_page(self, actor: str, days: int = 90, limit: int | None = None) -> tuple[list[Deadline], int]:
+        """``upcoming``, the first ``limit`` of them, and how many there are in all: selected
+        and paged in the database, so a list that shows 48 builds 48."""
         authorize(self.roles, actor, Action.VIEW)
         now = self.today()
-        items = [
-            Deadline(contract, contract.notice_deadline, contract.days_left(now))
-            for contract in self.awaiting_decision(now, now + timedelta(days=days))
-        ]
-        return sorted(items, key=lambda item: (item.notice_deadline, item.contract.vendor.casefold(), item.contract.id))
+        self._roll_if_new_day()
+        waiting = tuple(status for status in ContractStatus if status.awaits_decision)
+        contracts, total = repo.awaiting_decision_page(self.store.db, now, now + timedelta(days=days), waiting, limit)
+        return [Deadline(contract, contract.notice_deadline, contract.days_left(now)) for contract in contracts], total
 
     def missed(self, day: date | None = None) -> list[Contract]:
         """Contracts awaiting a decision whose notice deadline has passed while they still

@@ -65,9 +65,14 @@ class OpenForm:
 class ContractsListed:
     """Notice deadlines within ``days``, soonest first."""
 
-    deadlines: list[Deadline]
+    deadlines: list[Deadline]  # the first LIST_LIMIT
     days: int
     costs_visible: bool = True
+    total: int | None = None  # how many there are in all (None: all are in ``deadlines``)
+
+    @property
+    def more(self) -> int:
+        return (self.total or 0) - len(self.deadlines) if self.total else 0
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,9 @@ class BriefingShown:
 Reply = Told | BriefingShown | HealthShown | StatsShown | Said | Changed | Shown | Listed | OpenForm | ContractsListed | ContractShown | ContractChanged | SendFile
 
 CALENDAR_FILE = "tandem-contracts.ics"
+# The most rows a list reply carries; more are counted ("…and N more"). Slack shows 48 in one
+# message (50 blocks less a header and the count), Teams and the shell fewer.
+LIST_LIMIT = 48
 
 LIST_TITLES = {
     "open": "Open requests",
@@ -218,7 +226,8 @@ def _run(core: Core, actor: str, command: Command, place: Place, locale: str | N
         return Changed(request, f"You rejected {request.number}; it is back in sourcing with your reason.")
     if name == "contracts":
         days = int(command.arg or 90)
-        return ContractsListed(core.contracts.upcoming(actor, days), days, core.visibility.costs_visible(actor, place))
+        deadlines, total = core.contracts.upcoming_page(actor, days, limit=LIST_LIMIT)
+        return ContractsListed(deadlines, days, core.visibility.costs_visible(actor, place), total)
     if name == "contract":
         return _contract(core, actor, command, place)
     if name == "calendar" and command.arg == "link":

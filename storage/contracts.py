@@ -135,6 +135,29 @@ def notice_deadlines_between(
     return [row_to_contract(row) for row in rows]
 
 
+def awaiting_decision_page(
+    db: Database, today: date, last: date, statuses: tuple[ContractStatus, ...], limit: int | None
+) -> tuple[list[Contract], int]:
+    """Contracts in the given statuses whose notice deadline is on or before ``last`` and that
+    have not ended by ``today`` (missed ones and those coming up), soonest deadline first
+    (then vendor, then number): the first ``limit`` as contracts, and how many there are in
+    all. Only the deadline, vendor and ID of the others are read."""
+    marks = ", ".join("?" for _ in statuses)
+    keys = db.execute(
+        f"select id, {NOTICE_DEADLINE}, vendor from contracts where status in ({marks}) "
+        f"and {NOTICE_DEADLINE} <= ? and end_date >= ?",
+        [*(status.value for status in statuses), last.isoformat(), today.isoformat()],
+    ).fetchall()
+    keys.sort(key=lambda key: (key[1], key[2].casefold(), key[0]))
+    chosen = [key[0] for key in (keys if limit is None else keys[:limit])]
+    rows = {}
+    for start in range(0, len(chosen), 500):
+        chunk = chosen[start:start + 500]
+        for row in db.query(f"select * from contracts where id in ({', '.join('?' for _ in chunk)})", chunk):
+            rows[row["id"]] = row
+    return [row_to_contract(rows[id_]) for id_ in chosen], len(keys)
+
+
 def ended_before(db: Database, day: date, statuses: tuple[ContractStatus, ...]) -> list[Contract]:
     """Contracts in the given statuses whose end date is before ``day``: the daily roll's work."""
     marks = ", ".join("?" for _ in statuses)

@@ -22,6 +22,18 @@ BOT_USER = "U0TANDEMBOT"
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "users")
 
 
+def validated(blocks: list) -> list[dict]:
+    """Blocks as Slack takes them (plain dicts or slack-sdk models), each parsed and validated
+    with slack-sdk's block models; raises on one that is not valid."""
+    out = []
+    for raw in blocks:
+        block = Block.parse(raw) if isinstance(raw, dict) else raw
+        if block is None:
+            raise ValueError(f"unknown block {raw.get('type')}")
+        out.append(block.to_dict())
+    return out
+
+
 @dataclass
 class Call:
     method: str

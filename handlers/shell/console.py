@@ -460,7 +460,8 @@ class Shell:
         elif isinstance(reply, dispatch.Listed):
             self.ephemeral(render.request_list(reply.page, reply.title, self.names))
         elif isinstance(reply, dispatch.ContractsListed):
-            self.ephemeral(render.contract_list(reply.deadlines, reply.days, self.names, reply.costs_visible))
+            self.ephemeral(render.contract_list(reply.deadlines, reply.days, self.names, reply.costs_visible,
+                                                    reply.total))
         elif isinstance(reply, dispatch.ContractShown):
             self.ephemeral(render.contract_details(reply.details, self.names))
         elif isinstance(reply, dispatch.ContractChanged):

@@ -142,10 +142,12 @@ def owners(contract: Contract, names: dict[str, str]) -> str:
             f"procurement owner {person(contract.procurement_owner, names)}")
 
 
-def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], costs_visible: bool = True) -> str:
+def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], costs_visible: bool = True,
+                  total: int | None = None) -> str:
     if not deadlines:
         return f"No notice deadlines in the next {days} days."
-    lines = [f"Notice deadlines in the next {days} days ({len(deadlines)}):"]
+    total = max(total or 0, len(deadlines))
+    lines = [f"Notice deadlines in the next {days} days ({total}):"]
     for item in deadlines:
         contract = item.contract
         if item.missed:
@@ -156,6 +158,8 @@ def contract_list(deadlines: list[Deadline], days: int, names: dict[str, str], c
                          f"  (contract {contract.id}, {contract.status.value})")
         lines.append(f"      ends {day(contract.end_date)} · {contract_terms(contract, costs_visible)}")
         lines.append(f"      {owners(contract, names)}")
+    if total > len(deadlines):
+        lines.append(f"  …and {total - len(deadlines)} more")
     return "\n".join(lines)
 
 

@@ -11,23 +11,15 @@ from datetime import date
 from decimal import Decimal
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
-    ContextBlock,
     DatePickerElement,
-    DividerBlock,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     NumberInputElement,
-    Option,
     PlainTextInputElement,
-    PlainTextObject,
-    SectionBlock,
-    StaticSelectElement,
 )
 from slack_sdk.models.views import View
+
+from handlers.slack.kit import mrkdwn_text, plain_text, ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, Option, SectionBlock, StaticSelectElement
 
 from bot import markup
 from bot.format import day, describe_event, money, when
@@ -116,12 +108,12 @@ def mention(user: str | None) -> str:
     return f"<@{user}>" if user else "_unclaimed_"
 
 
-def mrkdwn(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=clip(text, SECTION_TEXT))
+def mrkdwn(text: str) -> dict:
+    return mrkdwn_text(clip(text, SECTION_TEXT))
 
 
-def plain(text: str, limit: int = 75) -> PlainTextObject:
-    return PlainTextObject(text=clip(text, limit), emoji=True)
+def plain(text: str, limit: int = 75) -> dict:
+    return plain_text(clip(text, limit))
 
 
 def status_text(status: Status) -> str:
@@ -258,7 +250,7 @@ def approval_request(request: Request, why: str) -> list[Block]:
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f":scales: *Approval needed:* {headline(request)}\n"
                                  f"It needs approval because {escape(why)}.")),
-        *[b for b in request_card(request) if not isinstance(b, ActionsBlock)],
+        *[b for b in request_card(request) if b["type"] != "actions"],
     ]
     if buttons:
         blocks.append(ActionsBlock(block_id=f"approval_{request.id}", elements=buttons))
@@ -342,7 +334,7 @@ def request_list(page: Page, title: str, limit: int = MESSAGE_BLOCKS) -> list[Bl
 
 def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: LinkedContract | None = None) -> list[Block]:
     request = item.request
-    blocks = [b for b in request_card(request, linked) if not isinstance(b, ActionsBlock)]
+    blocks = [b for b in request_card(request, linked) if b["type"] != "actions"]
     if request.actions is not None and Action.EDIT in request.actions:  # the core decides who may edit
         blocks.append(ActionsBlock(elements=[ButtonElement(text=plain("Edit"), action_id=Actions.EDIT,
                                                            value=str(request.id))]))
@@ -387,7 +379,7 @@ def _options(enum_values) -> list[Option]:
 
 def select_input(block: str, label: str, values, initial: str | None, optional: bool = False) -> InputBlock:
     options = _options(values)
-    initial_option = next((o for o in options if o.value == initial), None)
+    initial_option = next((o for o in options if o["value"] == initial), None)
     return InputBlock(
         block_id=block,
         label=plain(label),

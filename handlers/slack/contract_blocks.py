@@ -5,19 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
     Block,
-    ButtonElement,
-    ConfirmObject,
-    ContextBlock,
     DatePickerElement,
-    DividerBlock,
-    HeaderBlock,
     InputBlock,
-    SectionBlock,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
+
+from handlers.slack.kit import ActionsBlock, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
 from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline, missed_text, seats_text
 from bot.permissions import Action, Allowed
@@ -73,7 +68,7 @@ def contract_row(contract: Contract, line: str, button: bool = True) -> SectionB
     return SectionBlock(text=mrkdwn(text), accessory=accessory)
 
 
-def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool) -> list[Block]:
+def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool, total: int | None = None) -> list[Block]:
     blocks: list[Block] = [HeaderBlock(text=plain(f"Notice deadlines in the next {days} days", 150))]
     if not deadlines:
         return blocks + [SectionBlock(text=mrkdwn("No notice deadlines coming up. :sparkles:"))]
@@ -87,7 +82,7 @@ def deadline_list(deadlines: list[Deadline], days: int, costs_visible: bool) -> 
             line = (f":spiral_calendar_pad: notice by *{day(item.notice_deadline)}* ({days_left(item.days_left)}) · "
                     f"ends {day(contract.end_date)} · {terms(contract, costs_visible)}\n{owners(contract)}")
         blocks.append(contract_row(contract, line))
-    return blocks + more(len(shown), len(deadlines))
+    return blocks + more(len(shown), max(total or 0, len(deadlines)))
 
 
 def contract_actions(contract: Contract, allowed: Allowed | None) -> list[ButtonElement]:

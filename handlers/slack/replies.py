@@ -27,7 +27,8 @@ def render(reply: dispatch.Reply) -> dict:
         return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
     if isinstance(reply, dispatch.ContractsListed):
         return ephemeral(f"Notice deadlines in the next {reply.days} days",
-                         contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible))
+                         contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible,
+                                                                      reply.total))
     if isinstance(reply, dispatch.HealthShown):
         return ephemeral(f"Health check · {reply.results.survey.label}", health_blocks.results_blocks(reply.results))
     if isinstance(reply, dispatch.ContractShown):

@@ -410,12 +410,13 @@ def deadline_row(deadline: Deadline, costs_visible: bool) -> dict:
     ]}
 
 
-def contract_list(deadlines: list[Deadline], days_ahead: int, costs_visible: bool) -> dict:
-    body = [heading(f"Notice deadlines in the next {days_ahead} days ({len(deadlines)})")]
+def contract_list(deadlines: list[Deadline], days_ahead: int, costs_visible: bool, total: int | None = None) -> dict:
+    total = max(total or 0, len(deadlines))
+    body = [heading(f"Notice deadlines in the next {days_ahead} days ({total})")]
     if not deadlines:
         body.append(text("No notice deadlines coming up."))
     body += [deadline_row(deadline, costs_visible) for deadline in deadlines[:LIST_ROWS]]
-    body += more(min(len(deadlines), LIST_ROWS), len(deadlines))
+    body += more(min(len(deadlines), LIST_ROWS), total)
     return card(body)
 
 

@@ -46,7 +46,7 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
     if isinstance(reply, dispatch.Listed):
         return card_activity(cards.request_list(reply.page, reply.title, name), reply.title)
     if isinstance(reply, dispatch.ContractsListed):
-        return card_activity(cards.contract_list(reply.deadlines, reply.days, reply.costs_visible),
+        return card_activity(cards.contract_list(reply.deadlines, reply.days, reply.costs_visible, reply.total),
                              f"Notice deadlines in the next {reply.days} days")
     if isinstance(reply, dispatch.ContractShown):
         contract = reply.details.contract

@@ -212,3 +212,29 @@ def test_email_lookups_expire_after_an_hour(bot, fake):
     fake.users_by_email["nobody@example.com"] = IT2  # someone joined meanwhile
     assert directory("nobody@example.com") == IT2
     assert len(fake.calls_to("users.lookupByEmail")) == 3
+
+
+def test_a_long_deadline_list_shows_the_soonest_48_and_counts_the_rest_in_the_database(slack, fake, bot):
+    from datetime import date, timedelta
+
+    from tests.contract_samples import contract_form
+
+    today = date(2026, 11, 16)  # the test clock's today
+    # 60 coming up (two per day, vendors out of alphabetical order), one missed, one too far ahead
+    for n in range(60):
+        end = today + timedelta(days=30 + n // 2)
+        bot.core.contracts.add(BUYER, contract_form(vendor=f"{'zb'[n % 2]}vendor {n:02d}", product="P",
+                                                    end_date=end.isoformat(), notice_days="30"))
+    bot.core.contracts.add(BUYER, contract_form(vendor="Missed", product="M", end_date=(today + timedelta(days=5)).isoformat(),
+                                                notice_days="30"))
+    bot.core.contracts.add(BUYER, contract_form(vendor="Later", product="L", end_date=(today + timedelta(days=400)).isoformat(),
+                                                notice_days="30"))
+    everything = bot.core.contracts.upcoming(IT, 90)
+    assert len(everything) == 61 and everything[0].contract.vendor == "Missed"
+    fake.reset()
+    slack.command("/procure", "contracts", IT)
+    blocks = fake.wait_for("response_url")[0].args["blocks"]
+    assert len(blocks) == 50
+    rows = [b["text"]["text"].split("*")[1].split(" — ")[0] for b in blocks[1:-1]]
+    assert rows == [item.contract.vendor for item in everything[:48]]
+    assert blocks[-1]["elements"][0]["text"] == "…and 13 more"

@@ -3,13 +3,13 @@
 import json
 from datetime import date, timedelta
 
-from slack_sdk.models.blocks import SectionBlock
 
 from bot.reminders import Kind, Reminder
 from bot.schedule import Schedule
 from handlers.slack import schedule_blocks
 from handlers.slack.ids import Actions, ContractActions, ReminderActions
 from storage import schedule as ledger
+from testing.slack import validated
 from tests.conftest import BUYER, BUYER2, IT, need
 from tests.contract_samples import contract_form
 from tests.handlers.slack.conftest import CHANNEL
@@ -171,18 +171,17 @@ def test_long_digests_and_many_reminders_stay_inside_block_kit_limits(core, cloc
     digest = core.schedule.digest()
     blocks = schedule_blocks.digest_blocks(digest)
     assert len(blocks) <= 50
-    for block in blocks:
-        block.to_dict()
-        if isinstance(block, SectionBlock):
-            assert len(block.text.text) <= 3000
-    shown = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    for block in validated(blocks):
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000
+    shown = json.dumps(validated(blocks), ensure_ascii=False)
     # 10 shown of each: 39 deadlines still ahead, 40 unclaimed, 40 needed soon
     assert [shown.count(f"…and {n} more") for n in (29, 30)] == [1, 2]
 
     reminders = [Reminder(Kind.UNCLAIMED, BUYER2, f"request:{w.request.id}", "e", "1", 2, request=w.request, id=n)
                  for n, w in enumerate(digest.unclaimed, start=1)]
     blocks = schedule_blocks.reminder_blocks(reminders)
-    assert len(blocks) <= 50 and "…and 16 more" in json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    assert len(blocks) <= 50 and "…and 16 more" in json.dumps(validated(blocks), ensure_ascii=False)
 
 
 def test_a_missed_deadline_in_slack_list_digest_dm_and_home(slack, bot, fake):
@@ -215,7 +214,8 @@ def test_a_missed_deadline_in_slack_list_digest_dm_and_home(slack, bot, fake):
     # The App Home's "Contracts you own" puts it first, even before an earlier-listed one.
     from handlers.slack.contract_blocks import home_contracts
     owned = bot.core.contracts.owned_by(IT)
-    home = [b.text.text for b in home_contracts(list(reversed(owned)), TODAY) if isinstance(b, SectionBlock)]
+    home = [b["text"]["text"] for b in validated(home_contracts(list(reversed(owned)), TODAY))
+            if b["type"] == "section"]
     assert home[1].startswith("*Acme — CRM* (contract 1)\n:rotating_light: *Missed:* notice deadline passed 3 days")
 
 

@@ -10,6 +10,7 @@ import pytest
 from bot.schedule import Schedule
 from handlers.slack import blocks
 from handlers.slack.ids import Actions, Views
+from testing.slack import validated
 from tests.conftest import BUYER, IT, IT2, need
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from tests.handlers.slack.test_lifecycle import post_need
@@ -109,10 +110,8 @@ def test_a_long_history_fits_in_one_message(bot):
         bot.core.requests.note(IT2, request.id, f"comment {n} " + "y" * 900, source="command")
     rendered = blocks.request_details(bot.core.requests.show(IT, request.id))
     assert len(rendered) <= 50
-    for block in rendered:
-        block.to_dict()  # validates 3000-character sections
-        if getattr(block, "text", None) is not None and hasattr(block.text, "text"):
-            assert len(block.text.text) <= 3000
+    for block in validated(rendered):  # slack-sdk's models validate 3000-character sections
+        assert len((block.get("text") or {}).get("text", "")) <= 3000
 
 
 def test_app_home_shows_my_needs_my_claims_and_the_queue_for_procurement(slack, fake, bot):
