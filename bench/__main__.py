@@ -4,6 +4,7 @@
     python -m bench --quick         1k and 10k only, shorter runs (about a minute)
     python -m bench --sizes 5000    any sizes
     python -m bench --json out.json also keep the raw numbers
+    python -m bench.stress          only the slow-Slack and locked-database scenarios
 
 Everything runs on loopback: the fake Slack on a free port in this process, each server
 in its own process on another free port. Data goes to a temporary directory, removed at
@@ -23,7 +24,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import delivery, report, schedule, slack_http, startup
+from bench import delivery, report, schedule, slack_http, startup, stress
 from bench.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,8 @@ def main(argv=None) -> int:
             log(f"== delivering {dms:,} reminder DMs under Slack's rate limits")
             results["delivery"] = delivery.run(workdir, people=dms)
             log(f"  {results['delivery']['seconds']:.1f} s (minimum {results['delivery']['minimum_s']:.1f} s)")
+        log("== Slack or the database slow: a slow chat.update, a held write lock")
+        results["stress"] = stress.run(workdir, log=log)
     finally:
         if args.keep:
             log(f"bench: data and logs kept in {workdir}")

@@ -96,6 +96,11 @@ class BenchSlack(FakeSlack):
         self.refused = 0
         self._lock = threading.Lock()
         self._waiters: dict[tuple[str, str], "_Arrival"] = {}
+        # For the stress scenarios (bench/stress.py): Web API methods Slack answers slowly,
+        # seconds each; what each response URL was told; when each trigger's modal opened.
+        self.delays: dict[str, float] = {}
+        self.told: dict[str, list[str]] = {}
+        self.opened: dict[str, float] = {}
 
     # --- waiting for what the user sees ------------------------------------------------------
 
@@ -152,13 +157,20 @@ class BenchSlack(FakeSlack):
                         self._send(429, {"ok": False, "error": "ratelimited"},
                                    {"Retry-After": str(max(1, math.ceil(wait)))})
                         return
+                if fake.delays.get(method):
+                    time.sleep(fake.delays[method])  # Slack is slow today
                 body = fake.answer(method, args) if "." in method else {"ok": True}
                 with fake._lock:
                     fake.counts[method] += 1
                     if method == "chat.postMessage":
                         fake.posts.append((str(args.get("channel")), str(args.get("text", "")), time.monotonic()))
                 if method == "response_url":  # the user sees it now
+                    with fake._lock:
+                        fake.told.setdefault(path, []).append(str(args.get("text", "")))
                     fake._arrived("response", path)
+                elif method == "views.open":
+                    with fake._lock:
+                        fake.opened[str(args.get("trigger_id"))] = time.perf_counter()
                 elif method == "chat.update":
                     fake._arrived("update", str(args.get("ts")))
                 self._send(200, body)
