@@ -21,7 +21,8 @@ from bot.errors import BadInput, DomainError
 from bot.health import HealthCheck
 from bot.notifier import Briefing, CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
-from bot.requests import Category, Request, Sensitivity, Urgency, parse_number
+from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
+from bot.requests import Request, parse_number
 from bot.stats import summary
 from handlers.shell import imports as shell_imports
 from handlers.shell import render, schedule_text
@@ -52,36 +53,18 @@ SHELL_HELP = """Shell commands:
                            the health check, as /procure health: results, answer, send now (admins)
   /help  /quit"""
 
-REQUEST_QUESTIONS = [
-    ("title", "Title", None),
-    ("details", "Why is it needed? (business justification)", None),
-    ("category", "Category", [c.value for c in Category]),
-    ("quantity", "Quantity", None),
-    ("estimated_cost", "Estimated cost (number, blank if unknown)", None),
-    ("currency", "Currency", None),
-    ("needed_by", "Needed by (YYYY-MM-DD, blank if no date)", None),
-    ("urgency", "Urgency", [u.value for u in Urgency]),
-    ("sensitivity", "Data sensitivity", [s.value for s in Sensitivity]),
-    ("preferred_vendor", "Preferred vendor (blank if none)", None),
-]
+def questions(form: tuple[Field, ...]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """A form's fields (``bot.forms``) as the shell's questions: name, what is asked, choices.
+    A person may also be named by the persona the shell plays."""
+    def asked(f: Field) -> str:
+        hint = f"{', '.join(PERSONAS)}, or {f.hint}" if f.kind is FieldKind.PERSON else f.hint
+        return f"{f.label} ({hint})" if hint else f.label
+    return [(f.name, asked(f), f.choices) for f in form]
 
 RENEWAL_QUESTIONS = [("end_date", "New end date (YYYY-MM-DD)"), ("annual_cost", "New annual cost"),
                      ("currency", "Currency")]
-CONTRACT_QUESTIONS = [
-    ("vendor", "Vendor", None),
-    ("product", "Product or service", None),
-    ("it_owner", "IT owner (it, buyer, admin, a Slack user ID or e-mail; blank if none)", None),
-    ("procurement_owner", "Procurement owner (same; blank if none)", None),
-    ("start_date", "Start date (YYYY-MM-DD, blank if unknown)", None),
-    ("end_date", "End date (YYYY-MM-DD)", None),
-    ("notice_days", "Notice period in days", None),
-    ("auto_renew", "Auto-renews", ["yes", "no"]),
-    ("term_months", "Renewal term in months", None),
-    ("annual_cost", "Annual cost (number, blank if unknown)", None),
-    ("currency", "Currency", None),
-    ("seats", "Seats or licences (blank if none)", None),
-    ("notes", "Notes", None),
-]
+REQUEST_QUESTIONS = questions(NEED_FORM)
+CONTRACT_QUESTIONS = questions(CONTRACT_FORM)
 
 
 def channel_label(channel: str | None) -> str:
@@ -333,8 +316,8 @@ class Shell:
             defaults = dict(values or {})
         else:
             self.say("New IT need — answer each question; Enter keeps [the default]; '.' cancels.")
-            defaults = {"title": title, "quantity": "1", "currency": self.core.settings.base_currency,
-                        "urgency": "normal", "sensitivity": "internal"}
+            defaults = {f.name: f.default for f in NEED_FORM if f.default}
+            defaults.update(title=title, currency=self.core.settings.base_currency)
         form = dict(defaults)
         pending = [q for q in REQUEST_QUESTIONS]
         while True:
@@ -374,7 +357,8 @@ class Shell:
             defaults = dict(values or {})
         else:
             self.say("New contract — answer each question; Enter keeps [the default]; '.' cancels.")
-            defaults = {"currency": self.core.settings.base_currency, "term_months": "12"}
+            defaults = {f.name: f.default for f in CONTRACT_FORM if f.default}
+            defaults["currency"] = self.core.settings.base_currency
             if self.core.roles.is_procurement(self.user):
                 defaults["procurement_owner"] = self.user
         form = dict(defaults)

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     NumberInputElement,
     PlainTextInputElement,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -23,27 +24,21 @@ from handlers.slack.kit import mrkdwn_text, plain_text, ActionsBlock, ButtonElem
 
 from bot import markup
 from bot.format import day, describe_event, money, when
+from bot.forms import NEED_FORM, Field, FieldKind
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
 from bot.permissions import Action, Allowed
 from bot.requests import (
-    DETAILS_MAX,
     NOTE_MAX,
-    QUANTITY_MAX,
-    TITLE_MAX,
-    VENDOR_MAX,
     ApprovalSummary,
     Note,
-    Category,
     Request,
     RequestDetails,
-    Sensitivity,
     Status,
-    Urgency,
 )
 from bot.request_service import Page
-from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, RequestFields, Views
+from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, Views
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modals and App Home
@@ -430,6 +425,40 @@ def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str |
     ]
 
 
+def form_input(field: Field, value: str | None, *, base_currency: str, locale: str) -> InputBlock:
+    """One field of a form (``bot.forms``) as Slack's input for its kind; its block ID is the
+    field's name, which the core's parser reads."""
+    optional = not field.required
+    initial = value if value not in (None, "") else field.default
+    if field.kind is FieldKind.CHOICE:
+        return select_input(field.name, field.label, field.choices, initial, optional=optional)
+    if field.kind is FieldKind.WHOLE:
+        return number_input(field.name, field.label, initial=initial, minimum=field.minimum or 0,
+                            maximum=field.maximum or 1_000_000, optional=optional)
+    if field.kind is FieldKind.DATE:
+        return InputBlock(block_id=field.name, label=plain(field.label), optional=optional,
+                          element=DatePickerElement(action_id=VALUE, initial_date=initial or None))
+    if field.kind is FieldKind.PERSON:
+        person = initial if (initial or "")[:1] in ("U", "W") else None
+        return InputBlock(block_id=field.name, label=plain(field.label), optional=optional,
+                          element=UserSelectElement(action_id=VALUE, initial_user=person,
+                                                    placeholder=plain("Choose a person")))
+    placeholder = field.example or None
+    if field.kind is FieldKind.AMOUNT:
+        example = format_amount(Decimal("7500"), locale)
+        placeholder = f"{example} or €{example}"
+    elif field.kind is FieldKind.CURRENCY:
+        placeholder = f"{base_currency}, or the one in the amount"
+    return text_input(field.name, field.label, initial=initial, multiline=field.kind is FieldKind.LONG_TEXT,
+                      max_length=field.max_length, optional=optional, placeholder=placeholder)
+
+
+def form_inputs(form: tuple[Field, ...], values: dict[str, str] | None = None, *, base_currency: str,
+                locale: str) -> list[InputBlock]:
+    values = values or {}
+    return [form_input(field, values.get(field.name), base_currency=base_currency, locale=locale) for field in form]
+
+
 def request_modal(title: str = "", base_currency: str = "USD", today: date | None = None, *,
                locale: str = DEFAULT_LOCALE, details: str = "", metadata: str = "",
                values: dict[str, str] | None = None, request_id: int | None = None) -> View:
@@ -439,29 +468,7 @@ def request_modal(title: str = "", base_currency: str = "USD", today: date | Non
     given = dict(values or {})
     given.setdefault("title", title)
     given.setdefault("details", details)
-    blocks = [
-        text_input(RequestFields.TITLE, "What do you need?", initial=given["title"], max_length=TITLE_MAX,
-                    placeholder="50 Zoom licences"),
-        text_input(RequestFields.DETAILS, "Why? (business justification)", initial=given["details"] or None,
-                   multiline=True, max_length=DETAILS_MAX),
-        select_input(RequestFields.CATEGORY, "Category", [c.value for c in Category], given.get("category")),
-        number_input(RequestFields.QUANTITY, "Quantity", initial=given.get("quantity") or "1", minimum=1,
-                     maximum=QUANTITY_MAX),
-        *cost_inputs(RequestFields.ESTIMATED_COST, RequestFields.CURRENCY, "Estimated cost",
-                     cost=given.get("estimated_cost") or None, currency=given.get("currency") or None,
-                     base_currency=base_currency, locale=locale),
-        InputBlock(
-            block_id=RequestFields.NEEDED_BY,
-            label=plain("Needed by"),
-            element=DatePickerElement(action_id=VALUE, initial_date=given.get("needed_by") or None),
-            optional=True,
-        ),
-        select_input(RequestFields.URGENCY, "Urgency", [u.value for u in Urgency], given.get("urgency") or "normal"),
-        select_input(RequestFields.SENSITIVITY, "Data sensitivity", [s.value for s in Sensitivity],
-                     given.get("sensitivity") or "internal"),
-        text_input(RequestFields.PREFERRED_VENDOR, "Preferred vendor", initial=given.get("preferred_vendor") or None,
-                   optional=True, max_length=VENDOR_MAX),
-    ]
+    blocks = form_inputs(NEED_FORM, given, base_currency=base_currency, locale=locale)
     if request_id is not None:
         return View(type="modal", callback_id=Views.NEED_EDIT, private_metadata=str(request_id),
                     title=plain(f"Edit #{request_id}", 24), submit=plain("Save", 24), close=plain("Cancel", 24),

@@ -8,30 +8,28 @@ from slack_sdk.models.blocks import (
     Block,
     DatePickerElement,
     InputBlock,
-    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
 from handlers.slack.kit import ActionsBlock, ButtonElement, ConfirmObject, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
 
-from bot.contracts import NOTICE_MAX, TERM_MAX, Contract, ContractDetails, Deadline, missed_text, seats_text
+from bot.contracts import Contract, ContractDetails, Deadline, missed_text, seats_text
 from bot.permissions import Action, Allowed
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
 from bot.money import DEFAULT_LOCALE, format_amount
+from bot.forms import CONTRACT_FORM
 from handlers.slack.blocks import (
-    MESSAGE_BLOCKS,
     cost_inputs,
+    form_inputs,
+    MESSAGE_BLOCKS,
     escape,
     mention,
     more,
     mrkdwn,
-    number_input,
     plain,
     section_lines,
-    select_input,
     status_text,
-    text_input,
 )
 from handlers.slack.ids import VALUE, ContractActions, ContractFields, Views
 
@@ -145,40 +143,9 @@ def _amount_text(value: str | None, locale: str) -> str | None:
 
 def contract_modal(values: dict[str, str] | None = None, contract_id: int | None = None,
                    base_currency: str = "USD", *, locale: str = DEFAULT_LOCALE) -> View:
-    values = values or {}
-    user = lambda name: values.get(name) if (values.get(name) or "")[:1] in ("U", "W") else None  # noqa: E731
-
-    def date_input(block: str, label: str, optional: bool) -> InputBlock:
-        return InputBlock(block_id=block, label=plain(label), optional=optional,
-                          element=DatePickerElement(action_id="value", initial_date=values.get(block) or None))
-
-    def person(block: str, label: str) -> InputBlock:
-        return InputBlock(block_id=block, label=plain(label), optional=True,
-                          element=UserSelectElement(action_id="value", initial_user=user(block),
-                                                    placeholder=plain("Choose a person")))
-
-    blocks = [
-        text_input(ContractFields.VENDOR, "Vendor", initial=values.get("vendor"), max_length=100),
-        text_input(ContractFields.PRODUCT, "Product or service", initial=values.get("product"), max_length=150),
-        person(ContractFields.IT_OWNER, "IT owner"),
-        person(ContractFields.PROCUREMENT_OWNER, "Procurement owner"),
-        date_input(ContractFields.START_DATE, "Start date", optional=True),
-        date_input(ContractFields.END_DATE, "End date", optional=False),
-        number_input(ContractFields.NOTICE_DAYS, "Notice period (days)", initial=values.get("notice_days") or "30",
-                     minimum=0, maximum=NOTICE_MAX),
-        select_input(ContractFields.AUTO_RENEW, "Auto-renews?", ["yes", "no"], values.get("auto_renew") or "yes"),
-        number_input(ContractFields.TERM_MONTHS, "Renewal term (months)", initial=values.get("term_months") or "12",
-                     minimum=1, maximum=TERM_MAX),
-        *cost_inputs(ContractFields.ANNUAL_COST, ContractFields.CURRENCY, "Annual cost",
-                     cost=_amount_text(values.get("annual_cost"), locale), currency=values.get("currency"),
-                     base_currency=base_currency, locale=locale),
-        number_input(ContractFields.SEATS, "Seats or licences", initial=values.get("seats"), minimum=1,
-                     maximum=1_000_000, optional=True),
-        number_input(ContractFields.SEATS_USED, "Seats in use", initial=values.get("seats_used"), minimum=0,
-                     maximum=1_000_000, optional=True),
-        text_input(ContractFields.NOTES, "Notes", initial=values.get("notes"), optional=True, multiline=True,
-                    max_length=3000),
-    ]
+    values = dict(values or {})
+    values["annual_cost"] = _amount_text(values.get("annual_cost"), locale)  # as the person writes amounts
+    blocks = form_inputs(CONTRACT_FORM, values, base_currency=base_currency, locale=locale)
     editing = contract_id is not None
     return View(
         type="modal",

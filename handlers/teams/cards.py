@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot import commands, markup
-from bot.contracts import NOTES_MAX, NOTICE_MAX, PRODUCT_MAX, TERM_MAX, VENDOR_MAX, Contract, ContractDetails, \
+from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
+from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, describe_event, money, summary, when
@@ -24,12 +25,9 @@ from bot.reminders import Kind, Reminder, describe
 from bot.reminders import days_left as needed_in
 from bot.requests import (
     ApprovalSummary,
-    Category,
     Note,
     Request,
     RequestDetails,
-    Sensitivity,
-    Urgency,
 )
 from bot.request_service import Page
 from handlers.teams.ids import Inputs, Verbs
@@ -166,48 +164,61 @@ def said_card(message: str, names: Names = plain_names) -> dict:
 NUMBERS = "en_US"
 
 
+def form_input(field: Field, value, error: str | None, base_currency: str, numbers: bool = False) -> dict:
+    """One field of a form (``bot.forms``) as the Adaptive Card input for its kind; its ID is
+    the field's name, which the core's parser reads. With ``numbers``, amounts are
+    ``Input.Number`` (the need form is read back in ``NUMBERS``), otherwise text as typed."""
+    if field.kind is FieldKind.AMOUNT and numbers:
+        element = {"type": "Input.Number", "min": 0}
+        number = amount(value) if value not in (None, "") else None  # what cannot be a number is left empty
+        value = None
+        if number is not None:
+            element["value"] = number
+    elif field.kind is FieldKind.CHOICE:
+        element = {"type": "Input.ChoiceSet", "choices": choices(field.choices)}
+    elif field.kind is FieldKind.WHOLE:
+        element = {"type": "Input.Number", "min": field.minimum, "max": field.maximum}
+    elif field.kind is FieldKind.DATE:
+        element = {"type": "Input.Date"}
+    else:
+        element = {"type": "Input.Text", "maxLength": field.max_length}
+        if field.kind is FieldKind.LONG_TEXT:
+            element["isMultiline"] = True
+        placeholder = {FieldKind.PERSON: OWNER_HINT, FieldKind.AMOUNT: "7500"}.get(field.kind, field.example)
+        if placeholder:
+            element["placeholder"] = placeholder
+    element = {key: item for key, item in element.items() if item is not None}
+    element.update(id=field.name, label=field.label)
+    value = value if value not in (None, "") else field.default
+    if field.kind is FieldKind.CURRENCY and value in (None, ""):
+        value = base_currency  # Teams shows no placeholder hint as plainly: the currency is filled in
+    if field.kind is FieldKind.WHOLE:
+        value = whole(value) if value not in (None, "") else None  # Input.Number takes numbers only
+    if value not in (None, ""):
+        element["value"] = value
+    if field.required:
+        element.update(isRequired=True, errorMessage=error or f"{field.label} is required.")
+    elif error:
+        element["errorMessage"] = error
+    return element
+
+
+def form_inputs(form: tuple[Field, ...], values: dict[str, str] | None, errors: dict[str, str] | None,
+                base_currency: str, numbers: bool = False) -> list[dict]:
+    values, errors = values or {}, errors or {}
+    return [form_input(field, values.get(field.name), errors.get(field.name), base_currency, numbers)
+            for field in form]
+
+
 def request_form(values: dict[str, str] | None = None, base_currency: str = "USD",
               errors: dict[str, str] | None = None, request_id: int | None = None) -> dict:
     """The "New IT need" form; ``errors`` (field → message) shows what to fix. With
     ``request_id`` the same form edits that need, filled in with ``values``."""
-    values = values or {}
     errors = errors or {}
-
-    def field(name: str, label: str, element: dict, required: bool = False) -> dict:
-        element.update(id=name, label=label)
-        if values.get(name) and element["type"] == "Input.Number":
-            number = amount(values[name])  # Input.Number takes a number; what cannot be one is left empty
-            if number is not None:
-                element["value"] = number
-            else:
-                element.pop("value", None)
-        elif values.get(name):
-            element["value"] = values[name]
-        if required:
-            element.update(isRequired=True, errorMessage=errors.get(name) or f"{label} is required.")
-        elif name in errors:
-            element["errorMessage"] = errors[name]
-        return element
-
     body = [heading("New IT need" if request_id is None else f"Edit #{request_id}")]
     if errors:
         body.append(text("Please fix: " + " ".join(errors.values()), color="Attention"))
-    body += [
-        field("title", "Title", {"type": "Input.Text", "maxLength": 150}, required=True),
-        field("details", "Why is it needed? (business justification)",
-              {"type": "Input.Text", "isMultiline": True, "maxLength": 3000}),
-        field("category", "Category", {"type": "Input.ChoiceSet", "choices": choices(c.value for c in Category)},
-              required=True),
-        field("quantity", "Quantity", {"type": "Input.Number", "min": 1, "value": 1}),
-        field("estimated_cost", "Estimated cost", {"type": "Input.Number", "min": 0}),
-        field("currency", "Currency", {"type": "Input.Text", "maxLength": 3, "value": base_currency}),
-        field("needed_by", "Needed by", {"type": "Input.Date"}),
-        field("urgency", "Urgency", {"type": "Input.ChoiceSet", "choices": choices(u.value for u in Urgency),
-                                     "value": "normal"}),
-        field("sensitivity", "Data sensitivity",
-              {"type": "Input.ChoiceSet", "choices": choices(s.value for s in Sensitivity), "value": "internal"}),
-        field("preferred_vendor", "Preferred vendor", {"type": "Input.Text", "maxLength": 100}),
-    ]
+    body += form_inputs(NEED_FORM, values, errors, base_currency, numbers=True)
     if request_id is not None:
         return card(body, [execute("Save", Verbs.NEED_EDIT, request=request_id)])
     return card(body, [execute("Post the need", Verbs.NEED)])
@@ -494,48 +505,12 @@ def contract_form(values: dict[str, str] | None = None, contract_id: int | None 
                   base_currency: str = "USD", errors: dict[str, str] | None = None) -> dict:
     """The contract form: empty to add one, filled in (and carrying the contract's ID) to edit;
     ``errors`` (field → message) shows what to fix."""
-    values = values or {}
     errors = errors or {}
-
-    def field(name: str, label: str, element: dict, required: bool = False, default=None) -> dict:
-        element.update(id=name, label=label)
-        value = values.get(name) or default
-        if element["type"] == "Input.Number":
-            value = whole(value) if value not in (None, "") else None
-        if value not in (None, ""):
-            element["value"] = value
-        if required:
-            element.update(isRequired=True, errorMessage=errors.get(name) or f"{label} is required.")
-        elif name in errors:
-            element["errorMessage"] = errors[name]
-        return element
-
-    def person(name: str, label: str) -> dict:
-        return field(name, label, {"type": "Input.Text", "maxLength": 200, "placeholder": OWNER_HINT})
-
     editing = contract_id is not None
     body = [heading(f"Edit contract {contract_id}" if editing else "New contract")]
     if errors:  # the messages may quote what was typed
         body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    body += [
-        field("vendor", "Vendor", {"type": "Input.Text", "maxLength": VENDOR_MAX}, required=True),
-        field("product", "Product or service", {"type": "Input.Text", "maxLength": PRODUCT_MAX}, required=True),
-        person("it_owner", "IT owner"),
-        person("procurement_owner", "Procurement owner"),
-        field("start_date", "Start date", {"type": "Input.Date"}),
-        field("end_date", "End date", {"type": "Input.Date"}, required=True),
-        field("notice_days", "Notice period (days)", {"type": "Input.Number", "min": 0, "max": NOTICE_MAX},
-              required=True, default=30),
-        field("auto_renew", "Auto-renews?", {"type": "Input.ChoiceSet", "choices": choices(["yes", "no"])},
-              required=True, default="yes"),
-        field("term_months", "Renewal term (months)", {"type": "Input.Number", "min": 1, "max": TERM_MAX},
-              default=12),
-        field("annual_cost", "Annual cost", {"type": "Input.Text", "maxLength": 20, "placeholder": "12000"}),
-        field("currency", "Currency", {"type": "Input.Text", "maxLength": 3}, default=base_currency),
-        field("seats", "Seats or licences", {"type": "Input.Number", "min": 1}),
-        field("seats_used", "Seats in use", {"type": "Input.Number", "min": 0}),
-        field("notes", "Notes", {"type": "Input.Text", "isMultiline": True, "maxLength": NOTES_MAX}),
-    ]
+    body += form_inputs(CONTRACT_FORM, values, errors, base_currency)
     data = {"contract": contract_id} if editing else {}
     return card(body, [execute("Save" if editing else "Add contract", Verbs.CONTRACT_SAVE, **data)])
 

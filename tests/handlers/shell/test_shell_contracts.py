@@ -18,6 +18,7 @@ CONTRACT = [
     "12000",
     "",  # currency: keep USD
     "50",
+    "",  # seats in use: unknown
     "",  # notes
 ]
 
@@ -44,7 +45,7 @@ def test_procurement_adds_a_contract_lists_and_shows_it(tmp_path, clock):
         "/quit",
     )
     assert "(only you can see this) Only procurement members can add contracts." in out
-    assert "Procurement owner (same; blank if none) [buyer]:" in out
+    assert "Procurement owner (it, buyer, admin, or a user ID or e-mail address; blank if none) [buyer]:" in out
     assert "Added contract 1: Zoom Business, notice deadline 2026-12-16 (ends 2027-01-15)." in out
     assert "Notice deadlines in the next 30 days (1):" in out
     assert "2026-12-16  30 days left  Zoom Business  (contract 1, active)" in out
@@ -63,10 +64,10 @@ def test_form_errors_are_asked_again_and_edits_keep_current_values(tmp_path, clo
         shell_settings(tmp_path), clock,
         "/as buyer",
         "/procure contract add", "Zoom", "Business", "bob", "", "2026-01-01", "2026-02-01", "45", "maybe", "", "",
-        "", "", "",
+        "", "", "", "",  # term, cost, currency, seats, seats in use, notes
         # only the bad fields are asked again
         "it", "20", "no",
-        "/procure contract edit 1", *([""] * 6), "60", *([""] * 6),
+        "/procure contract edit 1", *([""] * 6), "60", *([""] * 7),
         "/as it",
         "/procure contract edit 1", ".",
         "/as U0OTHER01",
@@ -77,7 +78,7 @@ def test_form_errors_are_asked_again_and_edits_keep_current_values(tmp_path, clo
     assert "✗ A 45-day notice period is longer than the contract" in out
     assert "✗ Auto-renew must be yes or no." in out
     assert "Added contract 1: Zoom Business, notice deadline 2026-01-12 (ends 2026-02-01)." in out
-    assert "Notice period in days [20]: 60" in out
+    assert "Notice period (days) [20]: 60" in out
     assert "✗ A 60-day notice period is longer than the contract" in out, "still validated on edit"
     assert "Cancelled; nothing was changed." in out, "the IT owner may open the edit form"
     assert "Only procurement members and the contract's owners can change contract 1." in out

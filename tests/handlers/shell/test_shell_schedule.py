@@ -8,7 +8,7 @@ from handlers.shell.app import start_shell
 
 END = (date(2026, 11, 16) + timedelta(days=10)).isoformat()  # a notice deadline 10 days after the test clock's today
 ADD_CONTRACT = ["/as buyer", "/procure contract add", "Zoom", "Business", "it", "buyer", "2026-01-01", END, "0",
-                "yes", "12", "12000", "", "50", ""]
+                "yes", "12", "12000", "", "50", "", ""]
 
 
 def drive(tmp_path, clock, *lines, schedule=False) -> str:

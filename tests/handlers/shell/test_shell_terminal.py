@@ -143,7 +143,7 @@ def test_a_terminal_gets_line_editing_history_and_a_clean_ctrl_c(tmp_path):
         terminal.expect(ROSTER, 3)
         terminal.expect(PROMPT, 3)
         terminal.type(b"/need Docks\r")
-        terminal.expect(b"Title [Docks]")
+        terminal.expect(b"What do you need? [Docks]")
         terminal.interrupt(b"Cancelled; nothing was posted.")  # Ctrl-C in the form cancels it
         terminal.expect(PROMPT, 4)
         terminal.interrupt(b"Bye.")  # Ctrl-C at the prompt leaves
