@@ -32,6 +32,7 @@ from bot.options import OptionService, Together
 from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
 from bot.request_service import RequestService
+from bot.format import set_shared_locale
 from bot.renewals import Renewals
 from bot.replays import Replays
 from bot.risk import RiskService
@@ -103,6 +104,7 @@ def build_core(
     ``card_platforms`` are the platforms that show request cards, by name; by default the
     notifier's own cards (as platform ``chat``) when it shows cards, otherwise none."""
     clock = clock or SystemClock()
+    set_shared_locale(settings.locale)  # amounts where everyone reads; private views use the viewer's
     store = Store(settings.db_path)
     events = Events()
     # A person's accounts on every platform, and their e-mail address, count as them.

@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
+
+from bot.money import DEFAULT_LOCALE, format_amount
 
 from bot.requests import Event, Request
 
 
+# Whose locale amounts are shown in: the viewer's, while a private view is rendered for them
+# (``viewing``); otherwise the shared one, ``TANDEM_LOCALE`` (the channel, cards, the digest).
+_VIEWER: ContextVar[str | None] = ContextVar("tandem_viewer_locale", default=None)
+_SHARED = [DEFAULT_LOCALE]
+
+
+def set_shared_locale(locale: str) -> None:
+    """``TANDEM_LOCALE``: how amounts are shown where everyone reads (set once at start-up)."""
+    _SHARED[0] = locale
+
+
+@contextmanager
+def viewing(locale: str | None) -> Iterator[None]:
+    """Amounts rendered inside are shown in ``locale`` (the viewer's, for a private view:
+    an ephemeral answer, a modal, the App Home, a DM, a Teams personal chat)."""
+    token = _VIEWER.set(locale)
+    try:
+        yield
+    finally:
+        _VIEWER.reset(token)
+
+
 def money(amount: Decimal | None, currency: str) -> str:
+    """``EUR 25,000.50`` for an en_US viewer, ``EUR 25.000,50`` for a de_DE one (Babel)."""
     if amount is None:
         return "no estimate"
-    whole = amount == amount.to_integral_value()
-    return f"{currency} {amount:,.0f}" if whole else f"{currency} {amount:,.2f}"
+    return f"{currency} {format_amount(amount, _VIEWER.get() or _SHARED[0])}"
 
 
 def day(value: date | None) -> str:

@@ -145,7 +145,7 @@ def build_slack(settings: Settings, clock: Clock | None = None) -> SlackBot:
 
 
 def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notifier: SlackNotifier,
-              groups: SlackGroups) -> SlackBot:
+              groups: SlackGroups, locales: SlackLocales) -> SlackBot:
     """The Bolt app's listeners on ``core``."""
     work = Work(commits=core.store.commits)
 
@@ -155,8 +155,7 @@ def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notif
         return next()
 
     replays.register(app, core.replays)
-    locales = SlackLocales(client, settings.locale)
-    publisher = HomePublisher(core, client)
+    publisher = HomePublisher(core, client, locales)
     core.events.subscribe(publisher.request_changed)
     errors.register(app)
     requests.register(app, core, notifier, locales)

@@ -14,6 +14,7 @@ from bot.commands import Command
 from bot.contracts import parse_contract
 from bot.core import Core
 from bot.errors import BadInput
+from bot.format import viewing
 from bot.requests import parse_number
 from handlers.slack import blocks, contract_blocks, replies
 from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
@@ -95,8 +96,11 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         number = parse_number(action["value"])
 
         def show() -> None:
-            details = service.show(body["user"]["id"], number)
-            client.views_open(trigger_id=body["trigger_id"], view=contract_blocks.contract_details_modal(details))
+            user = body["user"]["id"]
+            details = service.show(user, number)
+            with viewing(locales(user)):  # amounts as this person writes them
+                view = contract_blocks.contract_details_modal(details)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)
 

@@ -13,7 +13,9 @@ from slack_sdk.errors import SlackApiError
 from bot.core import Core
 from bot.events import RequestChanged
 from bot.home import home_for
+from bot.format import viewing
 from handlers.slack import blocks, contract_blocks
+from handlers.slack.people import SlackLocales
 from handlers.slack.errors import Task, guarded
 
 log = logging.getLogger(__name__)
@@ -24,9 +26,10 @@ class HomePublisher:
     one background thread, so a click never waits for other people's Homes; a person with
     several changes queued is refreshed once."""
 
-    def __init__(self, core: Core, client: WebClient):
+    def __init__(self, core: Core, client: WebClient, locales: SlackLocales):
         self.core = core
         self.client = client
+        self.locales = locales  # each person's Home shows amounts their way
         self._viewers: set[str] = set()  # people who opened the Home tab since start
         self._pending: set[str] = set()
         self._draining = False
@@ -35,8 +38,9 @@ class HomePublisher:
 
     def view(self, user: str):
         home = home_for(self.core, user)
-        contracts = contract_blocks.home_contracts(home.contracts, home.today)
-        return blocks.home_view(home.sections, "Updated whenever your requests change.", extra=contracts)
+        with viewing(self.locales(user)):
+            contracts = contract_blocks.home_contracts(home.contracts, home.today)
+            return blocks.home_view(home.sections, "Updated whenever your requests change.", extra=contracts)
 
     def opened(self, user: str) -> None:
         with self._lock:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.clock import Clock
 from bot.errors import DomainError
+from bot.format import viewing
 from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyError
 from bot.digest import Digest
 from bot.health import HealthCheck
@@ -38,9 +40,11 @@ def mirror_text(text: str, author: str, origin: str) -> str:
 
 
 class SlackNotifier:
-    def __init__(self, client: WebClient, channel: str):
+    def __init__(self, client: WebClient, channel: str, locale_of: Callable[[str], str] | None = None):
         self.client = client
         self.channel = channel
+        # A person's locale (Slack's users.info, cached): DMs show amounts their way.
+        self.locale_of = locale_of or (lambda user: None)
         self._dm_channels: dict[str, str] = {}
         self._local = threading.local()
         self.store: Store | None = None  # DM channels are kept here once bound (the core owns the store)
@@ -161,7 +165,9 @@ class SlackNotifier:
                 dm_store.forget_dm_channel(db, user)
 
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
-        self.send_dm(approver, f"Approval needed: {blocks.card_text(request)}", blocks.approval_request(request, why))
+        with viewing(self.locale_of(approver)):
+            shown = blocks.approval_request(request, why)
+        self.send_dm(approver, f"Approval needed: {blocks.card_text(request)}", shown)
 
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         self._call(
@@ -224,12 +230,16 @@ class SlackNotifier:
                 log.warning("the digest was posted without its chart")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
-        self.send_dm(user, schedule_blocks.digest_text(digest, preview=True),
-                     schedule_blocks.digest_blocks(digest, preview=True))
+        with viewing(self.locale_of(user)):
+            text, shown = (schedule_blocks.digest_text(digest, preview=True),
+                           schedule_blocks.digest_blocks(digest, preview=True))
+        self.send_dm(user, text, shown)
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         """One DM (``conversations.open`` + ``chat.postMessage``) with all of ``user``'s reminders."""
-        self.send_dm(user, schedule_blocks.reminders_text(reminders), schedule_blocks.reminder_blocks(reminders))
+        with viewing(self.locale_of(user)):
+            text, shown = schedule_blocks.reminders_text(reminders), schedule_blocks.reminder_blocks(reminders)
+        self.send_dm(user, text, shown)
 
     def send_health_check(self, user: str, survey: HealthCheck) -> None:
         """The health check by DM, with the button that opens its form."""

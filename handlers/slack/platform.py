@@ -17,6 +17,7 @@ from handlers.slack import doctor
 from handlers.slack.ids import PLATFORM
 from handlers.slack.app import SlackBot, bolt_app, slack_app, web_client
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import SlackLocales
 from handlers.slack.people import email_resolver
 from handlers.slack.roles import SlackGroups
 
@@ -28,7 +29,8 @@ class SlackPlatform:
         self.settings = settings
         self.client = web_client(settings)
         self.app = bolt_app(settings, self.client)  # first: it checks the bot token before anything is opened
-        self.notifier = SlackNotifier(self.client, settings.channel)
+        self.locales = SlackLocales(self.client, settings.locale)  # each person's way of writing amounts
+        self.notifier = SlackNotifier(self.client, settings.channel, locale_of=self.locales)
         self._groups = SlackGroups(self.client)
         self.groups = self._groups.members
         self.find_by_email = email_resolver(self.client)
@@ -48,7 +50,7 @@ class SlackPlatform:
 
     def attach(self, core: Core) -> None:
         self.notifier.bind(core.store, core.clock)
-        self.bot = slack_app(self.settings, self.app, core, self.client, self.notifier, self._groups)
+        self.bot = slack_app(self.settings, self.app, core, self.client, self.notifier, self._groups, self.locales)
 
     def serve(self, stopping: threading.Event) -> None:
         from handlers.slack.runner import serve_slack

@@ -6,6 +6,7 @@ from slack_sdk import WebClient
 
 from bot import dispatch
 from bot.config import Settings
+from bot.format import viewing
 from bot.stats import summary
 from handlers.slack import blocks, contract_blocks, health_blocks, schedule_blocks
 from handlers.slack.imports import import_modal
@@ -41,9 +42,17 @@ def render(reply: dispatch.Reply) -> dict:
 def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
             notifier: SlackNotifier, settings: Settings, locale: str | None = None) -> None:
     """Opens a form, sends a file, or answers ephemerally, as the reply asks. ``locale`` is
-    how the person writes amounts, when known (forms show examples and amounts that way)."""
+    how the person writes amounts, when known (forms show examples and amounts that way; every
+    amount in the answer is shown their way too)."""
+    with viewing(locale or settings.locale):
+        _deliver(reply, user=user, trigger_id=trigger_id, respond=respond, client=client, notifier=notifier,
+                 settings=settings, locale=locale or settings.locale)
+
+
+def _deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
+             notifier: SlackNotifier, settings: Settings, locale: str) -> None:
     if isinstance(reply, dispatch.OpenForm):
-        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings, locale or settings.locale))
+        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings, locale))
         return
     if isinstance(reply, dispatch.SendFile):
         notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)

@@ -14,6 +14,7 @@ from bot.commands import Command
 from bot.clock import today
 from bot.core import Core
 from bot.errors import BadInput
+from bot.format import viewing
 from bot.permissions import Action
 from bot.requests import parse_request, parse_number
 from handlers.slack import blocks, replies, shortcuts
@@ -221,8 +222,10 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         number = parse_number(action["value"])
 
         def show() -> None:
-            details = service.show(body["user"]["id"], number)
-            view = blocks.details_modal(details, core.contracts.linked(details.request))
+            user = body["user"]["id"]
+            details = service.show(user, number)
+            with viewing(locales(user)):  # amounts as this person writes them
+                view = blocks.details_modal(details, core.contracts.linked(details.request))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)

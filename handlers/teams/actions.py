@@ -19,6 +19,7 @@ from microsoft_agents.hosting.core import RouteRank, TurnContext, TurnState
 from bot import dispatch
 from bot.clock import today
 from bot.commands import Command
+from bot.format import viewing
 from bot.contracts import FIELDS as CONTRACT_FIELDS, OPTIONAL_COLUMNS
 from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
 from bot.errors import BadInput
@@ -189,16 +190,19 @@ def register(bot) -> None:
         details = core.requests.show(actor, number(data, "request"))
         linked = None if details.request.redacted else core.contracts.linked(details.request)
         # By DM: what one person may see of a confidential request never lands in the channel.
-        notifier.send_activity_to(actor, card_activity(cards.request_details(details, linked, notifier.name),
-                                                       cards.card_summary(details.request)))
+        with viewing(LOCALE.get()):  # amounts as the person's Teams client writes them
+            shown = card_activity(cards.request_details(details, linked, notifier.name),
+                                  cards.card_summary(details.request))
+        notifier.send_activity_to(actor, shown)
         return message_response(f"The details of {details.request.number} are in your chat with Tandem.")
 
     @on(Verbs.CONTRACT_OPEN)
     def open_contract(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
         details = core.contracts.show(actor, number(data, "contract"))
         contract = details.contract
-        notifier.send_activity_to(actor, card_activity(cards.contract_details(details, notifier.name),
-                                                       f"{contract.name} ({contract.number})"))
+        with viewing(LOCALE.get()):
+            shown = card_activity(cards.contract_details(details, notifier.name), f"{contract.name} ({contract.number})")
+        notifier.send_activity_to(actor, shown)
         return message_response(f"The details of {contract.name} are in your chat with Tandem.")
 
     @on(Verbs.CONTRACT_SAVE)

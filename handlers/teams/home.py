@@ -13,6 +13,8 @@ import asyncio
 
 from microsoft_agents.hosting.core import TurnContext, TurnState
 
+from bot.format import viewing
+from bot.money import safe_locale
 from bot.home import Home, home_for
 from handlers.teams import cards
 from handlers.teams.ids import Verbs
@@ -70,12 +72,19 @@ def register(bot) -> None:
         try:
             actor = await directory.actor(context)
             home = await asyncio.to_thread(home_for, core, actor)
-            return card_response(home_card(home, teams_user_id(context.activity.from_property), notifier.name))
+            with viewing(viewer_locale(core, context)):
+                return card_response(home_card(home, teams_user_id(context.activity.from_property), notifier.name))
         except Exception as error:  # the one error path
             return message_response(refusal(error))
 
 
 async def home_activity(bot, context: TurnContext, actor: str):
     home = await asyncio.to_thread(home_for, bot.core, actor)
-    content = home_card(home, teams_user_id(context.activity.from_property), bot.notifier.name)
+    with viewing(viewer_locale(bot.core, context)):  # the personal home shows amounts the person's way
+        content = home_card(home, teams_user_id(context.activity.from_property), bot.notifier.name)
     return card_activity(content, SUMMARY)
+
+
+def viewer_locale(core, context: TurnContext) -> str:
+    """The Teams client's locale, which Teams sends with every activity."""
+    return safe_locale(getattr(context.activity, "locale", None), core.settings.locale)

@@ -24,6 +24,8 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot import commands, dispatch
 from bot.errors import BadInput
 from bot.fanout import preferring
+from bot.format import viewing
+from bot.money import safe_locale
 from bot.notifier import NotifyError
 from handlers.teams import cards, files, home, mentions, replays
 from storage import teams as repo
@@ -47,11 +49,13 @@ def comment_id(message_id: str) -> str:
 def register(bot) -> None:
     core, notifier, directory = bot.core, bot.notifier, bot.directory
 
-    def run(actor: str, command: commands.Command) -> Activity:
+    def run(actor: str, command: commands.Command, locale: str) -> Activity:
+        """``locale`` is the Teams client's: amounts typed are read, and shown back, its way."""
         with preferring(core.notifier, PLATFORM):
             # The forms' costs go into number inputs, which take plain numbers.
-            reply = dispatch.run(core, actor, command, locale=NUMBERS if dispatch.opens_form(command) else None)
-            return render(core, notifier, actor, reply, help_=command.name == "help")
+            reply = dispatch.run(core, actor, command, locale=NUMBERS if dispatch.opens_form(command) else locale)
+            with viewing(locale):  # every answer here is read in private (a channel's goes to the personal chat)
+                return render(core, notifier, actor, reply, help_=command.name == "help")
 
     def comment(actor: str, request_id: int, text: str, message_id: str) -> None:
         core.requests.note(actor, request_id, text, source="thread", external_id=comment_id(message_id))
@@ -110,7 +114,8 @@ def register(bot) -> None:
                     raise
                 await asyncio.to_thread(comment, actor, thread, said.comment, activity.id)
                 return
-            reply = await asyncio.to_thread(run, actor, command)
+            locale = safe_locale(getattr(activity, "locale", None), core.settings.locale)
+            reply = await asyncio.to_thread(run, actor, command, locale)
             if in_channel and command.name == "calendar" and not command.arg and core.settings.public_url:
                 # File consent works only in a personal chat (where the file went): the channel gets the feed.
                 link = await asyncio.to_thread(core.feed.url, actor)

@@ -97,3 +97,14 @@ def test_a_contract_added_by_a_german_user(slack, fake, bot):
     bot.executor.shutdown(wait=True)
     [contract] = bot.core.contracts.all()
     assert (contract.annual_cost, contract.currency, contract.seats) == (Decimal("12000.50"), "EUR", 1000)
+
+
+def test_a_german_approver_reads_the_amounts_in_the_approval_dm_their_way(slack, fake, bot):
+    fake.locales[APPROVER] = "de-DE"
+    post_need(slack, fake, estimated_cost="25,000.50", currency="EUR")
+    bot.core.requests.claim(BUYER, 1)
+    bot.core.requests.change_status(BUYER, 1, "sourcing")
+    slack.command("/procure", "status 1 approved", BUYER)
+    asked = fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    shown = json.dumps(asked.args["blocks"], ensure_ascii=False)
+    assert "EUR 25.000,50" in shown and "EUR 25,000.50" not in shown
