@@ -141,21 +141,16 @@ def awaiting_decision_page(
     """Contracts in the given statuses whose notice deadline is on or before ``last`` and that
     have not ended by ``today`` (missed ones and those coming up), soonest deadline first
     (then vendor, then number): the first ``limit`` as contracts, and how many there are in
-    all. Only the deadline, vendor and ID of the others are read."""
+    all."""
     marks = ", ".join("?" for _ in statuses)
-    keys = db.execute(
-        f"select id, {NOTICE_DEADLINE}, vendor from contracts where status in ({marks}) "
-        f"and {NOTICE_DEADLINE} <= ? and end_date >= ?",
-        [*(status.value for status in statuses), last.isoformat(), today.isoformat()],
-    ).fetchall()
-    keys.sort(key=lambda key: (key[1], key[2].casefold(), key[0]))
-    chosen = [key[0] for key in (keys if limit is None else keys[:limit])]
-    rows = {}
-    for start in range(0, len(chosen), 500):
-        chunk = chosen[start:start + 500]
-        for row in db.query(f"select * from contracts where id in ({', '.join('?' for _ in chunk)})", chunk):
-            rows[row["id"]] = row
-    return [row_to_contract(rows[id_]) for id_ in chosen], len(keys)
+    where = f"from contracts where status in ({marks}) and {NOTICE_DEADLINE} <= ? and end_date >= ?"
+    params: list = [*(status.value for status in statuses), last.isoformat(), today.isoformat()]
+    total = db.execute(f"select count(*) {where}", params).fetchone()[0]
+    # SQLite sorts and cuts the page: only the rows shown are read and become contracts.
+    page = f"select * {where} order by {NOTICE_DEADLINE}, vendor collate nocase, id"
+    if limit is not None:
+        page, params = page + " limit ?", [*params, limit]
+    return [row_to_contract(row) for row in db.query(page, params)], total
 
 
 def ended_before(db: Database, day: date, statuses: tuple[ContractStatus, ...]) -> list[Contract]:
