@@ -52,7 +52,7 @@ class BotProcess:
         for line in self.proc.stderr:
             self.lines.put(line)
 
-    def wait_for_line(self, fragment: str, timeout: float = 30) -> str:
+    def wait_for_line(self, fragment: str, timeout: float = 90) -> str:
         """The first line the bot logged that contains ``fragment``, waiting for it if need be."""
         for line in self.seen:
             if fragment in line:

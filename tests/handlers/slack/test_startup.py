@@ -82,7 +82,7 @@ class Running:
             self.ended = True
             self.changed.notify_all()
 
-    def wait_for(self, fragment: str, timeout: float = 30) -> None:
+    def wait_for(self, fragment: str, timeout: float = 90) -> None:
         with self.changed:
             if not self.changed.wait_for(lambda: any(fragment in line for line in self.lines) or self.ended, timeout):
                 raise AssertionError(f"never logged {fragment!r}")
