@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 
 RECORDED_SUBTYPES = (None, "thread_broadcast", "file_share")
 
+# What Tandem answers a plain message written to it in its DM (the Messages tab): people can
+# write there since contract files are dropped there, and a message left unanswered looks broken.
+DM_HELP = ("I don't read messages here, but I take contract files: drop a .csv or .xlsx here to import "
+           "it (procurement). To post a need use `/need`; for everything else, `/procure help`.")
+
 
 def register(app: App, core: Core) -> None:
     service = core.requests
@@ -47,7 +52,20 @@ def register(app: App, core: Core) -> None:
             return
         if subtype not in RECORDED_SUBTYPES or event.get("bot_id"):
             return  # joins, deletions, bots (Tandem's own notes and copies of Teams replies among them)
+        if event.get("channel_type") == "im":
+            answer_dm(channel, event, client)
+            return
         record(channel, event, client)
+
+    def answer_dm(channel: str, message: dict, client: WebClient) -> None:
+        """A person wrote to Tandem in its DM: one short answer saying what it can take there
+        (a file shared there is the import's, ``handlers.slack.imports``)."""
+        if message.get("subtype") or message.get("files") or not message.get("user") or message.get("thread_ts"):
+            return
+        # Slack sends an event again when it had no answer in time: answered once.
+        if not core.replays.first_time([f"slack-dm:{channel}:{message.get('ts')}"]):
+            return
+        client.chat_postMessage(channel=channel, text=DM_HELP)
 
     def record(channel: str, message: dict, client: WebClient) -> None:
         thread_ts, ts = message.get("thread_ts"), message.get("ts")

@@ -138,3 +138,28 @@ def test_a_file_elsewhere_than_slack_is_never_fetched_with_the_token(slack, fake
     dropped(slack, BUYER, file)
     assert fake.calls_to("file_download") == []
     assert reports(fake, BUYER) == [":no_entry: contracts.csv is not on Slack's file server; nothing was imported."]
+
+
+def written(slack, user, text, *, ts="1700000600.000100", channel="D0IT000001", retry=None, event_id=None, **extra):
+    event = {"type": "message", "channel": channel, "channel_type": "im", "user": user, "text": text, "ts": ts,
+             **extra}
+    return slack.event(event, event_id=event_id, retry=retry)
+
+
+def test_a_message_written_in_tandems_dm_is_answered_once_with_what_it_takes_there(slack, fake, bot):
+    assert written(slack, IT, "hello? how do I ask for a laptop", event_id="Ev0DM1")[0] == 200
+    assert written(slack, IT, "hello? how do I ask for a laptop", event_id="Ev0DM1", retry=1)[0] == 200
+    [answer] = [c.args for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "D0IT000001"]
+    assert "/need" in answer["text"] and ".csv or .xlsx" in answer["text"]
+    # A bot's message, an edit and a reply in a thread of the DM get no answer; nothing is recorded.
+    written(slack, IT, "from a bot", ts="1700000601.000100", bot_id="B0OTHER")
+    written(slack, IT, "in a thread", ts="1700000602.000100", thread_ts="1700000600.000100")
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "D0IT000001"]) == 1
+    assert bot.core.contracts.all() == []
+
+
+def test_a_file_dropped_in_the_dm_gets_its_import_report_not_the_help(slack, fake, bot):
+    file = fake.file("contracts.csv", SLACK_ROWS.encode())
+    dropped(slack, BUYER, file)
+    assert [text for text in reports(fake, BUYER) if "I don't read messages here" in text] == []
+    assert reports(fake, BUYER)[0].startswith("Imported contracts.csv")
