@@ -165,6 +165,7 @@ class FakeConnector:
         self.cards_seen = 0
         self.members: dict[str, dict] = {}  # Teams user ID → member JSON (email, userPrincipalName, …)
         self.failures: dict[str, list[int]] = {}  # kind → HTTP statuses for the next calls
+        self.downloads: dict[str, bytes] = {}  # name → a file a person sent, served at upload_url(name)
         self.deleted: set[str] = set()  # activity IDs that answer 404 to an update
         self._ids = itertools.count(1)
         self._changed = threading.Condition()
@@ -279,7 +280,21 @@ class FakeConnector:
                 self.wfile.write(payload)
 
             def _upload(self, method: str, raw: bytes) -> None:
-                """A OneDrive upload session, as a file consent's ``uploadUrl`` names it."""
+                """A OneDrive upload session, as a file consent's ``uploadUrl`` names it; a GET of
+                a name in ``downloads`` is a file a person sent (its ``downloadUrl``)."""
+                name = urlparse(self.path).path.rsplit("/", 1)[-1]
+                if method == "GET" and name in fake.downloads:
+                    with fake._changed:
+                        fake.calls.append(Call(method, "download", urlparse(self.path).path, None, {}, {},
+                                               headers={k.lower(): v for k, v in self.headers.items()}))
+                        fake._changed.notify_all()
+                    content = fake.downloads[name]
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/octet-stream")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                    return
                 call = Call(method, "upload", urlparse(self.path).path, None, {}, {}, content=raw,
                             headers={name.lower(): value for name, value in self.headers.items()})
                 with fake._changed:

@@ -27,7 +27,7 @@ from bot.fanout import preferring
 from bot.format import viewing
 from bot.money import safe_locale
 from bot.notifier import NotifyError
-from handlers.teams import cards, files, home, mentions, replays
+from handlers.teams import cards, files, home, imports, mentions, replays
 from storage import teams as repo
 from handlers.teams.notifier import PLATFORM, card_activity, text_activity
 from handlers.teams.people import ACTOR
@@ -94,6 +94,16 @@ def register(bot) -> None:
                 except Exception as error:  # the one error path, told to the author alone
                     await answer(context, context.turn_state.get(ACTOR), text_activity(refusal(error)), True)
             return  # channel chat that is not for Tandem (the app reads the whole channel)
+        sent = imports.sent_file(activity) if not in_channel else None
+        if sent is not None:  # a contracts file sent in the personal chat: imported like Slack's
+            actor = None
+            try:
+                actor = await directory.actor(context)
+                text = await imports.import_sent(core, actor, activity, *sent, notifier.file_hosts)
+            except Exception as error:  # refused (not procurement, not a spreadsheet, …) or failed
+                text = refusal(error)
+            await context.send_activity(text_activity(text))
+            return
         if not said.command:
             return  # a card's Action.Submit from elsewhere, or an attachment alone: nothing to do
         actor = None
