@@ -39,3 +39,24 @@ def flow_chart(stats: Stats) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def scorecard_chart(card) -> bytes:
+    """The scorecard's six indicators: from the work against how it feels, in percent."""
+    figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)
+    axes = figure.subplots()
+    labels = [item.key for item in card.indicators]
+    positions = range(len(labels))
+    axes.bar([p - 0.2 for p in positions], [item.data or 0 for item in card.indicators], width=0.4,
+             label="from the work", color="#4a90d9")
+    axes.bar([p + 0.2 for p in positions], [item.feeling_percent or 0 for item in card.indicators], width=0.4,
+             label="how it feels", color="#e67e22")
+    axes.set_xticks(list(positions), labels, fontsize=9)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("%")
+    axes.set_title("Scorecard: data against feeling")
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

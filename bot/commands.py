@@ -42,6 +42,7 @@ USAGE = {
     "check": "check N <check number>",
     "uncheck": "uncheck N <check number>",
     "doctor": "doctor",
+    "scorecard": "scorecard",
     "sourcing": "sourcing | sourcing set <category> in-house|open|managed | sourcing confirm",
 }
 
@@ -73,6 +74,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
 `/procure sourcing` — the sourcing map: IT's stance per category (keep in-house, open to a supplier, supplier-managed) and the opportunities · `sourcing set software open` · `sourcing confirm` (IT owners and admins)
+`/procure scorecard` — the six health-check statements measured from the work, beside how people rated them, with the largest gap called out (and a chart in your DMs)
 `/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
 `/procure agenda` — the next sync meeting's agenda as it stands (it is posted TANDEM_SYNC_LEAD before the meeting)
 `/procure decide <text>` — record a decision of the sync meeting
@@ -310,4 +312,5 @@ _PARSERS = {
     "uncheck": _check,
     "doctor": _no_args,
     "sourcing": _sourcing,
+    "scorecard": _no_args,
 }

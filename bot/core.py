@@ -37,6 +37,7 @@ from bot.renewals import Renewals
 from bot.replays import Replays
 from bot.risk import RiskService
 from bot.schedule_service import ScheduleService, default_holder
+from bot.scorecard import ScorecardService
 from bot.sourcing import SourcingService
 from bot.stats import StatsService
 from bot.target_service import TargetService
@@ -71,6 +72,7 @@ class Core:
     sync: SyncService
     targets: TargetService
     sourcing: SourcingService
+    scorecard: ScorecardService
     cards: Cards  # each request's card on each platform (every platform alike)
     notifier: Notifier  # reaching people: DMs, and the shared channel's digests and briefings
     renewals: Renewals  # fulfilling a renewal request sets its contract's new term
@@ -142,6 +144,7 @@ def build_core(
     events.subscribe(contracts.request_changed)  # a fulfilled renewal request marks its contract renewed
     stats = StatsService(store, roles, clock, settings.tz, targets)
     holder = holder or default_holder()
+    sourcing = SourcingService(store, notifier, clock, settings, visibility, holder)
     health = HealthService(store, notifier, roles, clock, settings, holder=holder)
     schedule = ScheduleService(store, notifier, roles, clock, settings, contracts,
                                chart=lambda: flow_chart(stats.stats(SYSTEM, weeks=8)),
@@ -154,7 +157,9 @@ def build_core(
                 feed=CalendarFeed(store, roles, clock, contracts, settings.public_url, settings.hide_costs),
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
                 targets=targets, cards=cards,
-                sourcing=SourcingService(store, notifier, clock, settings, visibility, holder),
+                sourcing=sourcing,
+                scorecard=ScorecardService(store, roles, clock, settings, contracts, risk, sourcing, visibility,
+                                           notifier, holder),
                 renewals=Renewals(store, requests, clock, settings.base_currency, settings.locale))
 
 

@@ -256,6 +256,8 @@ def _run(core: Core, actor: str, command: Command, place: Place, locale: str | N
     if name == "doctor":
         authorize(core.roles, actor, Action.ADMINISTER)
         return Said("*Tandem doctor*\n" + doctor.report(core.diagnose()))
+    if name == "scorecard":
+        return BriefingShown(core.scorecard.briefing(actor, place))
     if name == "sourcing":
         return _sourcing(core, actor, command, place)
     if name in together.NAMES:

@@ -195,3 +195,12 @@ def test_contract_import_reads_a_local_file_or_asks_for_one(tmp_path, clock):
     assert "Dates written as text (ISO/DMY/MDY) [ISO]:" in out
     assert "Imported contracts.csv: 2 added, 0 updated, 0 unchanged." in out
     assert "Cancelled; nothing was imported." in out
+
+
+def test_the_scorecard_in_the_shell(tmp_path, clock):
+    out = drive(shell_settings(tmp_path), clock, "/as buyer", "/procure contract add", *CONTRACT,
+                "/procure contract seats 1 20", "/procure scorecard", "/quit")
+    assert "┌ Scorecard: working together, measured" in out
+    assert "1 of 1 contracts in force have both an IT and a procurement owner" in out
+    assert "0 contracts with unused seats" not in out
+    assert "USD 7,200 a year in unused seats of 1 contract whose notice deadline is in the next 90 days" in out

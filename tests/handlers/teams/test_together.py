@@ -69,3 +69,19 @@ def test_decisions_and_action_items_in_teams(teams, connector, bot):
     assert "Open action items" in shown and "1. Ivy IT — Ask for the SOC 2 report (due 2027-01-10)" in shown
     assert "Mark one done with action done N." in shown
     assert said(teams, connector, IT, "action done 1") == "Action item 1 is done: Ask for the SOC 2 report"
+
+
+def test_the_sourcing_map_and_the_scorecard_in_teams(teams, connector, bot):
+    teams.say(IT, "hello")
+    assert "set by the IT owners of contracts and admins" in said(teams, connector, IT, "sourcing set software open")
+    connector.reset()
+    teams.say(BUYER, "sourcing")
+    [shown] = connector.of("reply", BUYER.chat)
+    assert "The sourcing map" in shown.text and "software — not set" in shown.text
+    connector.reset()
+    teams.say(BUYER, "scorecard")
+    [shown] = connector.of("reply", BUYER.chat)
+    text = shown.text.replace("\\\\", "")
+    assert "Scorecard: working together, measured" in text
+    assert "Procurement is part of IT's planning meetings." in text and "0 sync meetings held with an agenda" in text
+    assert "No check-up results to compare yet (from 3 answers up)." in text
