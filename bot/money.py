@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import (
@@ -22,6 +23,7 @@ from babel.numbers import (
     get_group_symbol,
     get_territory_currencies,
     parse_decimal,
+    parse_pattern,
 )
 
 from bot.errors import BadInput
@@ -152,10 +154,20 @@ def to_cents(value: Decimal) -> Decimal:
     return value.quantize(CENTS) + 0  # + 0 turns -0.00 into 0.00
 
 
+# Babel's ``format_decimal`` parses its pattern and its locale on every call; a list shows
+# dozens of amounts, so both are parsed once here (the same output, a fraction of the CPU).
+_WHOLE, _CENTS = parse_pattern("#,##0"), parse_pattern("#,##0.00")
+
+
+@lru_cache(maxsize=64)
+def _parsed(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def format_amount(amount: Decimal, locale: str = DEFAULT_LOCALE) -> str:
     """The number part of an amount in ``locale``: whole amounts without decimals."""
     whole = amount == amount.to_integral_value()
-    return format_decimal(amount, format="#,##0" if whole else "#,##0.00", locale=locale)
+    return (_WHOLE if whole else _CENTS).apply(amount, _parsed(locale))
 
 
 def format_plain(amount: Decimal, locale: str = DEFAULT_LOCALE) -> str:
