@@ -106,6 +106,7 @@ class SlackLocales:
     per person for a day; ``default`` (TANDEM_LOCALE) when Slack does not say or fails."""
 
     TTL = 24 * 3600
+    FAILED_TTL = 10 * 60  # a refused lookup is not asked again on every command for a while
 
     def __init__(self, client: WebClient, default: str, clock=time.monotonic):
         self.client = client
@@ -117,7 +118,7 @@ class SlackLocales:
     def cached(self, user: str) -> str | None:
         with self._lock:
             found = self._known.get(user)
-        return found[0] if found and self.clock() - found[1] < self.TTL else None
+        return found[0] if found and self.clock() < found[1] else None
 
     def __call__(self, user: str) -> str:
         found = self.cached(user)
@@ -128,8 +129,10 @@ class SlackLocales:
         except SlackApiError as error:
             log.warning("users.info failed for %s: %s; reading amounts as %s", user, error.response.get("error"),
                         self.default)
-            return self.default
-        locale = safe_locale((answer.get("user") or {}).get("locale"), self.default)
+            return self._keep(user, self.default, self.FAILED_TTL)
+        return self._keep(user, safe_locale((answer.get("user") or {}).get("locale"), self.default), self.TTL)
+
+    def _keep(self, user: str, locale: str, ttl: float) -> str:
         with self._lock:
-            self._known[user] = (locale, self.clock())
+            self._known[user] = (locale, self.clock() + ttl)  # (locale, valid until)
         return locale

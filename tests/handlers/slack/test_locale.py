@@ -108,3 +108,11 @@ def test_a_german_approver_reads_the_amounts_in_the_approval_dm_their_way(slack,
     asked = fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
     shown = json.dumps(asked.args["blocks"], ensure_ascii=False)
     assert "EUR 25.000,50" in shown and "EUR 25,000.50" not in shown
+
+
+def test_a_refused_locale_lookup_reads_the_default_and_is_not_asked_again_on_every_command(slack, fake, bot):
+    fake.fail("users.info", "user_not_found")
+    assert slack.command("/procure", "list", GERMAN)[0] == 200
+    assert slack.command("/procure", "list", GERMAN)[0] == 200
+    assert len(fake.calls_to("users.info")) == 1
+    assert bot.locales(GERMAN) == bot.core.settings.locale
