@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -74,8 +74,21 @@ def summary(request: Request) -> str:
     return " · ".join(parts)
 
 
+def filed_line(request: Request, name: Callable[[str], str]) -> str | None:
+    """What a card says of a need a workflow filed: on whose behalf, and who ran it when that
+    was someone else (``name`` writes a person the platform's way); ``None`` otherwise."""
+    if not request.workflow_runner:
+        return None
+    line = f"Filed by a workflow on behalf of {name(request.requester)}"
+    if request.workflow_runner != request.requester:
+        line += f", run by {name(request.workflow_runner)}"
+    return line
+
+
 def describe_event(event: Event) -> str:
     """A readable line for one audit event (without who and when)."""
+    if event.action == "created" and event.after.get("filed_by") == "workflow":
+        return f"filed the {event.subject} through a workflow on behalf of {_shown('requester', event.after.get('requester'))}"
     if event.action in ("created", "added", "imported"):
         return f"{event.action} the {event.subject}"
     if event.action == "commented":

@@ -17,6 +17,7 @@ from bot.requests import DETAILS_MAX, TITLE_MAX
 NO_TEXT_TITLE = "Need from a message"
 _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s+")
 _SPACES = re.compile(r"\s+")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 
 
 @dataclass(frozen=True)
@@ -71,20 +72,47 @@ STEP_INPUTS = {
     "needed_by": "needed_by",
 }
 STEP_REQUESTER = "requester"
+# Who ran the workflow: a ``user_context`` input that Slack fills from the run itself (a
+# workflow's builder cannot type it), so a need filed for someone else is told apart.
+STEP_RUNNER = "run_by"
 
 
-def form_from_step(inputs: dict) -> tuple[str, dict]:
-    """The requester and the need form from a workflow step's inputs. A missing requester
-    is refused here; every other problem is the form's own (``parse_request``)."""
-    requester = str(inputs.get(STEP_REQUESTER) or "").strip()
-    if not requester:
-        raise BadInput("The step needs a requester (the person the need is for).", field=STEP_REQUESTER)
+@dataclass(frozen=True)
+class StepNeed:
+    requester: str
+    runner: str
+    form: dict
+
+
+def form_from_step(inputs: dict) -> StepNeed:
+    """The requester, who ran the workflow and the need form from a workflow step's inputs.
+    A missing requester or runner is refused here; every other problem is the form's own
+    (``parse_request``)."""
+    requester = _user_id(inputs.get(STEP_REQUESTER), STEP_REQUESTER,
+                         "The step needs a requester (the person the need is for).")
+    runner = _user_id(inputs.get(STEP_RUNNER), STEP_RUNNER,
+                      "The step needs to know who ran the workflow: its \"Run by\" input is the person who "
+                      "started it (update the app and re-add the step).")
     form = {}
     for name, field in STEP_INPUTS.items():
         value = inputs.get(name)
         if value is not None:
             form[field] = str(value)
-    return requester, form
+    return StepNeed(requester, runner, form)
+
+
+def _user_id(value, field: str, missing: str) -> str:
+    """A user ID from an input: a ``user_id`` is the ID itself, a ``user_context`` an object
+    with it under ``id``. Anything else (a name, markup, several IDs) is refused, never
+    looked up: the value is not repeated, so no markup reaches the run history."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    text = str(value or "").strip()
+    if not text:
+        raise BadInput(missing, field=field)
+    if not _USER_ID.fullmatch(text):
+        raise BadInput("This is not one person's user ID.", field=field)
+    return text
 
 
 def step_error(error: BadInput) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot import markup
 from bot.clock import Clock, today
-from bot.errors import BadInput, InvalidTransition, NotFound
+from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.events import Events, RequestChanged
 from bot.cards import CardThreads
 from bot.mirrors import ThreadMirrors
@@ -171,10 +171,15 @@ class RequestService:
 
     # --- changing ----------------------------------------------------------------------
 
-    def create(self, actor: str, form: dict, contract_id: int | None = None, locale: str | None = None) -> Request:
+    def create(self, actor: str, form: dict, contract_id: int | None = None, locale: str | None = None,
+               runner: str | None = None) -> Request:
         """A new need; amounts and quantities are read as written in ``locale`` (the
-        person's, when the platform knows it; otherwise ``TANDEM_LOCALE``)."""
+        person's, when the platform knows it; otherwise ``TANDEM_LOCALE``). ``runner`` is who
+        ran the workflow that files it on ``actor``'s behalf (``may_file_for``); the audit
+        log names them as the one who acted, and the card says a workflow filed it."""
         authorize(self.roles, actor, Action.CREATE)
+        if runner is not None:
+            self.may_file_for(runner, actor)
         need = parse_request(form, today(self.clock, self.tz), self.base_currency, locale or self.locale)
         if contract_id is None and need.preferred_vendor:
             contract_id = self.contracts.contract_id_for_vendor(need.preferred_vendor)
@@ -192,11 +197,22 @@ class RequestService:
                     resume_status=None,
                     created_at=now,
                     updated_at=now,
+                    workflow_runner=runner,
                 ),
             )
-            repo.add_event(db, "request", request.id, now, actor, "created", {}, _public_fields(request))
+            filed = {"filed_by": "workflow", "requester": actor} if runner is not None else {}
+            repo.add_event(db, "request", request.id, now, runner or actor, "created", {},
+                           {**_public_fields(request), **filed})
         self._publish(request)
         return self.get(request.id)
+
+    def may_file_for(self, runner: str, requester: str) -> None:
+        """Whether someone who ran a workflow may file a need on ``requester``'s behalf: for
+        themselves, or as procurement or an admin (who take needs in for others). Anyone else
+        would be filing in another person's name, so ``NotAllowed``."""
+        if runner != requester and not self.roles.is_procurement(runner):
+            raise NotAllowed("The person who ran the workflow is not the requester, and only procurement members "
+                             "and admins can file a need for someone else.")
 
     def edit(self, actor: str, request_id: int, form: dict, locale: str | None = None) -> Request:
         """Changes a need's fields. A new preferred vendor re-links the need to that

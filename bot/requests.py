@@ -136,6 +136,8 @@ class Request:
     updated_at: datetime
     claimed_at: datetime | None = None
     closed_at: datetime | None = None
+    # Set when a workflow step filed the need on the requester's behalf: who ran the workflow.
+    workflow_runner: str | None = None
     # True for a copy stripped to number, category, status and owner (see ``redact``);
     # never stored.
     redacted: bool = False

@@ -490,3 +490,9 @@ def m026_sourcing_stances(db: Database) -> None:
         {"category": str, "stance": str, "set_by": str, "set_at": str, "confirmed_at": str},
         pk="category", not_null={"stance", "set_by", "set_at", "confirmed_at"},
     )
+
+
+@migrations()
+def m027_request_workflow_runner(db: Database) -> None:
+    # A need a Workflow Builder step filed on someone's behalf records who ran the workflow.
+    db["requests"].add_column("workflow_runner", str)

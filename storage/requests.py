@@ -44,6 +44,7 @@ def row_to_request(row: dict) -> Request:
         updated_at=_dt(row["updated_at"]),
         claimed_at=_dt(row["claimed_at"]),
         closed_at=_dt(row["closed_at"]),
+        workflow_runner=row.get("workflow_runner"),
     )
 
 
@@ -71,6 +72,7 @@ def request_to_row(request: Request) -> dict:
         "updated_at": iso(request.updated_at),
         "claimed_at": iso(request.claimed_at) if request.claimed_at else None,
         "closed_at": iso(request.closed_at) if request.closed_at else None,
+        "workflow_runner": request.workflow_runner,
     }
 
 

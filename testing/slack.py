@@ -57,6 +57,9 @@ class FakeSlack:
         self.users_by_email: dict[str, str] = {}
         self.locales: dict[str, str] = {}  # user ID → Slack's locale ("de-DE"); unset: en-US
         self.display_names: dict[str, str] = {}  # user ID → the profile's display name
+        # user ID → what users.info says besides the defaults (a person of T0TEAM, active, not a
+        # bot): {"deleted": True}, {"is_bot": True}, {"team_id": "T0OTHER"}; None: user_not_found.
+        self.people: dict[str, dict | None] = {}
         self.holds: list[tuple[str, object, threading.Event]] = []
         self.gates: dict[str, threading.Event] = {}
         self.groups: dict[str, list[str]] = {}
@@ -225,7 +228,11 @@ class FakeSlack:
             return {"ok": True, "user": {"id": user}} if user else {"ok": False, "error": "users_not_found"}
         if method == "users.info":
             user = args.get("user", "")
-            answer = {"id": user, "name": user.lower(), "profile": {"display_name": self.display_names.get(user, "")}}
+            if user in self.people and self.people[user] is None:
+                return {"ok": False, "error": "user_not_found"}
+            answer = {"id": user, "team_id": "T0TEAM", "name": user.lower(), "deleted": False, "is_bot": False,
+                      "is_app_user": False, "profile": {"display_name": self.display_names.get(user, "")},
+                      **(self.people.get(user) or {})}
             if str(args.get("include_locale")).lower() in ("true", "1"):
                 answer["locale"] = self.locales.get(user, "en-US")
             return {"ok": True, "user": answer}

@@ -23,7 +23,7 @@ def test_manifest_matches_the_listeners(tmp_path):
 
 
 def test_the_shortcuts_and_the_workflow_step_match_the_code():
-    from bot.intake import STEP_INPUTS, STEP_REQUESTER
+    from bot.intake import STEP_INPUTS, STEP_REQUESTER, STEP_RUNNER
     from handlers.slack.ids import Functions, Shortcuts
 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
@@ -31,8 +31,11 @@ def test_the_shortcuts_and_the_workflow_step_match_the_code():
     assert shortcuts == {Shortcuts.SEND_TO_PROCUREMENT: "message", Shortcuts.NEW_NEED: "global"}
     assert set(manifest["functions"]) == {Functions.CREATE_NEED}
     step = manifest["functions"][Functions.CREATE_NEED]
-    assert set(step["input_parameters"]["properties"]) == {*STEP_INPUTS, STEP_REQUESTER}
+    assert set(step["input_parameters"]["properties"]) == {*STEP_INPUTS, STEP_REQUESTER, STEP_RUNNER}
     assert step["input_parameters"]["properties"][STEP_REQUESTER]["type"] == "slack#/types/user_id"
+    # Who ran the workflow comes from the run itself: a builder cannot type it.
+    assert step["input_parameters"]["properties"][STEP_RUNNER]["type"] == "slack#/types/user_context"
+    assert {STEP_REQUESTER, STEP_RUNNER} <= set(step["input_parameters"]["required"])
     assert set(step["output_parameters"]["properties"]) == {"request_number", "link"}
     # Custom steps from a Bolt app: an org-ready app whose functions run remotely, told of each run.
     settings = manifest["settings"]

@@ -6,7 +6,7 @@ import re
 
 from bot import markup
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
-from bot.format import day, days_left, describe_event, money, summary, when
+from bot.format import day, days_left, describe_event, filed_line, money, summary, when
 from bot.notifier import LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
@@ -48,6 +48,9 @@ def card(request: Request, names: dict[str, str], linked: LinkedContract | None 
         f"│ {summary(request)}",
         f"│ requested by {person(request.requester, names)} · {owner}",
     ]
+    filed = filed_line(request, names_of)
+    if filed:
+        lines.append(f"│ {filed[0].lower()}{filed[1:]}")
     if request.preferred_vendor:
         lines.append(f"│ preferred vendor: {request.preferred_vendor}")
     if request.details:

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from handlers.slack.kit import mrkdwn_text, plain_text, ActionsBlock, ButtonElement, ContextBlock, DividerBlock, HeaderBlock, Option, SectionBlock, StaticSelectElement
 
 from bot import markup
-from bot.format import day, describe_event, money, when
+from bot.format import day, describe_event, filed_line, money, when
 from bot.forms import NEED_FORM, Field, FieldKind
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
@@ -153,6 +153,9 @@ def request_card(request: Request, linked: LinkedContract | None = None) -> list
     ]
     if request.details:
         blocks.append(SectionBlock(text=mrkdwn("*Why*\n" + clip(escape(request.details), SECTION_TEXT - 10))))
+    filed = filed_line(request, mention)
+    if filed:
+        blocks.append(ContextBlock(elements=[mrkdwn(f":zap: {filed}")]))
     if linked:
         blocks.append(ContextBlock(elements=[mrkdwn(":page_facing_up: Under contract: " + linked_text(linked))]))
     if request.approval:

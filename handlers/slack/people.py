@@ -136,3 +136,25 @@ class SlackLocales:
         with self._lock:
             self._known[user] = (locale, self.clock() + ttl)  # (locale, valid until)
         return locale
+
+
+def workspace_person(client: WebClient, user: str, team: str | None, role: str) -> None:
+    """Refuses (``BadInput`` naming ``role``, the step's input) a user ID that is not a real
+    person of this workspace: unknown to Slack, deactivated, a bot or app, or a member of
+    another workspace (a Slack Connect guest). Asked with ``users.info`` each time: a
+    workflow run is rare, and a person deactivated a minute ago must not file a need."""
+    try:
+        person = client.users_info(user=user)["user"] or {}
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason in ("user_not_found", "user_not_visible"):
+            raise BadInput(f"{user} is not a person in this Slack workspace.", field=role) from error
+        log.warning("users.info failed for %s: %s", user, reason)
+        raise BadInput(f"Slack could not say who {user} is ({reason}); nothing was saved.", field=role) from error
+    if person.get("deleted"):
+        raise BadInput(f"{user} is deactivated in this Slack workspace.", field=role)
+    if person.get("is_bot") or person.get("is_app_user") or user == "USLACKBOT":
+        raise BadInput(f"{user} is a bot or an app, not a person.", field=role)
+    teams = {person.get("team_id")} | set((person.get("enterprise_user") or {}).get("teams") or ())
+    if person.get("is_stranger") or (team and person.get("team_id") and team not in teams):
+        raise BadInput(f"{user} belongs to another Slack workspace.", field=role)

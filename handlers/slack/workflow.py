@@ -1,6 +1,11 @@
 """The Workflow Builder step "Create IT need" (manifest.yml's ``functions``).
 
-Slack sends ``function_executed`` with the step's inputs; Bolt acks it. The need is created on
+Slack sends ``function_executed`` with the step's inputs; Bolt acks it. Anyone who can build a
+workflow can type any requester, so before anything is saved the requester and the person who
+ran the workflow (the ``run_by`` input, filled by Slack) must both be people of this workspace
+(``users.info``: not deactivated, not a bot, not from another workspace), and the runner may
+file for the requester only if it is themselves or they are procurement or an admin (the core's
+rule). The need is created on
 the work lane like a submitted form (same validation, same card), and the step completes with
 the request's number and the card's link (``functions.completeSuccess``), or fails with one
 clear line naming the inputs that were wrong (``functions.completeError``). Bolt's ``complete``
@@ -15,9 +20,10 @@ from slack_bolt import App, Complete, Fail
 
 from bot.core import Core
 from bot.errors import BadInput, DomainError
-from bot.intake import form_from_step, step_error
+from bot.intake import STEP_REQUESTER, STEP_RUNNER, form_from_step, step_error
 from handlers.slack.ids import PLATFORM, Functions
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import workspace_person
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +33,11 @@ def register(app: App, core: Core, notifier: SlackNotifier) -> None:
     def create_need(inputs: dict, complete: Complete, fail: Fail, context) -> None:
         def run() -> None:
             try:
-                requester, form = form_from_step(inputs)
-                request = core.requests.create(requester, form)
+                step = form_from_step(inputs)
+                core.requests.may_file_for(step.runner, step.requester)
+                for user, role in {step.runner: STEP_RUNNER, step.requester: STEP_REQUESTER}.items():
+                    workspace_person(notifier.client, user, context.team_id, role)
+                request = core.requests.create(step.requester, step.form, runner=step.runner)
             except BadInput as error:
                 fail(step_error(error))
                 return

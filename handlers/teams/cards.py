@@ -17,7 +17,7 @@ from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
 from bot.digest import Digest, Waiting, duration
-from bot.format import day, describe_event, money, summary, when
+from bot.format import day, describe_event, filed_line, money, summary, when
 from bot.notifier import Briefing, LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
@@ -272,6 +272,9 @@ def request_card(request: Request, linked: LinkedContract | None = None, names: 
     else:
         body += [text(escape(summary(request))),
                  text(f"requested by {escape(names(request.requester))} · {owner}")]
+        filed = filed_line(request, names)
+        if filed:
+            body.append(text(escape(filed), isSubtle=True))
         pairs = []
         if request.preferred_vendor:
             pairs.append(("Preferred vendor", escape(request.preferred_vendor)))

@@ -3,14 +3,23 @@ through the signed HTTP endpoint, completing or failing the step against the fak
 
 import json
 
+import pytest
+
 from handlers.slack.ids import Functions
-from tests.conftest import IT
+from tests.conftest import BUYER, IT, IT2
 from tests.handlers.slack.conftest import CHANNEL
 
 STEP_TOKEN = "xwfp-step-token"
 
 
-def run_step(slack, inputs: dict, execution: str = "Fx0001") -> tuple[int, str]:
+def ran_by(user: str) -> dict:
+    """The ``run_by`` input as Slack fills a ``user_context``: the person who ran the workflow."""
+    return {"id": user, "secret": "c2VjcmV0"}
+
+
+def run_step(slack, inputs: dict, execution: str = "Fx0001", runner: str | None = IT) -> tuple[int, str]:
+    if runner is not None and "run_by" not in inputs:
+        inputs = {**inputs, "run_by": ran_by(runner)}
     return slack.event({
         "type": "function_executed",
         "function": {
@@ -57,7 +66,7 @@ def test_bad_inputs_fail_the_step_with_a_clear_error_and_save_nothing(slack, fak
 
 
 def test_a_step_without_a_requester_fails(slack, fake, bot):
-    run_step(slack, {"title": "Docking stations", "category": "hardware"}, execution="Fx0002")
+    run_step(slack, {"title": "Docking stations", "category": "hardware"}, execution="Fx0002", runner=None)
     [failed] = fake.wait_for("functions.completeError")
     assert failed.args["error"] == ("Tandem could not create the IT need: requester: The step needs a requester "
                                     "(the person the need is for).")
@@ -70,3 +79,81 @@ def test_a_card_slack_refuses_still_completes_the_step_with_the_number(slack, fa
     [done] = fake.wait_for("functions.completeSuccess")
     outputs = done.args["outputs"] if isinstance(done.args["outputs"], dict) else json.loads(done.args["outputs"])
     assert outputs == {"request_number": "#1", "link": ""}, "saved; the card follows with the next change"
+
+
+def completed(fake) -> dict:
+    [done] = fake.wait_for("functions.completeSuccess")
+    return done.args["outputs"] if isinstance(done.args["outputs"], dict) else json.loads(done.args["outputs"])
+
+
+def refused(fake, bot) -> str:
+    [failed] = fake.wait_for("functions.completeError")
+    assert fake.calls_to("functions.completeSuccess") == []
+    assert bot.core.requests.list(BUYER, "all").total == 0, "nothing saved"
+    assert [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == CHANNEL] == [], "no card"
+    return failed.args["error"]
+
+
+def test_someone_filing_a_need_in_another_persons_name_is_refused(slack, fake, bot):
+    run_step(slack, {"title": "Admin rights", "category": "software", "requester": IT2}, runner=IT)
+    assert refused(fake, bot) == ("Tandem could not create the IT need: The person who ran the workflow is not the "
+                                  "requester, and only procurement members and admins can file a need for someone else.")
+
+
+def test_a_step_without_who_ran_it_is_refused(slack, fake, bot):
+    """A workflow built before the step asked who ran it (or one that never says) files nothing."""
+    run_step(slack, {"title": "Docking stations", "category": "hardware", "requester": IT}, runner=None)
+    assert refused(fake, bot).startswith("Tandem could not create the IT need: run_by: The step needs to know who "
+                                         "ran the workflow")
+
+
+@pytest.mark.parametrize("person, why", [
+    (None, "is not a person in this Slack workspace."),
+    ({"deleted": True}, "is deactivated in this Slack workspace."),
+    ({"is_bot": True}, "is a bot or an app, not a person."),
+    ({"is_app_user": True}, "is a bot or an app, not a person."),
+    ({"team_id": "T0OTHER"}, "belongs to another Slack workspace."),
+    ({"is_stranger": True}, "belongs to another Slack workspace."),
+])
+def test_a_requester_who_is_not_a_person_of_this_workspace_is_refused(slack, fake, bot, person, why):
+    fake.people[IT2] = person
+    run_step(slack, {"title": "Laptop", "category": "hardware", "requester": IT2}, runner=BUYER)
+    assert refused(fake, bot) == f"Tandem could not create the IT need: requester: {IT2} {why}"
+    assert any(c.args.get("user") == IT2 for c in fake.calls_to("users.info")), "asked Slack, not trusted"
+
+
+def test_a_runner_who_is_deactivated_is_refused(slack, fake, bot):
+    fake.people[BUYER] = {"deleted": True}
+    run_step(slack, {"title": "Laptop", "category": "hardware", "requester": IT}, runner=BUYER)
+    assert refused(fake, bot) == f"Tandem could not create the IT need: run_by: {BUYER} is deactivated in this Slack workspace."
+
+
+@pytest.mark.parametrize("requester", ["<!channel>", "U0IT000001 U0IT000002", "<@U0IT000001>", "it@example.com", "U0\u200bIT1"])
+def test_a_requester_that_is_not_one_user_id_is_refused_without_echoing_it(slack, fake, bot, requester):
+    run_step(slack, {"title": "Laptop", "category": "hardware", "requester": requester})
+    error = refused(fake, bot)
+    assert error == "Tandem could not create the IT need: requester: This is not one person's user ID."
+    assert fake.calls_to("users.info") == []
+
+
+def test_procurement_files_for_someone_else_and_the_card_history_and_audit_log_say_so(slack, fake, bot):
+    run_step(slack, {"title": "Docking stations", "category": "hardware", "requester": IT}, runner=BUYER)
+    assert completed(fake)["request_number"] == "#1"
+    request = bot.core.requests.get(1)
+    assert (request.requester, request.workflow_runner) == (IT, BUYER)
+    card = fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
+    assert f"Filed by a workflow on behalf of <@{IT}>, run by <@{BUYER}>" in json.dumps(card.args["blocks"])
+    [created] = bot.core.requests.show(IT, 1).events
+    assert (created.actor, created.action, created.after["filed_by"], created.after["requester"]) == \
+        (BUYER, "created", "workflow", IT)
+    slack.command("/procure", "show 1", IT)
+    history = json.dumps(fake.calls[-1].args)
+    assert f"<@{BUYER}> filed the request through a workflow on behalf of &lt;@{IT}&gt;" in history
+
+
+def test_a_need_filed_for_oneself_says_a_workflow_filed_it(slack, fake, bot):
+    run_step(slack, {"title": "Docking stations", "category": "hardware", "requester": IT}, runner=IT)
+    completed(fake)
+    card = fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
+    text = json.dumps(card.args["blocks"])
+    assert f"Filed by a workflow on behalf of <@{IT}>" in text and "run by" not in text
