@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, assert_never
 
 from bot import commands, dispatch
 from bot import health
@@ -432,43 +432,52 @@ class Shell:
         if (parsed.name, parsed.arg) == ("contract", "import") and parsed.extra:  # a local file
             self.ephemeral(shell_imports.run(self.core, self.user, parsed.extra))
             return
-        reply = dispatch.run(self.core, self.user, parsed)
-        if isinstance(reply, (dispatch.Said, dispatch.Changed, dispatch.Told)):
-            self.ephemeral(reply.text)
-        elif isinstance(reply, dispatch.BriefingShown):
-            self.ephemeral(schedule_text.briefing(reply.briefing, self.names))
-            if reply.briefing.chart:
-                self.notifier.send_file(self.user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
-        elif isinstance(reply, dispatch.Shown):
-            self.ephemeral(render.details(reply.details, self.names))
-        elif isinstance(reply, dispatch.Listed):
-            self.ephemeral(render.request_list(reply.page, reply.title, self.names))
-        elif isinstance(reply, dispatch.ContractsListed):
-            self.ephemeral(render.contract_list(reply.deadlines, reply.days, self.names, reply.costs_visible,
+        self.show(dispatch.run(self.core, self.user, parsed))
+
+    def show(self, reply: dispatch.Reply) -> None:
+        """What a command came to, as the shell shows it: text, a file in the DM, or a form's questions."""
+        match reply:
+            case dispatch.Said() | dispatch.Changed() | dispatch.Told() | dispatch.ContractChanged():
+                self.ephemeral(reply.text)
+            case dispatch.BriefingShown():
+                self.ephemeral(schedule_text.briefing(reply.briefing, self.names))
+                if reply.briefing.chart:
+                    self.notifier.send_file(self.user, "tandem-scorecard.png", reply.briefing.chart,
+                                            reply.briefing.title)
+            case dispatch.Shown():
+                self.ephemeral(render.details(reply.details, self.names))
+            case dispatch.Listed():
+                self.ephemeral(render.request_list(reply.page, reply.title, self.names))
+            case dispatch.ContractsListed():
+                self.ephemeral(render.contract_list(reply.deadlines, reply.days, self.names, reply.costs_visible,
                                                     reply.total))
-        elif isinstance(reply, dispatch.ContractShown):
-            self.ephemeral(render.contract_details(reply.details, self.names))
-        elif isinstance(reply, dispatch.ContractChanged):
-            self.ephemeral(reply.text)
-        elif isinstance(reply, dispatch.SendFile):
-            self.notifier.send_file(self.user, reply.filename, reply.content, reply.title)
-            self.ephemeral(reply.text)
-        elif isinstance(reply, dispatch.StatsShown):
-            self.ephemeral("\n".join(summary(reply.stats)))
-            self.notifier.send_file(self.user, reply.filename, reply.chart, "Requests per week and whose court "
-                                    "(tandem stats --png FILE writes it locally)")
-        elif isinstance(reply, dispatch.HealthShown):
-            self.ephemeral("\n".join(health.lines(reply.results)))
-        elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract_import":
+            case dispatch.ContractShown():
+                self.ephemeral(render.contract_details(reply.details, self.names))
+            case dispatch.SendFile():
+                self.notifier.send_file(self.user, reply.filename, reply.content, reply.title)
+                self.ephemeral(reply.text)
+            case dispatch.StatsShown():
+                self.ephemeral("\n".join(summary(reply.stats)))
+                self.notifier.send_file(self.user, reply.filename, reply.chart, "Requests per week and whose court "
+                                        "(tandem stats --png FILE writes it locally)")
+            case dispatch.HealthShown():
+                self.ephemeral("\n".join(health.lines(reply.results)))
+            case dispatch.OpenForm():
+                self.open_form(reply)
+            case _:
+                assert_never(reply)
+
+    def open_form(self, reply: dispatch.OpenForm) -> None:
+        if reply.form == "contract_import":
             shell_imports.ask_and_run(self, reply.values or {})
-        elif isinstance(reply, dispatch.OpenForm) and reply.form == "renewal":
+        elif reply.form == "renewal":
             self.renewal_form(reply)
-        elif isinstance(reply, dispatch.OpenForm) and reply.form == "need":
+        elif reply.form == "need":
             self.need("", reply.subject_id, reply.values)
-        elif isinstance(reply, dispatch.OpenForm) and reply.form == "contract":
+        elif reply.form == "contract":
             self.contract_form(reply.subject_id, reply.values)
         else:
-            self.ephemeral(f"{type(reply).__name__} is not shown in the shell.")
+            raise LookupError(f"the shell has no form {reply.form!r}")
 
     def schedule(self, word: str, rest: str) -> None:
         service = self.core.schedule

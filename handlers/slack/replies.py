@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from slack_sdk import WebClient
 
 from bot import dispatch
@@ -14,29 +16,40 @@ from handlers.slack.notifier import SlackNotifier
 
 
 def render(reply: dispatch.Reply) -> dict:
-    """An ephemeral response for a reply that is shown as a message."""
-    if isinstance(reply, dispatch.Said):
-        return ephemeral(reply.text, blocks.text_blocks(reply.text))
-    if isinstance(reply, dispatch.BriefingShown):
-        return ephemeral(reply.briefing.title, schedule_blocks.briefing_blocks(reply.briefing))
-    if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged, dispatch.Told)):
-        text = blocks.escape_message(reply.text)
-        return ephemeral(text, blocks.text_blocks(text))
-    if isinstance(reply, dispatch.Shown):
-        return ephemeral(blocks.card_text(reply.details.request), blocks.request_details(reply.details))
-    if isinstance(reply, dispatch.Listed):
-        return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
-    if isinstance(reply, dispatch.ContractsListed):
-        return ephemeral(f"Notice deadlines in the next {reply.days} days",
-                         contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible,
-                                                                      reply.total))
-    if isinstance(reply, dispatch.HealthShown):
-        return ephemeral(f"Health check · {reply.results.survey.label}", health_blocks.results_blocks(reply.results))
-    if isinstance(reply, dispatch.ContractShown):
-        contract = reply.details.contract
-        return ephemeral(blocks.escape(f"{contract.name} ({contract.number})"),
-                         contract_blocks.contract_details(reply.details))
-    raise TypeError(f"no message rendering for {type(reply).__name__}")
+    """An ephemeral response for a reply that is shown as a message (a file's or a chart's
+    message too: ``deliver`` sends the file first). A form is opened, never shown as a message."""
+    match reply:
+        case dispatch.Said():
+            return ephemeral(reply.text, blocks.text_blocks(reply.text))
+        case dispatch.BriefingShown():
+            return ephemeral(reply.briefing.title, schedule_blocks.briefing_blocks(reply.briefing))
+        case dispatch.Changed() | dispatch.ContractChanged() | dispatch.Told():
+            text = blocks.escape_message(reply.text)
+            return ephemeral(text, blocks.text_blocks(text))
+        case dispatch.Shown():
+            return ephemeral(blocks.card_text(reply.details.request), blocks.request_details(reply.details))
+        case dispatch.Listed():
+            return ephemeral(reply.title, blocks.request_list(reply.page, reply.title))
+        case dispatch.ContractsListed():
+            return ephemeral(f"Notice deadlines in the next {reply.days} days",
+                             contract_blocks.deadline_list(reply.deadlines, reply.days, reply.costs_visible,
+                                                           reply.total))
+        case dispatch.HealthShown():
+            return ephemeral(f"Health check · {reply.results.survey.label}", health_blocks.results_blocks(reply.results))
+        case dispatch.ContractShown():
+            contract = reply.details.contract
+            return ephemeral(blocks.escape(f"{contract.name} ({contract.number})"),
+                             contract_blocks.contract_details(reply.details))
+        case dispatch.SendFile():
+            return ephemeral(reply.text, blocks.text_blocks(blocks.escape(reply.text)))
+        case dispatch.StatsShown():
+            text = "\n".join(summary(reply.stats)) + "\n_The chart is in your DMs._"
+            return ephemeral("Tandem stats", [blocks.HeaderBlock(text=blocks.plain("Tandem stats", 150)),
+                                              *blocks.text_blocks(text)])
+        case dispatch.OpenForm():
+            raise TypeError("a form is opened (replies.deliver), not shown as a message")
+        case _:
+            assert_never(reply)
 
 
 def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
@@ -51,22 +64,17 @@ def deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond
 
 def _deliver(reply: dispatch.Reply, *, user: str, trigger_id: str | None, respond, client: WebClient,
              notifier: SlackNotifier, settings: Settings, locale: str) -> None:
-    if isinstance(reply, dispatch.OpenForm):
-        client.views_open(trigger_id=trigger_id, view=form_view(reply, settings, locale))
-        return
-    if isinstance(reply, dispatch.SendFile):
-        notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
-        message = ephemeral(reply.text, blocks.text_blocks(blocks.escape(reply.text)))
-    elif isinstance(reply, dispatch.BriefingShown) and reply.briefing.chart:
-        notifier.send_file_or_raise(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
-        message = render(reply)
-    elif isinstance(reply, dispatch.StatsShown):
-        notifier.send_file_or_raise(user, reply.filename, reply.chart, "Requests per week and whose court")
-        text = "\n".join(summary(reply.stats)) + "\n_The chart is in your DMs._"
-        message = ephemeral("Tandem stats", [blocks.HeaderBlock(text=blocks.plain("Tandem stats", 150)),
-                                             *blocks.text_blocks(text)])
-    else:
-        message = render(reply)
+    match reply:
+        case dispatch.OpenForm():
+            client.views_open(trigger_id=trigger_id, view=form_view(reply, settings, locale))
+            return
+        case dispatch.SendFile():
+            notifier.send_file_or_raise(user, reply.filename, reply.content, reply.title)
+        case dispatch.BriefingShown() if reply.briefing.chart:
+            notifier.send_file_or_raise(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
+        case dispatch.StatsShown():
+            notifier.send_file_or_raise(user, reply.filename, reply.chart, "Requests per week and whose court")
+    message = render(reply)
     if respond is not None:
         respond(**message)
     else:  # clicked where Slack gives no reply channel (App Home, a modal): answer by DM

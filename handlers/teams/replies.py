@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import assert_never
 
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, ContentTypes
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Something went wrong on our side; nothing was changed. Please try again."
 OWNER_FIELDS = ("it_owner", "procurement_owner")
+SEND_THE_FILE = ("Send the contracts file (.csv or .xlsx) to Tandem in your personal chat, as a message with the file "
+                 "attached; Tandem imports it and answers with what it added.")
 
 
 def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply, help_: bool = False) -> Activity:
@@ -28,51 +31,60 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
     name = notifier.name
     if help_:
         return card_activity(cards.help_card(), "Tandem help")
-    if isinstance(reply, dispatch.Said):
-        return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
-    if isinstance(reply, dispatch.Told):
-        return card_activity(cards.card([cards.text(cards.briefing_line(reply.text, name))]),
-                             cards.message_text(reply.text, name))
-    if isinstance(reply, dispatch.BriefingShown):
-        if reply.briefing.chart:
-            notifier.send_file(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
-        return card_activity(cards.briefing_card(reply.briefing, name), reply.briefing.title)
-    if isinstance(reply, (dispatch.Changed, dispatch.ContractChanged)):
-        return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
-    if isinstance(reply, dispatch.Shown):
-        linked = core.contracts.linked(reply.details.request) if not reply.details.request.redacted else None
-        return card_activity(cards.request_details(reply.details, linked, name),
-                             cards.card_summary(reply.details.request))
-    if isinstance(reply, dispatch.Listed):
-        return card_activity(cards.request_list(reply.page, reply.title, name), reply.title)
-    if isinstance(reply, dispatch.ContractsListed):
-        return card_activity(cards.contract_list(reply.deadlines, reply.days, reply.costs_visible, reply.total),
-                             f"Notice deadlines in the next {reply.days} days")
-    if isinstance(reply, dispatch.ContractShown):
-        contract = reply.details.contract
-        return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
-    if isinstance(reply, dispatch.OpenForm):
-        if reply.form == "renewal":
-            return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context),
-                                 f"Fulfil #{reply.subject_id}")
-        if reply.form == "need":
-            title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
-            return card_activity(cards.request_form(reply.values, core.settings.base_currency,
-                                                    request_id=reply.subject_id), title)
+    match reply:
+        case dispatch.Said() | dispatch.Changed() | dispatch.ContractChanged():
+            return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
+        case dispatch.Told():
+            return card_activity(cards.card([cards.text(cards.briefing_line(reply.text, name))]),
+                                 cards.message_text(reply.text, name))
+        case dispatch.BriefingShown():
+            if reply.briefing.chart:
+                notifier.send_file(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
+            return card_activity(cards.briefing_card(reply.briefing, name), reply.briefing.title)
+        case dispatch.Shown():
+            linked = core.contracts.linked(reply.details.request) if not reply.details.request.redacted else None
+            return card_activity(cards.request_details(reply.details, linked, name),
+                                 cards.card_summary(reply.details.request))
+        case dispatch.Listed():
+            return card_activity(cards.request_list(reply.page, reply.title, name), reply.title)
+        case dispatch.ContractsListed():
+            return card_activity(cards.contract_list(reply.deadlines, reply.days, reply.costs_visible, reply.total),
+                                 f"Notice deadlines in the next {reply.days} days")
+        case dispatch.ContractShown():
+            contract = reply.details.contract
+            return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
+        case dispatch.OpenForm():
+            return form_activity(core, reply)
+        case dispatch.SendFile():
+            notifier.send_file(user, reply.filename, reply.content, reply.title)
+            return card_activity(cards.said_card(reply.text), reply.text)
+        case dispatch.StatsShown():
+            notifier.send_file(user, reply.filename, reply.chart, "Requests per week and whose court")
+            text = "\n\n".join(summary(reply.stats))
+            return card_activity(cards.card([cards.heading("Tandem stats"),
+                                             cards.text(cards.message_markdown(text, name))]), "Tandem stats")
+        case dispatch.HealthShown():
+            text = "\n\n".join(health.lines(reply.results))
+            title = f"Health check · {reply.results.survey.label}"
+            return card_activity(cards.card([cards.heading(title), cards.text(cards.message_markdown(text, name))]),
+                                 title)
+        case _:
+            assert_never(reply)
+
+
+def form_activity(core: Core, reply: dispatch.OpenForm) -> Activity:
+    if reply.form == "contract_import":  # Teams has no file input on a card: the file is sent in the chat
+        return card_activity(cards.said_card(SEND_THE_FILE), SEND_THE_FILE)
+    if reply.form == "renewal":
+        return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context),
+                             f"Fulfil #{reply.subject_id}")
+    if reply.form == "need":
+        title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
+        return card_activity(cards.request_form(reply.values, core.settings.base_currency,
+                                                request_id=reply.subject_id), title)
+    if reply.form == "contract":
         return contract_form_activity(core, reply.values, reply.subject_id)
-    if isinstance(reply, dispatch.SendFile):
-        notifier.send_file(user, reply.filename, reply.content, reply.title)
-        return card_activity(cards.said_card(reply.text), reply.text)
-    if isinstance(reply, dispatch.StatsShown):
-        notifier.send_file(user, reply.filename, reply.chart, "Requests per week and whose court")
-        text = "\n\n".join(summary(reply.stats))
-        return card_activity(cards.card([cards.heading("Tandem stats"), cards.text(cards.message_markdown(text, name))]),
-                             "Tandem stats")
-    if isinstance(reply, dispatch.HealthShown):
-        text = "\n\n".join(health.lines(reply.results))
-        title = f"Health check · {reply.results.survey.label}"
-        return card_activity(cards.card([cards.heading(title), cards.text(cards.message_markdown(text, name))]), title)
-    raise TypeError(f"no Teams rendering for {type(reply).__name__}")
+    raise LookupError(f"Teams has no form {reply.form!r}")
 
 
 def contract_form_activity(core: Core, values: dict[str, str] | None, contract_id: int | None) -> Activity:
