@@ -42,7 +42,7 @@ from bot.sourcing import SourcingService
 from bot.stats import StatsService
 from bot.target_service import TargetService
 from bot.sync import SyncService
-from bot.visibility import Visibility
+from bot.visibility import NOBODY, Place, Visibility
 from storage import Store
 
 
@@ -146,9 +146,13 @@ def build_core(
     holder = holder or default_holder()
     sourcing = SourcingService(store, notifier, clock, settings, visibility, holder)
     health = HealthService(store, notifier, roles, clock, settings, holder=holder)
+    scorecard = ScorecardService(store, roles, clock, settings, contracts, risk, sourcing, visibility, notifier,
+                                 holder)
+    # The first digest of each month carries the scorecard as the channel may see it.
     schedule = ScheduleService(store, notifier, roles, clock, settings, contracts,
                                chart=lambda: flow_chart(stats.stats(SYSTEM, weeks=8)),
-                               health=health.digest_section, holder=holder)
+                               health=health.digest_section,
+                               scorecard=lambda now: scorecard.briefing(NOBODY, Place.CHANNEL, now), holder=holder)
     return Core(settings=settings, store=store, clock=clock, events=events, people=people, roles=roles,
                 requests=requests, contracts=contracts, stats=stats, approvals=approvals, schedule=schedule,
                 health=health, options=options, risk=risk, visibility=visibility, replays=Replays(store, clock),
@@ -158,8 +162,7 @@ def build_core(
                 sync=SyncService(store, notifier, roles, clock, settings, contracts, health, holder=holder),
                 targets=targets, cards=cards,
                 sourcing=sourcing,
-                scorecard=ScorecardService(store, roles, clock, settings, contracts, risk, sourcing, visibility,
-                                           notifier, holder),
+                scorecard=scorecard,
                 renewals=Renewals(store, requests, clock, settings.base_currency, settings.locale))
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.contracts import Contract, Deadline
 from bot.health import HealthResults
+from bot.notifier import Briefing
 from bot.requests import Request, Status
 
 # A needed-by date this close (or already passed) is called out.
@@ -62,6 +63,8 @@ class Digest:
     costs_visible: bool
     chart: bytes | None = None  # the weeks' flow as a PNG (bot.chart), attached when posted
     health: HealthResults | None = None  # the health check that went out in the week before, if any
+    # The month's scorecard (with its chart), carried by the first digest posted in a month.
+    scorecard: Briefing | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -29,7 +29,7 @@ from bot.contract_service import ContractService
 from bot.digest import Digest
 from bot.errors import NotAllowed, NotFound
 from bot.health import HealthResults
-from bot.notifier import Notifier, NotifyError
+from bot.notifier import Briefing, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.reminders import Kind, LedgerEntry, Marked, Reminder
 from bot.visibility import Place
@@ -44,7 +44,7 @@ IN_FLIGHT = timedelta(minutes=10)
 # A digest the platform refused is tried again after this long, the same day.
 DIGEST_RETRY = timedelta(minutes=5)
 
-DIGEST, SWEEP = "digest", "sweep"
+DIGEST, SWEEP, SCORECARD = "digest", "sweep", "scorecard"
 T = TypeVar("T")
 
 
@@ -111,6 +111,7 @@ class ScheduleService:
         contracts: ContractService,
         chart: Callable[[], bytes | None],
         health: Callable[[datetime], HealthResults | None],
+        scorecard: Callable[[datetime], Briefing],
         holder: str,
     ):
         self.store = store
@@ -123,6 +124,7 @@ class ScheduleService:
         self.holder = holder  # names this process in the ledger and the lease
         self.chart = chart  # the flow chart the posted digest carries (from the stats)
         self.health = health  # the health check section of the digest at a moment
+        self.scorecard = scorecard  # the scorecard as the shared channel may see it, with its chart
 
     # --- the digest --------------------------------------------------------------------------
 
@@ -167,7 +169,19 @@ class ScheduleService:
         now = now or self.clock.now()
 
         def post() -> None:
-            self.notifier.post_digest(dataclasses.replace(self.digest(now), chart=self.chart()))
+            month = self._claim_scorecard(now)
+            try:
+                item = dataclasses.replace(self.digest(now), chart=self.chart(),
+                                           scorecard=self.scorecard(now) if month is not None else None)
+                self.notifier.post_digest(item)
+            except Exception as error:
+                if month is not None:
+                    with self.store.write() as db:
+                        repo.failed(db, [month.id], str(error) or type(error).__name__)
+                raise
+            if month is not None:
+                with self.store.write() as db:
+                    repo.delivered(db, [month.id], self.clock.now())
 
         try:
             ran, _ = run_once(self.store, self.clock, self.holder, Key(DIGEST, "channel", "", slot), now, post,
@@ -179,6 +193,14 @@ class ScheduleService:
             return None
         log.info("digest %s posted", slot)
         return True
+
+    def _claim_scorecard(self, now: datetime):
+        """The month's scorecard entry in the ledger when this digest is the first of the month
+        (in ``TANDEM_TIMEZONE``) to carry it, claimed for this process; otherwise None. Released
+        when the digest is not posted, so the next digest of the month carries it instead."""
+        month = now.astimezone(self.tz).strftime("%Y-%m")
+        with self.store.write() as db:
+            return repo.claim(db, Key(SCORECARD, "channel", "", month), self.holder, now, now + IN_FLIGHT)
 
     def post_digest_now(self, now: datetime | None = None) -> bool:
         """An unscheduled digest (``tandem digest``): recorded under its own time, never a slot's."""

@@ -108,14 +108,8 @@ class ShellNotifier:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem: {render.mentions(text, self.names)}")
 
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
-        where = ""
-        if self.files is not None:
-            self.files.mkdir(parents=True, exist_ok=True)
-            path = self.files / Path(filename).name
-            path.write_bytes(content)
-            where = f", saved as {path}"
-        self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {filename} ({len(content)} bytes"
-                   f"{where}) — {title}")
+        self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {self._save(filename, content)}"
+                   f" — {title}")
 
     def ask_approval(self, approver: str, request: Request, why: str) -> None:
         self.write(f"[DM to {render.person(approver, self.names)}] Tandem: approval needed for {request.number} "
@@ -127,6 +121,19 @@ class ShellNotifier:
         if digest.chart:
             self.write(f"[{self.channel_name} › thread of the digest] Tandem attached tandem-flow.png "
                        f"({len(digest.chart):,} bytes; `tandem stats --png FILE` writes it locally)")
+        if digest.scorecard is not None and digest.scorecard.chart:
+            self.write(f"[{self.channel_name} › thread of the digest] Tandem attached "
+                       f"{self._save('tandem-scorecard.png', digest.scorecard.chart)}")
+
+    def _save(self, filename: str, content: bytes) -> str:
+        """``filename`` as the shell shows a file: its size, and where it was saved (``tandem-files/``)."""
+        where = ""
+        if self.files is not None:
+            self.files.mkdir(parents=True, exist_ok=True)
+            path = self.files / Path(filename).name
+            path.write_bytes(content)
+            where = f", saved as {path}"
+        return f"{filename} ({len(content)} bytes{where})"
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
         text = schedule_text.digest(digest, self.names, title="Digest preview (only you see this)")

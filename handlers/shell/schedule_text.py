@@ -19,7 +19,7 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
     if item.is_empty:
         lines.append("│ All quiet: no notice deadlines coming up, nothing waiting on anyone, "
                      "and no requests opened or fulfilled this week.")
-        return "\n".join(lines + _health(item) + ["└"])
+        return "\n".join(lines + _health(item, names) + ["└"])
     if item.missed:
         rows = [f"{d.contract.vendor} {d.contract.product}: {d.what(item.costs_visible)}" for d in item.missed]
         lines += _listing("MISSED notice deadlines — the contract still runs", rows)
@@ -48,13 +48,14 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
     if week.median_to_fulfil is not None:
         numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
     lines.append("│ The week in numbers: " + " · ".join(numbers))
-    return "\n".join(lines + _health(item) + ["└"])
+    return "\n".join(lines + _health(item, names) + ["└"])
 
 
-def _health(item: Digest) -> list[str]:
-    if item.health is None:
-        return []
-    return [f"│ {line}" for line in health.lines(item.health)]
+def _health(item: Digest, names: dict[str, str]) -> list[str]:
+    lines = [] if item.health is None else [f"│ {line}" for line in health.lines(item.health)]
+    if item.scorecard is not None:  # the month's scorecard, inside the digest's frame
+        lines += [f"│ {line}" for line in briefing(item.scorecard, names).splitlines()]
+    return lines
 
 
 def survey(item: health.HealthCheck) -> str:

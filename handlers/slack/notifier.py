@@ -228,6 +228,13 @@ class SlackNotifier:
                            title="Requests per week and whose court")
             except NotifyError:
                 log.warning("the digest was posted without its chart")
+        if digest.scorecard is not None and digest.scorecard.chart:
+            try:
+                self._call("files_upload_v2", self.client.files_upload_v2, channel=posted["channel"],
+                           thread_ts=posted["ts"], filename="tandem-scorecard.png", content=digest.scorecard.chart,
+                           title=digest.scorecard.title)
+            except NotifyError:
+                log.warning("the digest was posted without the scorecard's chart")
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
         with viewing(self.locale_of(user)):

@@ -63,8 +63,9 @@ def digest_blocks(digest: Digest, preview: bool = False) -> list[Block]:
         blocks.append(ContextBlock(elements=[mrkdwn(
             "Only you see this preview; the channel gets the digest on schedule.")]))
     health = digest_section(digest.health) if digest.health is not None else []
+    health += scorecard_blocks(digest.scorecard)
     if digest.is_empty:
-        return blocks + [SectionBlock(text=mrkdwn(QUIET))] + health
+        return (blocks + [SectionBlock(text=mrkdwn(QUIET))] + health)[:MESSAGE_BLOCKS]
     if digest.missed:
         lines = [f"• *{escape(item.contract.vendor)} — {escape(item.contract.product)}*: "
                  f"{escape(item.what(digest.costs_visible))}" for item in digest.missed]
@@ -92,6 +93,13 @@ def digest_blocks(digest: Digest, preview: bool = False) -> list[Block]:
     blocks.append(ContextBlock(elements=[mrkdwn("`/procure digest` previews this any time · "
                                                 "`/procure contracts` lists every deadline")]))
     return blocks[:MESSAGE_BLOCKS]
+
+
+def scorecard_blocks(scorecard: Briefing | None) -> list[Block]:
+    """The month's scorecard under the digest (the first digest of a month carries it)."""
+    if scorecard is None:
+        return []
+    return [DividerBlock()] + briefing_blocks(scorecard)
 
 
 def deadline_line(contract, notice_deadline, left: int, costs_visible: bool) -> str:

@@ -641,6 +641,14 @@ def briefing_card(briefing: Briefing, names: Names = plain_names) -> dict:
     return card(body)
 
 
+def add_briefing(content: dict, briefing: Briefing, names: Names = plain_names) -> dict:
+    """``content`` (a card, the digest's) with ``briefing`` (the month's scorecard) below it."""
+    body = briefing_card(briefing, names)["body"]
+    body[0] = {**body[0], "separator": True, "spacing": "Large"}
+    content["body"] += body
+    return content
+
+
 def briefing_line(line: str, names: Names = plain_names) -> str:
     """A core line naming people as ``<@id>``: names in, everything else escaped."""
     parts = _MENTION.split(line)  # text, id, text, id, …

@@ -189,6 +189,10 @@ class TeamsNotifier:
         content = cards.digest_card(digest, self.name)
         if digest.chart:
             files.add_image(content, self.image_url(digest.chart), files.FLOW_CHART_ALT)
+        if digest.scorecard is not None:
+            cards.add_briefing(content, digest.scorecard, self.name)
+            if digest.scorecard.chart:
+                files.add_image(content, self.image_url(digest.scorecard.chart), digest.scorecard.title)
         activity = card_activity(content, digest.summary())
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
 

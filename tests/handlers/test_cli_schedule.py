@@ -56,7 +56,7 @@ def test_without_slack_they_print_what_the_shell_would_post_once(env, clock, cap
     assert out.endswith("Sent 2 reminders to 2 people.\n")
     assert remind_command(settings, preview=False, clock=clock) == 0
     assert capsys.readouterr().out == "No reminders are due now.\n"
-    assert [e.kind for e in entries(env)] == ["digest", "notice", "notice"]
+    assert [e.kind for e in entries(env)] == ["digest", "scorecard", "notice", "notice"]  # November's scorecard
     assert entries(env)[0].threshold.startswith("manual "), "never mistaken for a scheduled slot"
 
 

@@ -43,3 +43,17 @@ def test_with_the_schedule_a_due_digest_arrives_before_the_prompt(tmp_path, cloc
     assert out.index("[#it-procurement] Tandem posted the digest:") < out.index("Tandem local shell.")
     again = drive(tmp_path, clock, "/quit", schedule=True)
     assert "posted the digest" not in again, "a restart does not resend"
+
+
+def test_the_first_digest_of_a_month_carries_the_scorecard_and_its_chart_once(tmp_path, clock):
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db")})
+    out = io.StringIO()
+    start_shell(settings, io.StringIO("/quit\n"), out, clock=clock, schedule=True, files=tmp_path / "files")
+    shown = out.getvalue()
+    digest = shown[shown.index("Tandem posted the digest:"):shown.index("Tandem local shell.")]
+    assert "│ ┌ Scorecard: working together, measured" in digest
+    assert "│ │ Largest gap between data and feeling" in digest and "From the work:" in digest
+    assert "[#it-procurement › thread of the digest] Tandem attached tandem-scorecard.png (" in digest
+    assert (tmp_path / "files" / "tandem-scorecard.png").read_bytes()[:4] == b"\x89PNG"
+    again = drive(tmp_path, clock, "/quit", schedule=True)
+    assert "Scorecard" not in again, "a restart does not post November's scorecard again"

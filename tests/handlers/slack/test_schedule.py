@@ -61,9 +61,10 @@ def test_the_digest_and_one_reminder_dm_per_person_arrive_in_slack(bot, fake):
     assert "<@U0BOSS>" not in json.dumps(it_dm.args["blocks"])
     assert all(entry.delivered for entry in ledger.entries(bot.core.store.db))
 
-    # the digest carries the flow chart in its thread
-    [upload] = fake.calls_to("files.completeUploadExternal")
-    assert upload.args["channel_id"] == CHANNEL and upload.args["thread_ts"] == digest.answer["ts"]
+    # the digest carries the flow chart in its thread (and, as the month's first, the scorecard's)
+    flow, scorecard = fake.calls_to("files.completeUploadExternal")
+    assert flow.args["channel_id"] == CHANNEL and flow.args["thread_ts"] == digest.answer["ts"]
+    assert scorecard.args["thread_ts"] == digest.answer["ts"] and "Scorecard" in shown
     assert fake.calls_to("file_upload")[0].args["bytes"][:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -157,8 +157,8 @@ def test_the_digest_in_the_channel_shows_the_chart_as_an_image_tandem_serves(tea
     connector.reset()
     assert Schedule(bot.core).tick().digest is True
     [digest] = connector.of("send", CHANNEL)
-    [image] = [item for item in digest.cards[0]["body"] if item["type"] == "Image"]
-    assert image["altText"] == files.FLOW_CHART_ALT
+    [image] = [item for item in digest.cards[0]["body"] if item["type"] == "Image"
+               and item["altText"] == files.FLOW_CHART_ALT]
     match = re.fullmatch(re.escape(PUBLIC) + r"(/images/[A-Za-z0-9_-]{24}\.png)", image["url"])
     assert match, image["url"]
     assert "data:" not in digest.text
@@ -166,6 +166,31 @@ def test_the_digest_in_the_channel_shows_the_chart_as_an_image_tandem_serves(tea
     assert status == 200 and media == "image/png" and body.startswith(b"\x89PNG")
     assert get(teams, "/images/" + "x" * 24 + ".png")[0] == 404
     assert get(teams, "/images/..%2f..%2ftandem.db.png")[0] == 404
+
+
+def test_the_first_digest_of_a_month_carries_the_scorecard_and_its_chart_once(teams, connector, bot, clock):
+    meet(teams, bot)
+    connector.reset()
+    Schedule(bot.core, holder="one").tick()
+    Schedule(bot.core, holder="one").tick()  # the scheduler fires twice
+    Schedule(bot.core, holder="two").tick()  # and a restarted process ticks the same slot
+    [digest] = connector.of("send", CHANNEL)
+    body = digest.cards[0]["body"]
+    shown = json.dumps(body, ensure_ascii=False)
+    assert "Tandem digest · Mon 16 Nov 2026" in shown and "Scorecard: working together, measured" in shown
+    assert "Largest gap between data and feeling" in shown and "From the work:" in shown
+    [heading] = [item for item in body if item.get("text") == "Scorecard: working together, measured"]
+    assert heading["separator"] is True
+    images = [item for item in body if item["type"] == "Image"]
+    assert [image["altText"] for image in images] == [files.FLOW_CHART_ALT, "Scorecard: working together, measured"]
+    path = re.fullmatch(re.escape(PUBLIC) + r"(/images/[A-Za-z0-9_-]{24}\.png)", images[1]["url"]).group(1)
+    status, png, media = get(teams, path)
+    assert status == 200 and media == "image/png" and png.startswith(b"\x89PNG")
+
+    clock.set(clock.now() + timedelta(days=7))  # the next Monday: November has had its scorecard
+    Schedule(bot.core, holder="two").tick()
+    later = connector.of("send", CHANNEL)[-1]
+    assert len(connector.of("send", CHANNEL)) == 2 and "Scorecard" not in json.dumps(later.cards)
 
 
 def test_calendar_in_a_channel_answers_with_the_feed_link_and_the_file_goes_to_the_personal_chat(
