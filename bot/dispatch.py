@@ -149,7 +149,11 @@ LIST_TITLES = {
 
 # Commands whose reply is a form: a platform opens it at once, ahead of other work, while the
 # person's trigger (Slack's lasts 3 s) is still alive.
-FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("contract", "import"), ("edit", None)}
+FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("contract", "import"), ("edit", None),
+                 ("sourcing", "change")}
+# What a briefing's button (``bot.notifier.Button``) may run: a click runs its command for whoever
+# clicked, under the same rules as typing it, and nothing else a forged click might name.
+BUTTON_COMMANDS = {("sourcing", "confirm"), ("sourcing", "change")}
 
 
 def opens_form(command: Command) -> bool:
@@ -167,6 +171,14 @@ def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE, 
     if problem is not None and isinstance(reply, (Changed, ContractChanged)):
         reply = dataclasses.replace(reply, text=f"{reply.text}\n{problem.text()}")
     return _cut(core, actor, reply, place)
+
+
+def button(text: str) -> Command:
+    """The command a briefing's button carries, refused unless it is one a button may run."""
+    command = commands.parse(text)
+    if (command.name, command.arg) not in BUTTON_COMMANDS:
+        raise BadInput("That button does nothing now. Type `/procure help` to see what Tandem does.")
+    return command
 
 
 def _cut(core: Core, actor: str, reply: Reply, place: Place) -> Reply:
@@ -271,8 +283,13 @@ def _sourcing(core: Core, actor: str, command: Command, place: Place) -> Reply:
         entry = core.sourcing.set(actor, category, Stance(stance))
         return Said(f"IT's stance on {entry.category} is now: {entry.stance.label}.")
     if command.arg == "confirm":
-        count = core.sourcing.confirm(actor)
-        return Said(f"Confirmed {count} stance{'s' if count != 1 else ''} as they are; thank you.")
+        done = core.sourcing.confirm(actor, command.extra or None)
+        if not done.changed:
+            return Said(f"You already confirmed the stances for {command.extra} on "
+                        f"{done.at.astimezone(core.settings.tz):%a %d %b}; nothing was changed.")
+        return Said(f"Confirmed {done.count} stance{'s' if done.count != 1 else ''} as they are; thank you.")
+    if command.arg == "change":
+        return OpenForm("sourcing", values=core.sourcing.change_form(actor))
     return BriefingShown(core.sourcing.map(actor, place))
 
 

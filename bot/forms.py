@@ -94,3 +94,15 @@ CONTRACT_FORM: tuple[Field, ...] = (
 
 def field(form: tuple[Field, ...], name: str) -> Field:
     return next(f for f in form if f.name == name)
+
+
+STANCE_CHOICES = ("in-house", "open", "managed")  # bot.sourcing.Stance, in the order people read them
+
+
+def sourcing_form() -> tuple[Field, ...]:
+    """The sourcing map check's *Change* form: IT's stance on each category, blank for "not set"
+    (leaving one blank keeps it unset; a stance once set is changed, never removed, here)."""
+    return tuple(Field(category.value, "SaaS" if category.value == "saas" else category.value.capitalize(), FieldKind.CHOICE, choices=STANCE_CHOICES,
+                       hint="in-house, open or managed")
+                 for category in requests.Category)
+

@@ -41,6 +41,16 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button under a briefing: clicking it runs ``command`` (as typed after ``/procure``)
+    for whoever clicked, through ``bot.dispatch.run_button`` and the same rules as typing it."""
+
+    label: str
+    command: str
+    primary: bool = False
+
+
+@dataclass(frozen=True)
 class Briefing:
     """A titled message of sections (the sync meeting's agenda, an action item reminder, the
     scorecard). Lines are plain text that may name people as ``<@id>``; platforms escape the
@@ -50,6 +60,7 @@ class Briefing:
     sections: tuple[Section, ...]
     footer: str = ""
     chart: bytes | None = None  # a PNG sent along, when there is one
+    buttons: tuple[Button, ...] = ()  # what the reader can do from it (the sourcing map check)
 
 
 class NotifyError(Exception):

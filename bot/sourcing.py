@@ -22,7 +22,8 @@ from bot.config import Settings
 from bot.contracts import ContractStatus
 from bot.errors import BadInput, NotAllowed
 from bot.format import money
-from bot.notifier import Briefing, Notifier, Section
+from bot import forms
+from bot.notifier import Briefing, Button, Notifier, Section
 from bot.people import looks_like_chat_user
 from bot.requests import Category
 from bot.visibility import Place, Visibility
@@ -75,6 +76,28 @@ class Spend:
     amount: Decimal  # estimated, in the base currency, of the requests the viewer may see
 
 
+@dataclass(frozen=True)
+class Confirmed:
+    count: int  # stances confirmed
+    changed: bool  # False: this person had confirmed them for this quarter already; nothing was written
+    at: datetime | None = None  # when they had (with ``changed`` False)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """The *Change* form sent: the stances it changed, and the rest confirmed as they are."""
+
+    changed: tuple[StanceEntry, ...]
+    confirmed: int
+
+    def text(self) -> str:
+        if not self.changed:
+            return (f"No stance changed; {self.confirmed} stance{'s' if self.confirmed != 1 else ''} "
+                    f"confirmed as they are.")
+        listed = "; ".join(f"{entry.category}: {entry.stance.label}" for entry in self.changed)
+        return f"IT's stances changed — {listed}. The others are confirmed as they are."
+
+
 def parse_stance(text: str) -> Stance:
     stance = STANCE_WORDS.get((text or "").strip().lower())
     if stance is None:
@@ -92,6 +115,11 @@ def parse_category(text: str) -> str:
 def quarter(moment: datetime, tz) -> str:
     local = moment.astimezone(tz)
     return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+
+
+def check_buttons(label: str) -> tuple[Button, ...]:
+    """The quarterly check's buttons: *Confirm* (for quarter ``label``, once) and *Change*."""
+    return (Button("Confirm", f"sourcing confirm {label}", primary=True), Button("Change", "sourcing change"))
 
 
 class SourcingService:
@@ -181,14 +209,66 @@ class SourcingService:
                       {"category": category, "stance": stance.value})
             return repo.stances(db)[category]
 
-    def confirm(self, actor: str) -> int:
-        """Confirms every stance as it stands (the quarterly check's Confirm)."""
+    def confirm(self, actor: str, label: str | None = None) -> Confirmed:
+        """Confirms every stance as it stands. With the quarter's ``label`` (the quarterly
+        check's *Confirm*), once per person and quarter: a second click writes nothing."""
         self._require(actor)
         now = self.clock.now()
-        with self.store.write() as db:
+        with self.store.write() as db:  # read and written in one transaction: two clicks apply once
+            if label is not None:
+                mark = ledger.mark(db, KIND, "stances", label, actor)
+                if mark is not None and mark.done_at is not None:
+                    return Confirmed(len(repo.stances(db)), changed=False, at=mark.done_at)
             count = repo.confirm_all(db, now)
             add_event(db, "sourcing", 0, now, actor, "stances confirmed", {}, {"count": count})
-        return count
+            ledger.set_mark(db, KIND, "stances", label or quarter(now, self.tz), actor, now, done=True)
+        return Confirmed(count, changed=True)
+
+    def change_form(self, actor: str) -> dict[str, str]:
+        """The *Change* form's values: each category's stance now ("" when not set)."""
+        self._require(actor)
+        entries = self.stances()
+        return {field.name: entries[field.name].stance.value if field.name in entries else ""
+                for field in forms.sourcing_form()}
+
+    def parse_form(self, form: dict) -> dict[str, Stance]:
+        """The stances a sent *Change* form names (blank: left as it is); a bad value is
+        refused with its field, as forms show errors."""
+        chosen, errors = {}, {}
+        for field in forms.sourcing_form():
+            text = str(form.get(field.name) or "").strip()
+            if not text:
+                continue
+            try:
+                chosen[field.name] = parse_stance(text)
+            except BadInput as error:
+                errors[field.name] = error.message
+        if errors:
+            raise BadInput(" ".join(errors.values()), errors=errors)
+        return chosen
+
+    def apply(self, actor: str, form: dict) -> Applied:
+        """The *Change* form: sets the stances that differ and confirms them all. Sent again
+        with the same values (a double click, a retried submission), it changes nothing."""
+        self._require(actor)
+        chosen = self.parse_form(form)
+        now = self.clock.now()
+        changed = []
+        with self.store.write() as db:
+            before = repo.stances(db)
+            for category, stance in chosen.items():
+                if category in before and before[category].stance is stance:
+                    continue
+                repo.set_stance(db, category, stance, actor, now)
+                add_event(db, "sourcing", 0, now, actor, "stance set",
+                          {"category": category, "stance": before[category].stance.value} if category in before
+                          else {}, {"category": category, "stance": stance.value})
+                changed.append(category)
+            count = repo.confirm_all(db, now)
+            add_event(db, "sourcing", 0, now, actor, "stances confirmed", {}, {"count": count})
+            ledger.set_mark(db, KIND, "stances", quarter(now, self.tz), actor, now, done=True)
+            after = repo.stances(db)
+        return Applied(tuple(after[category] for category in changed), count)
 
     def _require(self, actor: str) -> None:
         why = self.visibility.sourcing_refusal(actor, self.it_owners())
@@ -215,8 +295,8 @@ class SourcingService:
         for person, entry_id in decided:
             briefing = self.map(person)
             briefing = Briefing(f"Sourcing map check · {label}", briefing.sections,
-                                footer="Still right? Confirm: `/procure sourcing confirm`. Change one: "
-                                       "`/procure sourcing set <category> in-house|open|managed`.")
+                                footer="Still right? Confirm them as they are, or change them in the form.",
+                                buttons=check_buttons(label))
             try:
                 self.notifier.send_briefing(person, briefing)
             except Exception as error:  # noqa: BLE001 - recorded; retried on the next sweep

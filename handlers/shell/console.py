@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, assert_never
 
-from bot import commands, dispatch
+from bot import commands, dispatch, forms
 from bot import health
 from bot.core import Core
 from bot.digest import Digest
@@ -431,6 +431,32 @@ class Shell:
             self.ephemeral(dispatch.renewed_text(self.core.requests.get(reply.subject_id), contract))
             return
 
+    def sourcing_form(self, reply: dispatch.OpenForm) -> None:
+        """The sourcing map check's *Change* form: IT's stance on each category, asked in turn."""
+        self.say("IT's stance per category (in-house, open or managed). Enter keeps [the stance]; '.' cancels.")
+        form = dict(reply.values or {})
+        pending = list(forms.sourcing_form())
+        while True:
+            for field in pending:
+                default = f" [{form.get(field.name)}]" if form.get(field.name) else ""
+                answer = self.ask(f"  {field.label}{default}: ")
+                if answer is None or answer.strip() == ".":
+                    self.ephemeral("Cancelled; nothing was changed.")
+                    return
+                if answer.strip():
+                    form[field.name] = answer.strip()
+            try:
+                applied = self.core.sourcing.apply(self.user, form)
+            except BadInput as error:
+                if not error.errors:
+                    raise
+                for message in error.errors.values():
+                    self.say(f"  ✗ {message}")
+                pending = [field for field in forms.sourcing_form() if field.name in error.errors]
+                continue
+            self.ephemeral(applied.text())
+            return
+
     def procure(self, text: str) -> None:
         # "@buyer" names a person the shell plays, as a mention does in Slack.
         ids = {name: user for user, name in self.names.items()}
@@ -479,6 +505,8 @@ class Shell:
             shell_imports.ask_and_run(self, reply.values or {})
         elif reply.form == "renewal":
             self.renewal_form(reply)
+        elif reply.form == "sourcing":
+            self.sourcing_form(reply)
         elif reply.form == "need":
             self.need("", reply.subject_id, reply.values)
         elif reply.form == "contract":

@@ -107,4 +107,6 @@ def briefing(item: Briefing, names: dict[str, str]) -> str:
             lines.append(f"│   …and {part.more} more")
     if item.footer:
         lines.append(f"│ {mentions(item.footer, names)}")
+    if item.buttons:  # a button is the command it runs, typed
+        lines.append("│ " + " ".join(f"[{button.label}: /procure {button.command}]" for button in item.buttons))
     return "\n".join(lines + ["└"])

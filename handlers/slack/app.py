@@ -20,8 +20,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import StartupFailed
-from handlers.slack import (approvals, contracts, errors, health, home, imports, replays, requests, schedule, shortcuts,
-                            threads, workflow)
+from handlers.slack import (approvals, briefings, contracts, errors, health, home, imports, replays, requests, schedule,
+                            shortcuts, threads, workflow)
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -166,6 +166,7 @@ def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notif
     imports.register(app, core, notifier, locales, settings)  # before threads: a file in a DM is an import
     threads.register(app, core)
     schedule.register(app, core)
+    briefings.register(app, core, notifier, locales)
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)

@@ -38,6 +38,7 @@ class Views(StrEnum):
     REJECT = "reject_modal"
     CONTRACT_IMPORT = "contract_import_modal"
     RENEWAL = "renewal_modal"  # a renewal request's new term, asked when it is fulfilled
+    SOURCING = "sourcing_modal"  # the sourcing map check's Change form
 
 
 class RequestFields(StrEnum):
@@ -88,6 +89,14 @@ class ReminderActions(StrEnum):
 
     SNOOZE = "reminder_snooze"
     DONE = "reminder_done"
+
+
+class BriefingActions(StrEnum):
+    """A briefing's buttons (``bot.notifier.Button``): ``RUN`` and its index, the value the
+    command the button runs (``bot.dispatch.button`` decides which may)."""
+
+    RUN = "briefing_button"
+    BLOCK = "briefing_buttons"
 
 
 class HealthIds(StrEnum):

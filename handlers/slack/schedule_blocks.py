@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.views import View
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -20,6 +21,8 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.contracts import missed_text
+from bot.forms import sourcing_form
+from bot.money import DEFAULT_LOCALE
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, money, sentence
 from bot.reminders import MISSED, Kind, Reminder, days_left, until_text
@@ -32,6 +35,7 @@ from handlers.slack.blocks import (
     escape,
     escape_message,
     fallback,
+    form_inputs,
     mention,
     more,
     mrkdwn,
@@ -40,7 +44,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.contract_blocks import owners, terms
 from handlers.slack.health_blocks import digest_section
-from handlers.slack.ids import Actions, ContractActions, ReminderActions
+from handlers.slack.ids import Actions, BriefingActions, ContractActions, ReminderActions, Views
 
 LIST_ROWS = 10  # rows per digest list before "…and N more"
 LINE_TEXT = 280
@@ -251,7 +255,22 @@ def briefing_blocks(briefing: Briefing) -> list[Block]:
         blocks.append(SectionBlock(text=mrkdwn(clip(body, SECTION_TEXT))))
     if briefing.footer:
         blocks.append(ContextBlock(elements=[mrkdwn(escape_message(briefing.footer))]))
+    if briefing.buttons:
+        blocks.append(ActionsBlock(block_id=BriefingActions.BLOCK, elements=[
+            ButtonElement(text=plain(button.label, 75), action_id=f"{BriefingActions.RUN}_{index}",
+                          value=button.command, style="primary" if button.primary else None)
+            for index, button in enumerate(briefing.buttons)]))
     return blocks
+
+
+def sourcing_modal(values: dict[str, str] | None) -> View:
+    """The sourcing map check's *Change* form (``bot.forms.sourcing_form``), filled in with the
+    stances as they are; saving confirms the rest."""
+    return View(type="modal", callback_id=Views.SOURCING, title=plain("Sourcing map", 24), submit=plain("Save", 24),
+                close=plain("Cancel", 24), blocks=[
+                    SectionBlock(text=mrkdwn("IT's stance per category: keep in-house, open to a supplier, or "
+                                             "supplier-managed. Saving confirms every stance you leave as it is.")),
+                    *form_inputs(sourcing_form(), values, base_currency="", locale=DEFAULT_LOCALE)])
 
 
 def briefing_text(briefing: Briefing) -> str:

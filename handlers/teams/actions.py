@@ -245,6 +245,23 @@ def register(bot) -> None:
         notifier.send_activity_to(actor, contract_form_activity(core, reply.values, reply.subject_id))
         return message_response(f"The form to edit contract {reply.subject_id} is in your chat with Tandem.")
 
+    @on(Verbs.BRIEFING)
+    def briefing_button(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        """A briefing's button (the sourcing map check's Confirm and Change), for whoever clicked."""
+        reply = dispatch.run(core, actor, dispatch.button(str(data.get("command") or "")))
+        if isinstance(reply, dispatch.OpenForm):  # Change: the form takes the check's place in the chat
+            return card_response(cards.sourcing_form(reply.values))
+        return message_response(cards.message_text(reply.text, notifier.name))
+
+    @on(Verbs.SOURCING)
+    def save_sourcing(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
+        form = {name: form_text(data.get(name)) for name in core.sourcing.change_form(actor)}  # refused unless allowed
+        try:
+            core.sourcing.parse_form(form)
+        except BadInput as error:
+            return card_response(cards.sourcing_form(form, error.errors))
+        return message_response(core.sourcing.apply(actor, form).text())
+
     def contract_button(verb: Verbs, action: str) -> None:
         @on(verb)
         def run(actor: str, data: dict) -> AdaptiveCardInvokeResponse:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 from bot import commands, markup
 from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
+from bot.forms import sourcing_form as sourcing_form_fields
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
 from bot.digest import Digest, Waiting, duration
@@ -638,7 +639,21 @@ def briefing_card(briefing: Briefing, names: Names = plain_names) -> dict:
     if briefing.footer:  # Tandem's own hint: commands as they are typed in Teams
         footer = briefing.footer.replace("/procure ", "").replace("`", "")
         body.append(text(briefing_line(footer, names), isSubtle=True))
-    return card(body)
+    buttons = [{**execute(button.label, Verbs.BRIEFING, command=button.command),
+                **({"style": "positive"} if button.primary else {})} for button in briefing.buttons]
+    return card(body, buttons or None)
+
+
+def sourcing_form(values: dict[str, str] | None, errors: dict[str, str] | None = None) -> dict:
+    """The sourcing map check's *Change* form (``bot.forms.sourcing_form``), filled in with the
+    stances as they are; ``errors`` (field → message) shows what to fix."""
+    errors = errors or {}
+    body = [heading("Sourcing map"), text("IT's stance per category: keep in-house, open to a supplier, or "
+                                          "supplier-managed. Saving confirms every stance you leave as it is.")]
+    if errors:
+        body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
+    body += form_inputs(sourcing_form_fields(), values, errors, "")
+    return card(body, [execute("Save", Verbs.SOURCING)])
 
 
 def add_briefing(content: dict, briefing: Briefing, names: Names = plain_names) -> dict:

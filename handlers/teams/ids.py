@@ -27,6 +27,8 @@ class Verbs(StrEnum):
     DONE = "reminder_done"
     HOME = "home_refresh"
     HEALTH = "health_submit"
+    BRIEFING = "briefing_button"  # a briefing's button (bot.notifier.Button): its data names the command
+    SOURCING = "sourcing_submit"  # the sourcing map check's Change form
 
 
 class Inputs(StrEnum):

@@ -78,6 +78,8 @@ def form_activity(core: Core, reply: dispatch.OpenForm) -> Activity:
     if reply.form == "renewal":
         return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context),
                              f"Fulfil #{reply.subject_id}")
+    if reply.form == "sourcing":
+        return card_activity(cards.sourcing_form(reply.values), "Sourcing map")
     if reply.form == "need":
         title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
         return card_activity(cards.request_form(reply.values, core.settings.base_currency,

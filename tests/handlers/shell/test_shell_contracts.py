@@ -3,6 +3,7 @@
 import io
 
 from handlers.cli import run_shell
+from handlers.shell.app import start_shell
 from bot.config import Settings
 
 CONTRACT = [
@@ -204,3 +205,30 @@ def test_the_scorecard_in_the_shell(tmp_path, clock):
     assert "1 of 1 contracts in force have both an IT and a procurement owner" in out
     assert "0 contracts with unused seats" not in out
     assert "USD 7,200 a year in unused seats of 1 contract whose notice deadline is in the next 90 days" in out
+
+
+def test_the_quarterly_sourcing_check_in_the_shell_confirm_once_and_change_in_the_form(tmp_path, clock):
+    settings = shell_settings(tmp_path)
+    drive(settings, clock, "/as admin", "/procure sourcing set software open", "/quit")
+    out = io.StringIO()
+    start_shell(settings, io.StringIO("\n".join([
+        "/as admin",
+        "/procure sourcing confirm 2026-Q4",
+        "/procure sourcing confirm 2026-q4",  # the button again
+        "/procure sourcing change", "", "maybe", "", "", "", "", "managed",  # a bad stance is asked again
+        "/procure sourcing change", ".",
+        "/as buyer",
+        "/procure sourcing change",
+        "/procure sourcing",
+        "/quit"]) + "\n"), out, clock=clock, schedule=True)
+    shown = out.getvalue()
+    # The quarterly check reached the admin (no contract names an IT owner), with its two buttons typed out.
+    assert "[DM to @admin] Tandem:\n┌ Sourcing map check · 2026-Q4" in shown
+    assert "│ [Confirm: /procure sourcing confirm 2026-Q4] [Change: /procure sourcing change]" in shown
+    assert "Confirmed 1 stance as they are; thank you." in shown
+    assert "You already confirmed the stances for 2026-Q4 on Mon 16 Nov; nothing was changed." in shown
+    assert "  Software [open]: " in shown and "✗ 'maybe' is not a stance; use in-house, open or managed." in shown
+    assert "IT's stances changed — software: supplier-managed. The others are confirmed as they are." in shown
+    assert "Cancelled; nothing was changed." in shown
+    assert "IT's sourcing stances are set by the IT owners of contracts and admins." in shown
+    assert "software — supplier-managed (set by @admin 2026-11-16" in shown

@@ -44,3 +44,103 @@ def test_stances_opportunities_and_the_quarterly_check(slack, fake, bot, clock):
     assert "Sourcing map check · 2026-Q4" in json.dumps(asked[0].args["blocks"], ensure_ascii=False)
     assert "Confirmed 3 stances" in answer(slack, fake, IT, "sourcing confirm")
     assert "confirmed 2026-11-18" in answer(slack, fake, BUYER, "sourcing")
+
+
+def click_in_dm(slack, user: str, button: dict, dm) -> None:
+    """A press on a button of the sourcing map check's DM, as Slack sends it."""
+    payload = {
+        "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
+        "token": "legacy", "trigger_id": f"trigger.dm.{next(slack._ids)}", "response_url": slack.response_url(),
+        "container": {"type": "message", "channel_id": dm.answer["channel"], "message_ts": dm.answer["ts"]},
+        "channel": {"id": dm.answer["channel"]},
+        "message": {"ts": dm.answer["ts"], "text": dm.args["text"], "blocks": dm.args["blocks"]},
+        "actions": [{**{key: button[key] for key in ("action_id", "value")}, "block_id": "briefing_buttons",
+                     "type": "button", "action_ts": "1700000000.3"}],
+    }
+    assert slack.interact(payload)[0] == 200
+
+
+def the_check(slack, fake, bot, clock):
+    """IT owns a contract and has set two stances; the quarterly check's DM, and its buttons."""
+    add_contract(bot)
+    answer(slack, fake, IT, "sourcing set software open")
+    answer(slack, fake, IT, "sourcing set saas in-house")
+    clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc))
+    Schedule(bot.core, holder="test").tick()
+    [dm] = [c for c in fake.calls_to("chat.postMessage")
+            if c.args["channel"] == dm_of(IT) and "Sourcing map check" in json.dumps(c.args.get("blocks"))]
+    [buttons] = [b["elements"] for b in dm.args["blocks"] if b["type"] == "actions"]
+    return dm, {button["text"]["text"]: button for button in buttons}
+
+
+def responses(fake) -> list[str]:
+    return [call.args.get("text", "") for call in fake.calls_to("response_url")]
+
+
+def test_confirm_on_the_quarterly_check_applies_once_and_only_for_who_may(slack, fake, bot, clock):
+    dm, buttons = the_check(slack, fake, bot, clock)
+    assert list(buttons) == ["Confirm", "Change"]
+    assert buttons["Confirm"]["value"] == "sourcing confirm 2026-Q4" and buttons["Confirm"]["style"] == "primary"
+    db = bot.core.store.db
+    confirmations = lambda: db.execute(  # noqa: E731
+        "select count(*) from events where action = 'stances confirmed'").fetchone()[0]
+
+    clock.set(datetime(2026, 11, 17, 10, 0, tzinfo=timezone.utc))
+    click_in_dm(slack, BUYER, buttons["Confirm"], dm)  # not an IT owner: refused, nothing recorded
+    fake.wait_for("response_url")
+    assert "set by the IT owners of contracts and admins" in responses(fake)[-1] and confirmations() == 0
+
+    click_in_dm(slack, IT, buttons["Confirm"], dm)
+    fake.wait_for("response_url", 2)
+    assert "Confirmed 2 stances as they are" in responses(fake)[-1]
+    click_in_dm(slack, IT, buttons["Confirm"], dm)  # a double click
+    fake.wait_for("response_url", 3)
+    assert responses(fake)[-1] == "You already confirmed the stances for 2026-Q4 on Tue 17 Nov; nothing was changed."
+    assert confirmations() == 1
+    assert "confirmed 2026-11-17" in answer(slack, fake, BUYER, "sourcing")
+
+    forged = {**buttons["Confirm"], "value": "contract cancel 1"}  # a button may run only what the core allows
+    click_in_dm(slack, IT, forged, dm)
+    fake.wait_for("response_url", 5)
+    assert "That button does nothing now" in json.dumps([c.args for c in fake.calls_to("response_url")][-1])
+    assert bot.core.contracts.get(1).status.value == "active"
+
+
+def test_change_opens_the_form_and_saving_it_twice_applies_once(slack, fake, bot, clock):
+    dm, buttons = the_check(slack, fake, bot, clock)
+    click_in_dm(slack, BUYER, buttons["Change"], dm)  # no form for someone who may not change stances
+    fake.wait_for("response_url")
+    assert "set by the IT owners of contracts and admins" in responses(fake)[-1]
+    assert fake.calls_to("views.open") == []
+
+    click_in_dm(slack, IT, buttons["Change"], dm)
+    [opened] = fake.wait_for("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == "sourcing_modal"
+    fields = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+    assert list(fields) == ["hardware", "software", "saas", "telecom", "services", "other"]
+    assert fields["software"]["initial_option"]["value"] == "open"
+    assert fields["saas"]["initial_option"]["value"] == "in-house" and "initial_option" not in fields["hardware"]
+
+    status, body = slack.submit(IT, "sourcing_modal", {"software": select("maybe")})
+    assert status == 200 and json.loads(body)["response_action"] == "errors"  # refused inline, nothing saved
+
+    chosen = {"software": select("managed"), "saas": select("in-house"), "hardware": select(None)}
+    for _ in range(2):  # a retried submission
+        assert slack.submit(IT, "sourcing_modal", chosen)[0] == 200
+    said = [c.args["text"] for c in fake.calls_to("chat.postMessage") if c.args["channel"] == dm_of(IT)][-2:]
+    assert said[0].endswith("IT's stances changed — software: supplier-managed. The others are confirmed as they are.")
+    assert said[1].endswith("No stance changed; 2 stances confirmed as they are.")
+    db = bot.core.store.db
+    assert db.execute("select count(*) from events where action = 'stance set'").fetchone()[0] == 3  # 2 + 1
+    assert "software — supplier-managed (set by <@U0IT000001>" in answer(slack, fake, BUYER, "sourcing")
+
+    forged = slack.submit(BUYER, "sourcing_modal", {"software": select("in-house")})  # no form was opened for them
+    assert forged[0] == 200
+    assert "software — supplier-managed" in answer(slack, fake, BUYER, "sourcing")
+
+
+def select(value):
+    return {"value": {"type": "static_select",
+                      "selected_option": None if value is None else {"value": value, "text": {"type": "plain_text",
+                                                                                              "text": value}}}}

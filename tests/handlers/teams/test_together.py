@@ -6,7 +6,11 @@ import json
 import pytest
 
 from bot.config import Settings
-from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT
+from bot.schedule import Schedule
+from bot.sourcing import Stance
+from handlers.teams.ids import Verbs
+from tests.contract_samples import contract_form
+from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, invoke_text
 from tests.handlers.teams.test_lifecycle import card_of, post_need
 
 
@@ -85,3 +89,46 @@ def test_the_sourcing_map_and_the_scorecard_in_teams(teams, connector, bot):
     assert "Scorecard: working together, measured" in text
     assert "Procurement is part of IT's planning meetings." in text and "0 sync meetings held with an agenda" in text
     assert "No check-up results to compare yet (from 3 answers up)." in text
+
+
+def test_the_quarterly_sourcing_check_confirm_and_change_buttons_in_teams(teams, connector, bot):
+    teams.install_in_team()
+    teams.say(IT, "hello")
+    teams.say(BUYER, "hello")
+    core = bot.core
+    core.contracts.add(BUYER.aad, contract_form(it_owner=IT.email, procurement_owner=BUYER.email))
+    core.sourcing.set(IT.aad, "software", Stance.OPEN)
+    connector.reset()
+    Schedule(core, holder="test").tick()
+    [check] = [c for c in connector.of("send", IT.chat) if "Sourcing map check" in json.dumps(c.cards)]
+    actions = {a["title"]: a for a in check.cards[0]["actions"]}
+    assert list(actions) == ["Confirm", "Change"] and actions["Confirm"]["style"] == "positive"
+    confirm = actions["Confirm"]["data"]
+    assert confirm == {"verb": Verbs.BRIEFING, "command": "sourcing confirm 2026-Q4"}
+
+    refused = invoke_text(teams.click(BUYER, Verbs.BRIEFING, confirm, where="personal")[1])
+    assert "set by the IT owners of contracts and admins" in refused
+    assert "Confirmed 1 stance as they are" in invoke_text(teams.click(IT, Verbs.BRIEFING, confirm, where="personal")[1])
+    again = invoke_text(teams.click(IT, Verbs.BRIEFING, confirm, where="personal")[1])
+    assert "You already confirmed the stances for 2026-Q4" in again and "nothing was changed" in again
+    forged = invoke_text(teams.click(IT, Verbs.BRIEFING, {"command": "contract cancel 1"}, where="personal")[1])
+    assert "That button does nothing now" in forged and core.contracts.get(1).status.value == "active"
+
+    # Change: the form, filled in with the stances, takes the check's place; saving twice applies once.
+    status, answer = teams.click(IT, Verbs.BRIEFING, actions["Change"]["data"], where="personal")
+    form = answer["value"]
+    inputs = {item["id"]: item for item in form["body"] if item["type"] == "Input.ChoiceSet"}
+    assert list(inputs) == ["hardware", "software", "saas", "telecom", "services", "other"]
+    assert inputs["software"]["value"] == "open" and form["actions"][0]["verb"] == Verbs.SOURCING
+    bad = teams.click(IT, Verbs.SOURCING, {"software": "maybe"}, where="personal")[1]
+    assert "Please fix" in json.dumps(bad["value"]) and "is not a stance" in json.dumps(bad["value"])
+    saved = invoke_text(teams.click(IT, Verbs.SOURCING, {"software": "managed", "saas": "in-house"},
+                                    where="personal")[1])
+    assert saved == "IT's stances changed — software: supplier-managed; saas: keep in-house. The others are " \
+                    "confirmed as they are."
+    twice = invoke_text(teams.click(IT, Verbs.SOURCING, {"software": "managed", "saas": "in-house"},
+                                    where="personal")[1])
+    assert twice == "No stance changed; 2 stances confirmed as they are."
+    refused = invoke_text(teams.click(BUYER, Verbs.SOURCING, {"software": "in-house"}, where="personal")[1])
+    assert "set by the IT owners of contracts and admins" in refused
+    assert core.sourcing.stances()["software"].stance.value == "managed"
