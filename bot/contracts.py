@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from bot.errors import BadInput
+from bot.errors import BadInput, Problem
 from bot.format import money
 from bot.permissions import Allowed
 from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
@@ -263,6 +263,12 @@ _NO = ("no", "n", "false", "0")
 OwnerResolver = Callable[[str], "str | None"]
 
 
+# The codes of an owner that names nobody (``Problem.code``; the parameter is named in brackets).
+OWNER_NOT_A_PERSON = "contract.owner.not_a_person"  # neither a user ID nor an e-mail address [owner]
+OWNER_EMAIL_UNKNOWN = "contract.owner.email_unknown"  # no user has the address [email]
+OWNER_USER_UNKNOWN = "contract.owner.user_unknown"  # no such user [user]
+
+
 def looks_like_user_id(text: str) -> bool:
     return bool(_USER_ID.match(text))
 
@@ -325,6 +331,7 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
         errors["product"] = f"Keep the product name under {PRODUCT_MAX} characters."
 
     owners = {}
+    problems: dict[str, Problem] = {}
     for name in ("it_owner", "procurement_owner"):
         raw = clean_text(form.get(name), 200).removeprefix("@")
         owners[name] = None
@@ -332,6 +339,7 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
             continue
         if not (looks_like_user_id(raw.upper()) or looks_like_email(raw)):
             errors[name] = f"Unknown owner {raw[:40]!r}: use a Slack user ID like U0123ABCD or an e-mail address."
+            problems[name] = Problem(OWNER_NOT_A_PERSON, {"owner": raw})
             continue
         resolved = resolve_owner(raw)
         if resolved is None:
@@ -339,6 +347,8 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
                 f"Unknown owner: no Slack user has the e-mail address {raw}." if "@" in raw
                 else f"Unknown owner: there is no Slack user {raw}."
             )
+            problems[name] = Problem(OWNER_EMAIL_UNKNOWN, {"email": raw}) if "@" in raw \
+                else Problem(OWNER_USER_UNKNOWN, {"user": raw})
         else:
             owners[name] = resolved
 
@@ -386,7 +396,7 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
 
     if errors:
         first = next(iter(errors.values()))
-        raise BadInput(first, errors=errors)
+        raise BadInput(first, errors=errors, field_problems=problems)
     return ContractInput(
         vendor=vendor,
         product=product,

@@ -21,8 +21,9 @@ from bot.clock import today
 from bot.commands import Command
 from bot.format import viewing
 from bot.contracts import FIELDS as CONTRACT_FIELDS, OPTIONAL_COLUMNS
+from bot.contracts import OWNER_EMAIL_UNKNOWN, OWNER_NOT_A_PERSON, OWNER_USER_UNKNOWN
 from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
-from bot.errors import BadInput
+from bot.errors import BadInput, Problem
 from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user
@@ -234,7 +235,7 @@ def register(bot) -> None:
                                         f"{contract.notice_deadline}.")
             contract = core.contracts.edit(actor, contract_id, typed, locale=LOCALE.get())
         except BadInput as error:  # an owner nobody has, or a vendor and product already under contract
-            return again({name: owner_message(form.get(name, ""), text) for name, text in
+            return again({name: owner_message(error.field_problems.get(name), text) for name, text in
                           (error.errors or {"form": error.message}).items()})
         return message_response(f"Saved {contract.name} ({contract.number}).")
 
@@ -310,9 +311,12 @@ def owners_to_save(core, form: dict[str, str]) -> tuple[dict[str, str], dict[str
     return typed, errors
 
 
-def owner_message(value: str, message: str) -> str:
-    """The contract service's word for an owner it could not find, without naming one platform."""
-    if message.startswith("Unknown owner") and "Slack user" in message:
-        return f"Unknown owner: nobody Tandem knows has the e-mail address {value.strip()}." if "@" in value \
-            else f"Unknown owner {value.strip()[:40]!r}: {OWNER_HINT}."
+def owner_message(problem: Problem | None, message: str) -> str:
+    """The contract service's word for an owner it could not find, worded from its ``Problem``
+    code without naming one platform."""
+    if problem is not None and problem.code == OWNER_EMAIL_UNKNOWN:
+        return f"Unknown owner: nobody Tandem knows has the e-mail address {problem.params['email']}."
+    if problem is not None and problem.code in (OWNER_USER_UNKNOWN, OWNER_NOT_A_PERSON):
+        owner = problem.params.get("user") or problem.params.get("owner") or ""
+        return f"Unknown owner {owner[:40]!r}: {OWNER_HINT}."
     return message

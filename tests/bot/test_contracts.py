@@ -303,3 +303,17 @@ def test_format_then_parse_gives_the_same_contracts():
     assert text.splitlines()[0] == CSV_HEADER + ",seats_used"
     [row] = parse_csv(text, "USD")
     assert row.contract == data
+
+
+def test_an_owner_nobody_has_carries_a_code_and_its_parameters_for_the_edges():
+    from bot.contracts import OWNER_EMAIL_UNKNOWN, OWNER_NOT_A_PERSON, parse_contract
+    from bot.errors import Problem
+
+    form = {"vendor": "Zoom", "product": "Pro", "end_date": "2027-01-01", "notice_days": "30", "auto_renew": "no",
+            "it_owner": "ghost@example.com", "procurement_owner": "bob"}
+    with pytest.raises(BadInput) as caught:
+        parse_contract(form, "USD", directory)
+    assert caught.value.field_problems == {
+        "it_owner": Problem(OWNER_EMAIL_UNKNOWN, {"email": "ghost@example.com"}),
+        "procurement_owner": Problem(OWNER_NOT_A_PERSON, {"owner": "bob"}),
+    }

@@ -90,3 +90,17 @@ def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock
     # Bo exists only in Teams: his reminder opens a chat with him there.
     [opened] = connector.of("create")
     assert opened.body["members"] == [{"id": BUYER.id}]
+
+
+def test_an_owner_address_nobody_has_is_named_in_teams_without_naming_slack(both, connector):
+    """The contract service says "no Slack user" and gives the problem's code; Teams words it
+    from the code (no Slack user has the address, and Teams knows nobody with it either)."""
+    slack, sender = both
+    sender.say(BUYER, "help")
+    form = {**contract_form(it_owner="", procurement_owner="ghost@example.com"), "seats_used": ""}
+    status, answer = sender.click(BUYER, Verbs.CONTRACT_SAVE, form, where="personal")
+    assert status == 200
+    [field] = [item for item in answer["value"]["body"] if item.get("id") == "procurement_owner"]
+    assert field["errorMessage"] == "Unknown owner: nobody Tandem knows has the e-mail address ghost@example.com."
+    assert "no Slack user" not in json.dumps(answer)
+    assert slack.core.contracts.all() == []

@@ -205,3 +205,4 @@ def test_edit_on_the_details_card_sends_the_form_to_the_chat(teams, connector, b
     assert connector.of("send", CHANNEL) == []
     assert invoke_text(teams.click(IT, Verbs.CONTRACT_EDIT, {"contract": 1}, where="personal")[1]) == \
         "The form to edit contract 1 is in your chat with Tandem.", "Ivy is its IT owner"
+
