@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from bot import commands, doctor, imports, renewals, together
+from bot.cards import CardProblem
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
 from bot.chart import flow_chart
@@ -167,10 +168,18 @@ def run(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE, 
     (where the answer will be read: ``Place.PRIVATE`` for an ephemeral answer or a DM).
     ``locale`` is how ``actor`` writes amounts, when the platform knows it (forms are filled
     in that way); otherwise ``TANDEM_LOCALE``."""
-    reply, problem = core.cards.watching(lambda: _run(core, actor, command, place, locale))
+    reply, problem = watched(core, actor, command, place, locale)
     if problem is not None and isinstance(reply, (Changed, ContractChanged)):
         reply = dataclasses.replace(reply, text=f"{reply.text}\n{problem.text()}")
-    return _cut(core, actor, reply, place)
+    return reply
+
+
+def watched(core: Core, actor: str, command: Command, place: Place = Place.PRIVATE,
+            locale: str | None = None) -> tuple[Reply, CardProblem | None]:
+    """``run``, with the card problem apart from the reply (``None``: every card is up to date),
+    for a platform that tells it its own way (a button whose answer is the card itself)."""
+    reply, problem = core.cards.watching(lambda: _run(core, actor, command, place, locale))
+    return _cut(core, actor, reply, place), problem
 
 
 def button(text: str) -> Command:

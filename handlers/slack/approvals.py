@@ -1,4 +1,5 @@
-"""Listeners for approvals: Approve and Reject in the approver's DM, and the reason modal."""
+"""Listeners for approvals: Approve and Reject in the approver's DM, and the reason modal; both
+run their ``/procure`` command through ``bot.dispatch``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot import dispatch
 from bot.approvals import parse_reason
+from bot.commands import Command
 from bot.core import Core
 from bot.errors import BadInput
 from bot.permissions import Action
@@ -18,8 +21,6 @@ from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views
 
 
 def register(app: App, core: Core) -> None:
-    approvals = core.approvals
-
     @app.action(ApprovalActions.APPROVE)
     @guarded
     def approve(ack: Ack, body: dict, action: dict, respond, work: Task) -> None:
@@ -27,7 +28,9 @@ def register(app: App, core: Core) -> None:
         number = parse_number(action["value"])
 
         def run() -> None:
-            request = approvals.approve(body["user"]["id"], number)
+            reply = dispatch.run(core, body["user"]["id"], Command("approve", number))
+            assert isinstance(reply, dispatch.Changed)
+            request = reply.request
             outcome = "It is now approved." if request.status is Status.APPROVED else "Waiting for the other approvers."
             respond(replace_original=True, text=f":white_check_mark: You approved {blocks.headline(request)}. {outcome}")
 
@@ -64,7 +67,9 @@ def register(app: App, core: Core) -> None:
         ack()
 
         def run() -> None:
-            request = approvals.reject(body["user"]["id"], where["request"], reason)
+            reply = dispatch.run(core, body["user"]["id"], Command("reject", where["request"], arg=reason))
+            assert isinstance(reply, dispatch.Changed)
+            request = reply.request
             if where.get("channel") and where.get("ts"):
                 client.chat_update(channel=where["channel"], ts=where["ts"],
                                    text=f":x: You rejected {blocks.headline(request)}; it is back in sourcing.")

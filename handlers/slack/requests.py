@@ -84,13 +84,22 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
                                f"in <#{settings.channel}>. Procurement will pick it up there.")
 
     def changed(user: str, change) -> None:
-        """Makes a change from a button or form; if the card could not be posted (its old message
-        was dead and the shared channel refused the new one), the person is told by DM."""
+        """Makes a change from a form; if the card could not be posted (its old message was dead
+        and the shared channel refused the new one), the person is told by DM."""
         _, problem = core.cards.watching(change)
+        tell_card_problem(user, problem)
+
+    def tell_card_problem(user: str, problem) -> None:
         if problem is not None:
             why = CARD_FAILURES.get(problem.reason, f"Slack said {problem.reason}")
             notifier.send_dm(user, f":warning: Your change to {problem.number} is saved, but its card could not be "
                                    f"posted in <#{settings.channel}>: {why}. It is posted with the next change.")
+
+    def pressed(user: str, command: Command) -> None:
+        """A card button runs its command through ``dispatch`` like a typed one; its answer is
+        the card itself, so the person hears only of a card that could not be posted."""
+        _, problem = dispatch.watched(core, user, command, locale=locales(user))
+        tell_card_problem(user, problem)
 
     @app.command("/procure")
     @guarded
@@ -140,13 +149,12 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def edit_request(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        number, user = parse_number(action["value"]), body["user"]["id"]
+        command, user = Command("edit", parse_number(action["value"])), body["user"]["id"]
 
         def ask() -> None:
             locale = locales(user)
-            values = service.edit_form(user, number, locale)  # refused unless the core lets them edit it
-            view = blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=values,
-                                        request_id=number)
+            reply = dispatch.run(core, user, command, locale=locale)  # refused unless the core lets them edit it
+            view = replies.form_view(reply, settings, locale)
             if (body.get("container") or {}).get("type") == "view":  # clicked in the details modal
                 client.views_push(trigger_id=body["trigger_id"], view=view)
             else:
@@ -158,15 +166,15 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def claim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
-        number = parse_number(action["value"])
-        work.later(lambda: changed(body["user"]["id"], lambda: service.claim(body["user"]["id"], number)))
+        command = Command("claim", parse_number(action["value"]))
+        work.later(lambda: pressed(body["user"]["id"], command))
 
     @app.action(Actions.UNCLAIM)
     @guarded
     def unclaim(ack: Ack, body: dict, action: dict, work: Task) -> None:
         ack()
-        number = parse_number(action["value"])
-        work.later(lambda: changed(body["user"]["id"], lambda: service.unclaim(body["user"]["id"], number)))
+        command = Command("unclaim", parse_number(action["value"]))
+        work.later(lambda: pressed(body["user"]["id"], command))
 
     @app.action(Actions.STATUS)
     @guarded
@@ -174,16 +182,18 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         ack()
         number, _, status = action["selected_option"]["value"].partition(":")
         user = body["user"]["id"]
-        if status != "fulfilled":
-            work.later(lambda: changed(user, lambda: service.change_status(user, parse_number(number), status)))
+        command = Command("status", parse_number(number), arg=status)
+        if not dispatch.opens_form(command):
+            work.later(lambda: pressed(user, command))
             return
 
         def fulfil() -> None:  # a renewal request asks for its contract's new term first
             locale = locales(user)
-            reply = dispatch.run(core, user, Command("status", parse_number(number), arg=status), locale=locale)
+            reply, problem = dispatch.watched(core, user, command, locale=locale)
             if isinstance(reply, dispatch.OpenForm):
                 replies.deliver(reply, user=user, trigger_id=body.get("trigger_id"), respond=None, client=client,
                                 notifier=notifier, settings=settings, locale=locale)
+            tell_card_problem(user, problem)
 
         work.form(fulfil)
 
@@ -219,13 +229,14 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def open_request(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        number = parse_number(action["value"])
+        command = Command("show", parse_number(action["value"]))
 
         def show() -> None:
             user = body["user"]["id"]
-            details = service.show(user, number)
+            reply = dispatch.run(core, user, command)
+            assert isinstance(reply, dispatch.Shown)
             with viewing(locales(user)):  # amounts as this person writes them
-                view = blocks.details_modal(details, core.contracts.linked(details.request))
+                view = blocks.details_modal(reply.details, core.contracts.linked(reply.details.request))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)
