@@ -164,8 +164,10 @@ def _parsed(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+@lru_cache(maxsize=4096)
 def format_amount(amount: Decimal, locale: str = DEFAULT_LOCALE) -> str:
-    """The number part of an amount in ``locale``: whole amounts without decimals."""
+    """The number part of an amount in ``locale``: whole amounts without decimals (the
+    same amounts come back list after list, so the last few thousand are remembered)."""
     whole = amount == amount.to_integral_value()
     return (_WHOLE if whole else _CENTS).apply(amount, _parsed(locale))
 

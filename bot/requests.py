@@ -214,6 +214,16 @@ CONFIDENTIAL_TITLE = "Confidential request"
 PUBLIC_FIELDS = ("status", "owner", "category")
 
 
+def shown_with(request: Request, actions: Allowed) -> Request:
+    """``request`` carrying ``actions`` (what a viewer may do where it is shown). The same
+    as ``dataclasses.replace(request, actions=actions)`` without running ``__init__`` again:
+    a list does this for every row, and ``actions`` is never stored or validated."""
+    shown = object.__new__(Request)
+    shown.__dict__.update(request.__dict__)
+    shown.__dict__["actions"] = actions
+    return shown
+
+
 def redact(request: Request) -> Request:
     """A confidential request as everyone may see it: number, category, status and owner."""
     if not request.is_confidential or request.redacted:

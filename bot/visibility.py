@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import NotAllowed
 from bot.permissions import Action, Allowed, Role, Roles
-from bot.requests import Request, RequestDetails, Status, next_statuses, redact, redact_details
+from bot.requests import Request, RequestDetails, Status, next_statuses, redact, redact_details, shown_with
 
 if TYPE_CHECKING:
     from bot.contracts import Contract, ContractDetails
@@ -75,6 +75,9 @@ NOT_NOW = {
     Action.EDIT: "{subject} is {status}; it can no longer be edited.",
     Action.CANCEL: "{subject} is {status}; it can no longer change.",
 }
+# What a request offers as a row of a list: Open, whoever looks (see ``Visibility.page``).
+ROW = Allowed(frozenset({Action.VIEW}))
+
 OWN_REQUEST = "Nobody approves their own request: someone else must decide on {subject}."
 
 # Request actions that depend on the request's state, in the order buttons are drawn.
@@ -141,7 +144,7 @@ class Visibility:
 
     def _request(self, who: Who, request: Request, place: Place) -> Request:
         shown = request if place is Place.PRIVATE and self.may_see(who, request) else redact(request)
-        return dataclasses.replace(shown, actions=self._request_actions(who, request, place))
+        return shown_with(shown, self._request_actions(who, request, place))
 
     def thread_note(self, request: Request, text: str) -> str | None:
         """What the shared channel's card threads may show of a note on ``request``: its
@@ -157,7 +160,15 @@ class Visibility:
         return dataclasses.replace(item, request=self._request(who, item.request, place))
 
     def page(self, viewer: str | None, page: Page, place: Place) -> Page:
-        return dataclasses.replace(page, items=self.requests(viewer, page.items, place))
+        """A list's rows as ``viewer`` may see them in ``place``. A row offers only Open
+        (``ROW``): what else they may do is decided when it is opened, so a list of 50 asks
+        no approval round and no rule per row and button."""
+        who = self.who(viewer)
+        return dataclasses.replace(page, items=[self._row(who, request, place) for request in page.items])
+
+    def _row(self, who: Who, request: Request, place: Place) -> Request:
+        shown = request if place is Place.PRIVATE and self.may_see(who, request) else redact(request)
+        return shown_with(shown, ROW)
 
     def contract_details(self, viewer: str | None, item: ContractDetails, place: Place) -> ContractDetails:
         """A contract's details with its linked requests cut to the viewer and place."""

@@ -146,11 +146,14 @@ def awaiting_decision_page(
     where = f"from contracts where status in ({marks}) and {NOTICE_DEADLINE} <= ? and end_date >= ?"
     params: list = [*(status.value for status in statuses), last.isoformat(), today.isoformat()]
     total = db.execute(f"select count(*) {where}", params).fetchone()[0]
-    # SQLite sorts and cuts the page: only the rows shown are read and become contracts.
-    page = f"select * {where} order by {NOTICE_DEADLINE}, vendor collate nocase, id"
+    # SQLite sorts and cuts the page in the index (migration m027 holds every column the
+    # filter and the order need), then reads only the rows shown and makes them contracts.
+    order = f"order by {NOTICE_DEADLINE}, vendor collate nocase, id"
+    ids = f"select id {where} {order}"
     if limit is not None:
-        page, params = page + " limit ?", [*params, limit]
-    return [row_to_contract(row) for row in db.query(page, params)], total
+        ids, params = ids + " limit ?", [*params, limit]
+    rows = db.query(f"select * from contracts where id in ({ids}) {order}", params)
+    return [row_to_contract(row) for row in rows], total
 
 
 def ended_before(db: Database, day: date, statuses: tuple[ContractStatus, ...]) -> list[Contract]:

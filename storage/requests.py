@@ -22,24 +22,32 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# Stored values to their enum members: a dictionary lookup, where ``Status(value)`` runs
+# the enum machinery for each of a list's rows.
+_CATEGORIES = {member.value: member for member in Category}
+_URGENCIES = {member.value: member for member in Urgency}
+_SENSITIVITIES = {member.value: member for member in Sensitivity}
+_STATUSES = {member.value: member for member in Status}
+
+
 def row_to_request(row: dict) -> Request:
     return Request(
         id=row["id"],
         title=row["title"],
         details=row["details"] or "",
-        category=Category(row["category"]),
+        category=_CATEGORIES.get(row["category"]) or Category(row["category"]),
         quantity=row["quantity"],
         estimated_cost=Decimal(row["estimated_cost"]) if row["estimated_cost"] else None,
         currency=row["currency"],
         needed_by=date.fromisoformat(row["needed_by"]) if row["needed_by"] else None,
-        urgency=Urgency(row["urgency"]),
-        sensitivity=Sensitivity(row["sensitivity"]),
+        urgency=_URGENCIES.get(row["urgency"]) or Urgency(row["urgency"]),
+        sensitivity=_SENSITIVITIES.get(row["sensitivity"]) or Sensitivity(row["sensitivity"]),
         preferred_vendor=row["preferred_vendor"] or "",
         contract_id=row["contract_id"],
         requester=row["requester"],
         owner=row["owner"],
-        status=Status(row["status"]),
-        resume_status=Status(row["resume_status"]) if row["resume_status"] else None,
+        status=_STATUSES.get(row["status"]) or Status(row["status"]),
+        resume_status=(_STATUSES.get(row["resume_status"]) or Status(row["resume_status"])) if row["resume_status"] else None,
         created_at=_dt(row["created_at"]),
         updated_at=_dt(row["updated_at"]),
         claimed_at=_dt(row["claimed_at"]),
@@ -122,7 +130,9 @@ def list_requests(db: Database, where: RequestFilter, limit: int = 50, offset: i
         params += [where.involving, where.involving]
     sql_where = " where " + " and ".join(clauses) if clauses else ""
     total = db.execute(f"select count(*) from requests{sql_where}", params).fetchone()[0]
-    rows = db.query(f"select * from requests{sql_where} order by id desc limit ? offset ?", params + [limit, offset])
+    # The page is chosen from the index (IDs only), then only its rows are read.
+    page = f"select id from requests{sql_where} order by id desc limit ? offset ?"
+    rows = db.query(f"select * from requests where id in ({page}) order by id desc", params + [limit, offset])
     return [row_to_request(row) for row in rows], total
 
 

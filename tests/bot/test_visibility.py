@@ -78,3 +78,18 @@ def test_contract_details_cut_linked_requests_to_the_place(core):
     assert [r.title for r in core.contracts.show(IT2, 1).requests] == ["Confidential request"]
     assert Action.MANAGE_CONTRACT in core.contracts.show(IT, 1).actions
     assert core.contracts.show(IT2, 1).actions.actions == {Action.VIEW}
+
+
+@pytest.mark.parametrize("viewer, sees", [(IT, True), (IT2, False), (BUYER, True), (NOBODY, False)])
+def test_a_lists_rows_are_cut_like_the_request_and_offer_only_open(core, viewer, sees):
+    hidden = secret(core)
+    plain = core.requests.create(IT2, need(title="Monitors"))
+    rows = core.visibility.page(viewer, core.requests.list(ADMIN, "all"), Place.PRIVATE).items
+    by_id = {row.id: row for row in rows}
+    assert (by_id[hidden.id].title == "Acquire Acme") is sees
+    assert by_id[hidden.id].redacted is not sees
+    assert by_id[plain.id].title == "Monitors"
+    # A row offers Open, whoever looks; what else they may do is decided when it is opened.
+    assert {row.actions.actions for row in rows} == {frozenset({Action.VIEW})}
+    assert all(row.title != "Acquire Acme" for row in core.visibility.page(viewer, core.requests.list(ADMIN, "all"),
+                                                                        Place.CHANNEL).items)

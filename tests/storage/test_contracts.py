@@ -91,3 +91,29 @@ def test_notice_deadlines_are_sought_through_their_index(tmp_path):
         f"and {repo.NOTICE_DEADLINE} between '2027-01-01' and '2027-03-31'"
     ).fetchall()
     assert "idx_contracts_status_notice_deadline" in str(plan)
+
+
+def test_the_deadline_page_is_sorted_and_cut_in_the_index_like_python_would(tmp_path):
+    """Contracts awaiting a decision, soonest deadline first, then vendor ignoring case, then
+    number; every page of the SQL answer is that order's slice, and the total counts all."""
+    store = Store(tmp_path / "t.db")
+    today, last = date(2026, 11, 16), date(2027, 2, 14)
+    vendors = ["zoom", "Adobe", "atlassian", "Box", "box", "Zendesk", "miro", "Miro"]
+    with store.write() as db:
+        for n in range(60):
+            status = (ContractStatus.ACTIVE, ContractStatus.RENEWING, ContractStatus.CANCELLED)[n % 3]
+            repo.insert_contract(db, sample(vendor=vendors[n % len(vendors)], product=f"P{n}", status=status,
+                                            end_date=date(2026, 11, 10) + (date(2027, 1, 1) - date(2026, 12, 31)) * (n * 7 % 120),
+                                            notice_days=(30, 60, 90)[n % 3]))
+    everything = [c for c in repo.list_contracts(store.db) if c.status.awaits_decision
+                  and c.notice_deadline <= last and c.end_date >= today]
+    expected = [c.id for c in sorted(everything, key=lambda c: (c.notice_deadline, c.vendor.lower(), c.id))]
+    waiting = (ContractStatus.ACTIVE, ContractStatus.RENEWING)
+    for limit in (1, 7, 48, 1000):
+        page, total = repo.awaiting_decision_page(store.db, today, last, waiting, limit)
+        assert [c.id for c in page] == expected[:limit]
+        assert total == len(expected) > 7
+    plan = " ".join(row[3] for row in store.db.execute(
+        f"explain query plan select count(*) from contracts where status in (?, ?) and {repo.NOTICE_DEADLINE} <= ? "
+        "and end_date >= ?", ["active", "renewing", last.isoformat(), today.isoformat()]).fetchall())
+    assert "INDEX idx_contracts_status_notice_deadline" in plan and "SCAN" not in plan
