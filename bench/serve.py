@@ -15,6 +15,7 @@ on SIGTERM.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
@@ -40,6 +41,7 @@ def tandem(args):
                         stream=sys.stderr)
     bot = build_slack(settings)
     server = make_server(bot.app, bot.core, host="127.0.0.1", port=0, threads=THREADS)
+    gc.freeze()  # as ``tandem run`` does once everything is built
     return server, bot.close
 
 

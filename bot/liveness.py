@@ -59,13 +59,14 @@ class LivenessProbe:
         with self._lock:  # one probe at a time on the one connection
             try:
                 db = self.connection()
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    db.execute("insert or replace into health_probe (id, at) values (1, ?)", [iso(now)])
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
-                db.execute("COMMIT")
+                with self.store.writer_turn(WRITE_WAIT_SECONDS):
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        db.execute("insert or replace into health_probe (id, at) values (1, ?)", [iso(now)])
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
+                    db.execute("COMMIT")
             except sqlite3.Error as error:
                 problems.append(f"the database cannot be written: {str(error)[:200]}")
         schedule = None

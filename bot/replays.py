@@ -39,6 +39,10 @@ class Replays:
         if db is None:
             conn = sqlite3.connect(self.store.path, timeout=WAIT_SECONDS, isolation_level=None,
                                    check_same_thread=False)
+            # As the store's own connections: a commit appends to the write-ahead log without
+            # waiting for the disk (SQLite's default here syncs every commit, and a slow disk
+            # then holds the write lock past WAIT_SECONDS for everyone else).
+            conn.execute("PRAGMA synchronous=NORMAL")
             with self._lock:
                 self._connections.append(conn)
             db = self._local.db = Database(conn, execute_plugins=False)
@@ -58,14 +62,17 @@ class Replays:
         now = self.clock.now()
         db = self._db()
         try:
-            db.execute("BEGIN IMMEDIATE")
+            with self.store.writer_turn(WAIT_SECONDS):
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    first = repo.first_time(db, keys, now, now - KEEP)
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT" if first else "ROLLBACK")
         except sqlite3.OperationalError as error:
+            if db.conn.in_transaction:
+                db.execute("ROLLBACK")
             log.warning("replay check skipped: the database stayed locked (%s)", error)
             return True
-        try:
-            first = repo.first_time(db, keys, now, now - KEEP)
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT" if first else "ROLLBACK")
         return first

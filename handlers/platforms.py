@@ -13,6 +13,7 @@ keeps its own card per request (``bot.cards``, ``storage.cards``).
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -104,6 +105,9 @@ def run(settings: Settings, platforms: Sequence[Platform], clock: Clock | None =
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     threads, failures = [], []
+    # What start-up built lives as long as the process: out of the collector's way, a full
+    # collection walks only what requests made since (on the order of 60 ms to a few ms).
+    gc.freeze()
     try:
         schedule.start()
         for platform in platforms:

@@ -29,6 +29,10 @@ class Store:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # One writer at a time in this process, in the order they came: SQLite's own wait for
+        # its write lock sleeps and retries (up to 100 ms a try), so with several threads
+        # writing at once one of them can wait half a second behind transactions of 2 ms.
+        self._writer = threading.Lock()
         db = self.db
         db.execute("PRAGMA journal_mode=WAL")
         migrations.apply(db)
@@ -58,15 +62,28 @@ class Store:
             with db.atomic():  # nested: a savepoint inside the outer transaction
                 yield db
             return
-        db.execute("BEGIN IMMEDIATE")
+        with self.writer_turn(BUSY_TIMEOUT_MS / 1000):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.rollback()
+                raise
+            else:
+                db.execute("COMMIT")
+                self._local.commits = self.commits() + 1
+
+    @contextlib.contextmanager
+    def writer_turn(self, timeout: float) -> Iterator[None]:
+        """This process's turn to write (every connection that writes to this database takes
+        it, then SQLite's write lock, which other processes may hold). ``sqlite3.OperationalError``
+        ("database is locked", as SQLite says it) when the turn does not come within ``timeout``."""
+        if not self._writer.acquire(timeout=timeout):
+            raise sqlite3.OperationalError("database is locked (waited for this process's other writers)")
         try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
-        else:
-            db.execute("COMMIT")
-            self._local.commits = self.commits() + 1
+            yield
+        finally:
+            self._writer.release()
 
     def ping(self) -> None:
         """Reads from the database: ``sqlite3.Error`` when it cannot be read."""
