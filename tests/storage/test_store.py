@@ -97,3 +97,93 @@ def test_requests_are_looked_up_by_person_and_status_from_one_index(tmp_path):
         "EXPLAIN QUERY PLAN select count(*) from requests where status in ('new', 'claimed') and owner = ?", ["U1"]
     ).fetchall()
     assert "COVERING INDEX idx_requests_owner_status" in str(plan)
+
+
+def test_writers_in_one_process_take_turns_in_the_order_they_came(tmp_path):
+    """Each writer waits for this process's turn, not in SQLite's sleeping retries: while one
+    transaction is open, the next writers queue, and each starts as soon as the one before ends."""
+    store = Store(tmp_path / "t.db")
+    order, inside = [], threading.Event()
+    release = threading.Event()
+
+    def first():
+        with store.write() as db:
+            db.execute("create table if not exists turns (n integer)")
+            inside.set()
+            release.wait(5)
+            order.append("first")
+
+    def later(name, started):
+        started.set()
+        with store.write() as db:
+            db.execute("insert into turns values (1)")
+            order.append(name)
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert inside.wait(5)
+    waiting = []
+    for name in ("second", "third"):
+        started = threading.Event()
+        thread = threading.Thread(target=later, args=(name, started))
+        thread.start()
+        assert started.wait(5)
+        waiting.append(thread)
+    # The writers that came wait for the turn, without a SQLite lock error.
+    assert store._writer.locked() and order == []
+    release.set()
+    for thread in [holder, *waiting]:
+        thread.join(5)
+    assert order[0] == "first" and sorted(order[1:]) == ["second", "third"]
+    assert store.db.execute("select count(*) from turns").fetchone()[0] == 2
+
+
+def test_a_writer_whose_turn_does_not_come_is_told_the_database_is_locked(tmp_path):
+    store = Store(tmp_path / "t.db")
+    with store.writer_turn(1):
+        outcome = []
+        thread = threading.Thread(target=lambda: outcome.append(_try_turn(store)))
+        thread.start()
+        thread.join(5)
+    assert outcome == ["database is locked (waited for this process's other writers)"]
+    with store.writer_turn(0):  # and the turn is free again once given back
+        pass
+
+
+def _try_turn(store):
+    try:
+        with store.writer_turn(0):
+            return "got it"
+    except sqlite3.OperationalError as error:
+        return str(error)
+
+
+def test_the_replay_check_lets_a_request_through_when_the_writers_turn_stays_taken(tmp_path, clock, caplog, monkeypatch):
+    """Before the platform is answered nothing waits long: with this process's writers busy
+    past the check's wait, the request goes through (and says so in the log), unrecorded."""
+    from bot import replays as module
+    from bot.replays import Replays
+
+    store = Store(tmp_path / "t.db")
+    checks = Replays(store, clock)
+    blocked = threading.Event()
+    done = threading.Event()
+
+    def hold():
+        with store.writer_turn(1):
+            blocked.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert blocked.wait(5)
+    monkeypatch.setattr(module, "WAIT_SECONDS", 0)
+    try:
+        assert checks.first_time(["trigger:1"]) is True
+    finally:
+        done.set()
+        holder.join(5)
+    assert "replay check skipped" in caplog.text
+    assert checks.first_time(["trigger:1"]) is True, "nothing was recorded while the turn was taken"
+    assert checks.first_time(["trigger:1"]) is False
+    checks.close()
