@@ -146,7 +146,7 @@ def awaiting_decision_page(
     where = f"from contracts where status in ({marks}) and {NOTICE_DEADLINE} <= ? and end_date >= ?"
     params: list = [*(status.value for status in statuses), last.isoformat(), today.isoformat()]
     total = db.execute(f"select count(*) {where}", params).fetchone()[0]
-    # SQLite sorts and cuts the page in the index (migration m027 holds every column the
+    # SQLite sorts and cuts the page in the index (migration m028 holds every column the
     # filter and the order need), then reads only the rows shown and makes them contracts.
     order = f"order by {NOTICE_DEADLINE}, vendor collate nocase, id"
     ids = f"select id {where} {order}"
