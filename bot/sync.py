@@ -81,7 +81,8 @@ class ActionItem:
         return self.done_at is not None
 
 
-_SLACK_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+# A mention token: Slack's <@U…> (maybe with |name), or the person a platform's mention resolved to.
+_MENTION = re.compile(r"^<@([^>|\s]+)(?:\|[^>]*)?>$")
 _BY_DATE = re.compile(r"\s+by\s+(\S+)\s*$", re.IGNORECASE)
 
 
@@ -270,8 +271,8 @@ class SyncService:
     def person(self, written: str) -> str:
         """Whom ``written`` names: a Slack mention, a chat user ID or a known e-mail address."""
         text = written.strip()
-        match = _SLACK_MENTION.match(text)
-        if match:
+        match = _MENTION.match(text)
+        if match and looks_like_chat_user(match[1]):
             return match[1]
         if looks_like_chat_user(text):
             return text

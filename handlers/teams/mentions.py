@@ -19,10 +19,23 @@ _SPACE = re.compile(r"[ \t\u00a0]+")
 
 
 @dataclass(frozen=True)
+class Mentioned:
+    """Someone other than the bot, @mentioned in the message."""
+
+    id: str  # the Teams user ID (29:…) Teams names them by
+    name: str
+    aad: str | None = None  # their Entra object ID, when Teams sends it along
+
+
+@dataclass(frozen=True)
 class Said:
     to_bot: bool  # the bot was mentioned (or it is a personal chat)
     command: str  # the text without any mention, to read as a command
     comment: str  # the text without the bot's mentions, others as @Name, to store
+    # The text without the bot's mentions and each other person's as a ``<@Teams user ID>``
+    # token (``people``, in order), for a command that names a person (``action @person …``).
+    tokens: str = ""
+    people: tuple[Mentioned, ...] = ()
 
 
 def _name(mention_text: str) -> str:
@@ -41,6 +54,7 @@ def read(activity) -> Said:
     bot_id = activity.recipient.id if activity.recipient else None
     bot_names = {(activity.recipient.name or "").strip().lower()} if activity.recipient else set()
     mentioned_bot = False
+    others = []
     for entity in map(_entity, activity.entities or []):
         if entity.get("type") != "mention":
             continue
@@ -51,7 +65,13 @@ def read(activity) -> Said:
             bot_names.add((who.get("name") or "").strip().lower())
             if entity.get("text"):
                 text = text.replace(entity["text"], " ")
+        elif who.get("id") and entity.get("text"):
+            others.append((entity["text"], Mentioned(str(who["id"]), (who.get("name") or "").strip(),
+                                                     who.get("aadObjectId"))))
     bot_names.discard("")
+    tokens = text
+    for tag, person in others:  # each person's mention, named by the ID Teams gives, for the edge to resolve
+        tokens = tokens.replace(tag, f" <@{person.id}> ")
 
     def comment_part(match: re.Match) -> str:
         name = html.unescape(match.group(1)).strip()
@@ -59,7 +79,8 @@ def read(activity) -> Said:
 
     comment = clean(_AT.sub(comment_part, text))
     command = clean(_AT.sub(" ", text))
-    return Said(mentioned_bot, command, comment)
+    people = tuple(dict.fromkeys(person for _, person in others))
+    return Said(mentioned_bot, command, comment, clean(_AT.sub(" ", tokens)), people)
 
 
 def clean(text: str) -> str:

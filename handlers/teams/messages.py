@@ -117,8 +117,11 @@ def register(bot) -> None:
                 form = cards.request_form({"title": rest.strip()}, core.settings.base_currency)
                 await answer(context, actor, card_activity(form, "New IT need"), in_channel)
                 return
+            text = said.command
+            if word.lower() == "action" and said.people:  # action @person …: the person a mention names
+                text = await directory.with_people(context, said)
             try:
-                command = commands.parse(said.command)
+                command = commands.parse(text)
             except BadInput:
                 if thread is None:
                     raise

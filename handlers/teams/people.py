@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from types import SimpleNamespace
 
 import aiohttp
 from microsoft_agents.hosting.core import TurnContext
@@ -24,6 +25,7 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.people import EmailLookup
 from storage import teams as repo
+from handlers.teams.mentions import Mentioned, Said
 from handlers.teams.notifier import PLATFORM
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,42 @@ class Directory:
             account = await asyncio.to_thread(self.people.seen, PLATFORM, user_id, email, sender.name or "",
                                               self._other, "slack", teams_user_id(sender))
         context.turn_state[ACTOR] = account.person
+        return account.person
+
+    async def with_people(self, context: TurnContext, said: Said) -> str:
+        """The command ``said`` with each @mentioned person as the ``<@person>`` the core knows
+        (``action @person …``). Someone Tandem has not met yet is looked up in the roster, as a
+        sender is; someone not found stays ``@Name``, which the core refuses as unknown."""
+        text = said.tokens
+        for mentioned in said.people:
+            person = await asyncio.to_thread(self._known, mentioned)
+            if person is None and not self.anonymous:
+                person = await self._meet(context, mentioned)
+            text = text.replace(f"<@{mentioned.id}>", f"<@{person}>" if person else f"@{mentioned.name}")
+        return text
+
+    def _known(self, mentioned: Mentioned) -> str | None:
+        for key in (mentioned.aad, mentioned.id):
+            found = self.people.persons(key) if key else set()
+            if len(found) == 1:
+                return next(iter(found))
+        return None
+
+    async def _meet(self, context: TurnContext, mentioned: Mentioned) -> str | None:
+        connector = context.services.get(ConnectorClientBase)
+        lookup = getattr(connector, "get_conversation_member", None)
+        conversation = context.activity.conversation
+        if lookup is None or conversation is None or not conversation.id or not _TEAMS_ID.match(mentioned.id):
+            return None
+        try:
+            member = await lookup(repo.base_conversation(conversation.id), mentioned.id)
+        except (aiohttp.ClientError, ValueError) as error:
+            log.info("Teams did not name the mentioned member (%s)", error)
+            return None
+        user = SimpleNamespace(id=mentioned.id, aad_object_id=member.aad_object_id or mentioned.aad)
+        account = await asyncio.to_thread(self.people.seen, PLATFORM, account_id(user),
+                                          member.email or member.user_principal_name,
+                                          member.name or mentioned.name, self._other, "slack", mentioned.id)
         return account.person
 
     def _other(self, email: str) -> str | None:

@@ -10,7 +10,7 @@ from bot.schedule import Schedule
 from bot.sourcing import Stance
 from handlers.teams.ids import Verbs
 from tests.contract_samples import contract_form
-from tests.handlers.teams.conftest import BUYER, CHANNEL, CREDENTIALS, IT, invoke_text
+from tests.handlers.teams.conftest import ADMIN, BUYER, CHANNEL, CREDENTIALS, IT, User, invoke_text
 from tests.handlers.teams.test_lifecycle import card_of, post_need
 
 
@@ -132,3 +132,51 @@ def test_the_quarterly_sourcing_check_confirm_and_change_buttons_in_teams(teams,
     refused = invoke_text(teams.click(BUYER, Verbs.SOURCING, {"software": "in-house"}, where="personal")[1])
     assert "set by the IT owners of contracts and admins" in refused
     assert core.sourcing.stances()["software"].stance.value == "managed"
+
+
+def mention_in_channel(teams, user, text: str, people: list, message_id: str | None = None) -> dict:
+    """A channel message as Teams sends it: the bot and each person @mentioned (``<at>Name</at>`` in
+    the text, a ``mention`` entity each), and the client's own entity."""
+    conversation, data = teams.channel()
+    activity = teams.base(user, conversation, data)
+    entities = [{"type": "mention", "text": "<at>Tandem</at>", "mentioned": {"id": activity["recipient"]["id"],
+                                                                         "name": "Tandem"}}]
+    for person in people:
+        entities.append({"type": "mention", "text": f"<at>{person.name}</at>",
+                         "mentioned": {"id": person.id, "name": person.name}})
+    entities.append({"type": "clientInfo", "locale": "en-US", "country": "US", "platform": "Web",
+                     "timezone": "Europe/Berlin"})
+    activity.update(type="message", text=f"<at>Tandem</at> {text}", textFormat="plain", entities=entities)
+    if message_id:
+        activity["id"] = message_id
+    return activity
+
+
+def test_an_action_item_for_a_person_mentioned_in_teams(teams, connector, bot):
+    teams.install_in_team()
+    teams.say(IT, "hello")  # Tandem has met Ivy
+    teams.say(BUYER, "hello")
+    connector.reset()
+    activity = mention_in_channel(teams, BUYER, "action <at>Ivy IT</at> Send the reader count by 2027-01-10", [IT],
+                                  message_id="1700000000001")
+    assert teams.post(activity)[0] == 202
+    assert teams.post(activity)[0] == 202  # Teams delivers it again: one action item
+    [item] = bot.core.sync.store.db.query("select person, text, due from action_items")
+    assert item == {"person": IT.aad, "text": "Send the reader count", "due": "2027-01-10"}
+    told = [c for c in connector.of("send", BUYER.chat) if "Action item 1" in c.text]
+    assert len(told) == 1 and "Action item 1 for Ivy IT by 2027-01-10: Send the reader count" in told[0].text
+    assert any("A new action item for you" in c.text for c in connector.of("send", IT.chat))
+
+    # Someone Tandem has not met yet is found in the team's roster, then told like anyone else.
+    connector.member(ADMIN.id, ADMIN.name, ADMIN.email, ADMIN.aad)
+    teams.post(mention_in_channel(teams, BUYER, "action <at>Ada Admin</at> Sign the DPA", [ADMIN]))
+    assert [row["person"] for row in bot.core.sync.store.db.query("select person from action_items")] == \
+        [IT.aad, ADMIN.aad]
+
+    # A mention Teams' roster does not know is refused by name, and nothing is recorded.
+    stranger = User("29:stranger", "dddddddd-0000-0000-0000-000000000004", "Sam Stranger", "sam@example.com")
+    connector.reset()
+    teams.post(mention_in_channel(teams, BUYER, "action <at>Sam Stranger</at> Call the vendor", [stranger]))
+    refused = json.dumps([c.body for c in connector.of("send", BUYER.chat)])
+    assert "'@Sam' is not someone I know" in refused
+    assert bot.core.sync.store.db.execute("select count(*) from action_items").fetchone()[0] == 2
