@@ -8,24 +8,25 @@ from sqlite_utils import Database
 
 from bot.clock import iso
 from bot.requests import Decision, Round
+from storage.db import select
 
 
 def _round(db: Database, row: dict) -> Round:
     decisions = tuple(
         Decision(d["approver"], bool(d["approved"]), d["reason"] or "", datetime.fromisoformat(d["at"]))
-        for d in db.query("select * from approval_decisions where round_id = ? order by id", [row["id"]])
+        for d in select(db, "select * from approval_decisions where round_id = ? order by id", [row["id"]])
     )
     return Round(row["id"], row["request_id"], datetime.fromisoformat(row["opened_at"]), row["opened_by"],
                  row["state"], row["why"], decisions)
 
 
 def latest_round(db: Database, request_id: int) -> Round | None:
-    rows = list(db.query("select * from approval_rounds where request_id = ? order by id desc limit 1", [request_id]))
+    rows = list(select(db, "select * from approval_rounds where request_id = ? order by id desc limit 1", [request_id]))
     return _round(db, rows[0]) if rows else None
 
 
 def get_round(db: Database, round_id: int) -> Round | None:
-    rows = list(db.query("select * from approval_rounds where id = ?", [round_id]))
+    rows = list(select(db, "select * from approval_rounds where id = ?", [round_id]))
     return _round(db, rows[0]) if rows else None
 
 

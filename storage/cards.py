@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from bot.requests import CardRef
+from storage.db import select
 
 
 def cards_of(db: Database, request_id: int) -> dict[str, CardRef]:
     """The request's card on each platform that has one, by platform name."""
     return {row["platform"]: CardRef(row["conversation"], row["message_id"])
-            for row in db.query("select platform, conversation, message_id from cards where request_id = ? "
+            for row in select(db, "select platform, conversation, message_id from cards where request_id = ? "
                                 "order by platform", [request_id])}
 
 
@@ -38,9 +39,9 @@ def request_for(db: Database, platform: str, conversation: str, message_id: str 
     """The request whose card is this message (or, without ``message_id``, whose card's
     thread is this conversation), None when it is no card of Tandem's."""
     if message_id is None:
-        rows = list(db.query("select request_id from cards where platform = ? and conversation = ?",
+        rows = list(select(db, "select request_id from cards where platform = ? and conversation = ?",
                              [platform, conversation]))
     else:
-        rows = list(db.query("select request_id from cards where platform = ? and conversation = ? "
+        rows = list(select(db, "select request_id from cards where platform = ? and conversation = ? "
                              "and message_id = ?", [platform, conversation, message_id]))
     return rows[0]["request_id"] if rows else None

@@ -14,6 +14,7 @@ from bot.clock import iso
 from bot.contracts import Contract, ContractStatus, match_key
 from bot.requests import Request
 from storage.requests import row_to_request
+from storage.db import select
 
 
 def row_to_contract(row: dict) -> Contract:
@@ -78,15 +79,15 @@ def save_contract(db: Database, contract: Contract) -> Contract:
 
 
 def get_contract(db: Database, contract_id: int) -> Contract | None:
-    rows = list(db.query("select * from contracts where id = ?", [contract_id]))
+    rows = list(select(db, "select * from contracts where id = ?", [contract_id]))
     return row_to_contract(rows[0]) if rows else None
 
 
 def find_by_name(db: Database, vendor: str, product: str) -> Contract | None:
     """The contract for this vendor and product, compared case- and spacing-insensitively."""
     rows = list(
-        db.query(
-            "select * from contracts where vendor_key = ? and product_key = ?", [match_key(vendor), match_key(product)]
+        select(
+            db, "select * from contracts where vendor_key = ? and product_key = ?", [match_key(vendor), match_key(product)]
         )
     )
     return row_to_contract(rows[0]) if rows else None
@@ -98,7 +99,7 @@ def for_vendor(db: Database, vendor: str, statuses: tuple[ContractStatus, ...] =
     if statuses:
         sql += f" and status in ({', '.join('?' for _ in statuses)})"
         params += [status.value for status in statuses]
-    return [row_to_contract(row) for row in db.query(sql + " order by end_date, id", params)]
+    return [row_to_contract(row) for row in select(db, sql + " order by end_date, id", params)]
 
 
 def list_contracts(
@@ -113,7 +114,7 @@ def list_contracts(
         clauses.append("(it_owner = ? or procurement_owner = ?)")
         params += [owner, owner]
     where = " where " + " and ".join(clauses) if clauses else ""
-    rows = db.query(f"select * from contracts{where} order by vendor_key, product_key, id", params)
+    rows = select(db, f"select * from contracts{where} order by vendor_key, product_key, id", params)
     return [row_to_contract(row) for row in rows]
 
 
@@ -128,8 +129,8 @@ def notice_deadlines_between(
     from ``first`` to ``last``, found through the index on the deadline, so only those rows
     are read and become contracts."""
     marks = ", ".join("?" for _ in statuses)
-    rows = db.query(
-        f"select * from contracts where status in ({marks}) and {NOTICE_DEADLINE} between ? and ?",
+    rows = select(
+        db, f"select * from contracts where status in ({marks}) and {NOTICE_DEADLINE} between ? and ?",
         [*(status.value for status in statuses), first.isoformat(), last.isoformat()],
     )
     return [row_to_contract(row) for row in rows]
@@ -152,15 +153,15 @@ def awaiting_decision_page(
     ids = f"select id {where} {order}"
     if limit is not None:
         ids, params = ids + " limit ?", [*params, limit]
-    rows = db.query(f"select * from contracts where id in ({ids}) {order}", params)
+    rows = select(db, f"select * from contracts where id in ({ids}) {order}", params)
     return [row_to_contract(row) for row in rows], total
 
 
 def ended_before(db: Database, day: date, statuses: tuple[ContractStatus, ...]) -> list[Contract]:
     """Contracts in the given statuses whose end date is before ``day``: the daily roll's work."""
     marks = ", ".join("?" for _ in statuses)
-    rows = db.query(
-        f"select * from contracts where end_date < ? and status in ({marks}) order by end_date, id",
+    rows = select(
+        db, f"select * from contracts where end_date < ? and status in ({marks}) order by end_date, id",
         [day.isoformat(), *(status.value for status in statuses)],
     )
     return [row_to_contract(row) for row in rows]
@@ -168,7 +169,7 @@ def ended_before(db: Database, day: date, statuses: tuple[ContractStatus, ...]) 
 
 def linked_requests(db: Database, contract_id: int) -> list[Request]:
     """Requests linked to a contract (renewals, and needs for its vendor), newest first."""
-    rows = db.query("select * from requests where contract_id = ? order by id desc", [contract_id])
+    rows = select(db, "select * from requests where contract_id = ? order by id desc", [contract_id])
     return [row_to_request(row) for row in rows]
 
 

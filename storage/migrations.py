@@ -508,3 +508,11 @@ def m028_notice_deadline_covering_index(db: Database) -> None:
         "CREATE INDEX idx_contracts_status_notice_deadline "
         "ON contracts (status, date(end_date, '-' || notice_days || ' days'), end_date, vendor COLLATE NOCASE)"
     )
+
+
+@migrations()
+def m029_request_times_indexes(db: Database) -> None:
+    # The digest's week in numbers reads the requests opened, claimed or closed in the last
+    # seven days: through these, instead of reading all of them (100,000 rows: 50 ms to 15 ms).
+    for column in ("created_at", "claimed_at", "closed_at"):
+        db["requests"].create_index([column], if_not_exists=True)

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from bot.clock import iso
 from bot.people import Account
+from storage.db import select
 
 
 def _row_to_account(row: dict) -> Account:
@@ -19,25 +20,25 @@ def _row_to_account(row: dict) -> Account:
 
 
 def get(db: Database, platform: str, user_id: str) -> Account | None:
-    rows = list(db.query("select * from people where platform = ? and user_id = ?", [platform, user_id]))
+    rows = list(select(db, "select * from people where platform = ? and user_id = ?", [platform, user_id]))
     return _row_to_account(rows[0]) if rows else None
 
 
 def with_id(db: Database, user_id: str) -> list[Account]:
     """Accounts on any platform whose user ID or other ID is ``user_id``."""
-    return [_row_to_account(row) for row in db.query(
-        "select * from people where user_id = ? or alt_id = ?", [user_id, user_id])]
+    return [_row_to_account(row) for row in select(
+        db, "select * from people where user_id = ? or alt_id = ?", [user_id, user_id])]
 
 
 def with_email(db: Database, email: str) -> list[Account]:
     """Accounts whose e-mail address is ``email`` (compared case-insensitively), oldest first."""
-    return [_row_to_account(row) for row in db.query(
-        "select * from people where email = ? order by seen_at, platform, user_id", [email.lower()])]
+    return [_row_to_account(row) for row in select(
+        db, "select * from people where email = ? order by seen_at, platform, user_id", [email.lower()])]
 
 
 def of_person(db: Database, person: str) -> list[Account]:
-    return [_row_to_account(row) for row in db.query(
-        "select * from people where person = ? order by platform, user_id", [person])]
+    return [_row_to_account(row) for row in select(
+        db, "select * from people where person = ? order by platform, user_id", [person])]
 
 
 def save(db: Database, account: Account, seen_at: datetime) -> None:

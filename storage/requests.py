@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from bot import markup
 from bot.clock import iso
 from bot.requests import Category, Note, Event, Request, Sensitivity, Status, Urgency
+from storage.db import select
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -97,7 +98,7 @@ def save_request(db: Database, request: Request) -> Request:
 
 
 def get_request(db: Database, request_id: int) -> Request | None:
-    rows = list(db.query("select * from requests where id = ?", [request_id]))
+    rows = list(select(db, "select * from requests where id = ?", [request_id]))
     return row_to_request(rows[0]) if rows else None
 
 
@@ -132,7 +133,7 @@ def list_requests(db: Database, where: RequestFilter, limit: int = 50, offset: i
     total = db.execute(f"select count(*) from requests{sql_where}", params).fetchone()[0]
     # The page is chosen from the index (IDs only), then only its rows are read.
     page = f"select id from requests{sql_where} order by id desc limit ? offset ?"
-    rows = db.query(f"select * from requests where id in ({page}) order by id desc", params + [limit, offset])
+    rows = select(db, f"select * from requests where id in ({page}) order by id desc", params + [limit, offset])
     return [row_to_request(row) for row in rows], total
 
 
@@ -169,15 +170,15 @@ def row_to_event(row: dict) -> Event:
 
 
 def events_for(db: Database, subject: str, subject_id: int) -> list[Event]:
-    rows = db.query("select * from events where subject = ? and subject_id = ? order by id", [subject, subject_id])
+    rows = select(db, "select * from events where subject = ? and subject_id = ? order by id", [subject, subject_id])
     return [row_to_event(row) for row in rows]
 
 
 def events_since(db: Database, since: datetime | None = None):
     if since is None:
-        rows = db.query("select * from events order by id")
+        rows = select(db, "select * from events order by id")
     else:
-        rows = db.query("select * from events where at >= ? order by id", [iso(since)])
+        rows = select(db, "select * from events where at >= ? order by id", [iso(since)])
     return (row_to_event(row) for row in rows)
 
 
@@ -226,7 +227,7 @@ def update_note_text(db: Database, external_id: str, text: str, parts: tuple = (
 def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
     """A message deleted in chat: its note keeps its row (so a late retry of the original is
     not stored again) but loses its text. Returns the note as it was, if there was one."""
-    rows = list(db.query("select * from comments where external_id = ? and deleted_at is null", [external_id]))
+    rows = list(select(db, "select * from comments where external_id = ? and deleted_at is null", [external_id]))
     if not rows:
         return None
     db.execute("update comments set text = '', markup = null, deleted_at = ? where external_id = ?",
@@ -237,7 +238,7 @@ def delete_note(db: Database, external_id: str, at: datetime) -> Note | None:
 
 def note_by_external_id(db: Database, external_id: str) -> Note | None:
     """A note from chat that is not deleted, by its message's identity."""
-    rows = list(db.query("select * from comments where external_id = ? and deleted_at is null", [external_id]))
+    rows = list(select(db, "select * from comments where external_id = ? and deleted_at is null", [external_id]))
     if not rows:
         return None
     row = rows[0]
@@ -246,7 +247,7 @@ def note_by_external_id(db: Database, external_id: str) -> Note | None:
 
 
 def notes_for(db: Database, request_id: int) -> list[Note]:
-    rows = db.query("select * from comments where request_id = ? and deleted_at is null order by id", [request_id])
+    rows = select(db, "select * from comments where request_id = ? and deleted_at is null order by id", [request_id])
     return [
         Note(row["id"], row["request_id"], _dt(row["at"]), row["author"], row["text"], row["source"],
              markup.loads(row["markup"]))
@@ -256,8 +257,8 @@ def notes_for(db: Database, request_id: int) -> list[Note]:
 
 def requests_touching(db: Database, since: datetime) -> list[Request]:
     """Requests opened or closed since ``since``, and every one still open."""
-    rows = db.query(
-        "select * from requests where created_at >= :since or closed_at >= :since or closed_at is null",
+    rows = select(
+        db, "select * from requests where created_at >= :since or closed_at >= :since or closed_at is null",
         {"since": iso(since)},
     )
     return [row_to_request(row) for row in rows]
@@ -268,8 +269,8 @@ def events_for_requests(db: Database, ids: list[int]) -> dict[int, list[Event]]:
     grouped: dict[int, list[Event]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        rows = db.query(
-            f"select * from events where subject = 'request' and subject_id in ({', '.join('?' for _ in chunk)})"
+        rows = select(
+            db, f"select * from events where subject = 'request' and subject_id in ({', '.join('?' for _ in chunk)})"
             " order by id",
             chunk,
         )

@@ -17,6 +17,7 @@ from bot.clock import iso
 from bot.reminders import LedgerEntry, Mark
 from bot.requests import Request, Status
 from storage.requests import row_to_request
+from storage.db import select
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -65,12 +66,12 @@ def _key_params(key: Key) -> list[str]:
 
 
 def find(db: Database, key: Key) -> LedgerEntry | None:
-    rows = list(db.query(f"select * from ledger where {_KEY_WHERE}", _key_params(key)))
+    rows = list(select(db, f"select * from ledger where {_KEY_WHERE}", _key_params(key)))
     return row_to_entry(rows[0]) if rows else None
 
 
 def get(db: Database, entry_id: int) -> LedgerEntry | None:
-    rows = list(db.query("select * from ledger where id = ?", [entry_id]))
+    rows = list(select(db, "select * from ledger where id = ?", [entry_id]))
     return row_to_entry(rows[0]) if rows else None
 
 
@@ -93,11 +94,13 @@ def claim(db: Database, key: Key, holder: str, now: datetime, hold_until: dateti
     if not sendable(entry, now, retry_after):
         return None
     if entry is None:
-        db["ledger"].insert({
-            "kind": key.kind, "subject": key.subject, "episode": key.episode, "threshold": key.threshold,
-            "person": key.person, "wake": key.wake, "decided_at": iso(now), "attempts": 1,
-            "last_attempt_at": iso(now), "sending_by": holder, "sending_until": iso(hold_until),
-        })
+        # Plain SQL: a sweep decides thousands of these, and ``Table.insert`` checks the table
+        # and builds its statement again for every row.
+        db.execute(
+            "insert into ledger (kind, subject, episode, threshold, person, wake, decided_at, attempts,"
+            " last_attempt_at, sending_by, sending_until) values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            [*_key_params(key), iso(now), iso(now), holder, iso(hold_until)],
+        )
     else:
         db.execute(
             "update ledger set attempts = attempts + 1, last_attempt_at = ?, sending_by = ?, sending_until = ? "
@@ -127,9 +130,9 @@ def failed(db: Database, entry_ids: Iterable[int], error: str) -> None:
 
 def entries(db: Database, kind: str | None = None) -> list[LedgerEntry]:
     if kind is None:
-        rows = db.query("select * from ledger order by id")
+        rows = select(db, "select * from ledger order by id")
     else:
-        rows = db.query("select * from ledger where kind = ? order by id", [kind])
+        rows = select(db, "select * from ledger where kind = ? order by id", [kind])
     return [row_to_entry(row) for row in rows]
 
 
@@ -139,7 +142,7 @@ def entries(db: Database, kind: str | None = None) -> list[LedgerEntry]:
 def take_lease(db: Database, name: str, holder: str, now: datetime, until: datetime) -> bool:
     """Takes or renews the lease ``name`` for ``holder`` until ``until``, unless someone
     else holds it and it has not lapsed. Run it inside ``Store.write()``."""
-    rows = list(db.query("select * from lease where name = ?", [name]))
+    rows = list(select(db, "select * from lease where name = ?", [name]))
     if rows and rows[0]["holder"] != holder and _dt(rows[0]["expires_at"]) > now:
         return False
     acquired = rows[0]["acquired_at"] if rows and rows[0]["holder"] == holder else iso(now)
@@ -156,12 +159,12 @@ def release_lease(db: Database, name: str, holder: str) -> None:
 
 def lease_renewed_at(db: Database, name: str) -> datetime | None:
     """When the lease ``name`` was last taken or renewed (by anyone), if it is held or lapsed."""
-    rows = list(db.query("select renewed_at from lease where name = ?", [name]))
+    rows = list(select(db, "select renewed_at from lease where name = ?", [name]))
     return _dt(rows[0]["renewed_at"]) if rows else None
 
 
 def lease_holder(db: Database, name: str, now: datetime) -> str | None:
-    rows = list(db.query("select holder, expires_at from lease where name = ?", [name]))
+    rows = list(select(db, "select holder, expires_at from lease where name = ?", [name]))
     if rows and _dt(rows[0]["expires_at"]) > now:
         return rows[0]["holder"]
     return None
@@ -178,12 +181,12 @@ def row_to_mark(row: dict) -> Mark:
 def marks(db: Database) -> dict[tuple[str, str, str, str], Mark]:
     return {
         (mark.kind, mark.subject, mark.episode, mark.person): mark
-        for mark in (row_to_mark(row) for row in db.query("select * from reminder_marks"))
+        for mark in (row_to_mark(row) for row in select(db, "select * from reminder_marks"))
     }
 
 
 def mark(db: Database, kind: str, subject: str, episode: str, person: str) -> Mark | None:
-    rows = db.query("select * from reminder_marks where kind = ? and subject = ? and episode = ? and person = ?",
+    rows = select(db, "select * from reminder_marks where kind = ? and subject = ? and episode = ? and person = ?",
                     [kind, subject, episode, person])
     return next((row_to_mark(row) for row in rows), None)
 
@@ -210,15 +213,18 @@ OPEN = tuple(status.value for status in Status if status.is_open)
 
 def open_requests(db: Database) -> list[Request]:
     marks_ = ", ".join("?" for _ in OPEN)
-    rows = db.query(f"select * from requests where status in ({marks_}) order by id", list(OPEN))
+    rows = select(db, f"select * from requests where status in ({marks_}) order by id", list(OPEN))
     return [row_to_request(row) for row in rows]
 
 
 def recent_requests(db: Database, since: datetime) -> list[Request]:
     """Requests opened, claimed or closed at or after ``since``."""
     at = iso(since)
-    rows = db.query(
-        "select * from requests where created_at >= ? or claimed_at >= ? or closed_at >= ? order by id",
+    rows = select(
+        db,
+        "select * from requests where id in (select id from requests where created_at >= ? union all"
+        " select id from requests where claimed_at >= ? union all select id from requests where closed_at >= ?)"
+        " order by id",
         [at, at, at],
     )
     return [row_to_request(row) for row in rows]
