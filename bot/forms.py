@@ -1,4 +1,4 @@
-"""The forms, as data: which fields the need form and the contract form have, in which order,
+"""The forms, as data: which fields the need, contract and renewal forms have, in which order,
 with their labels, kinds, choices, limits, defaults and whether they are required.
 
 Decided once, here, from the domain's own limits (``bot.requests``, ``bot.contracts``), so a
@@ -89,6 +89,14 @@ CONTRACT_FORM: tuple[Field, ...] = (
     Field("seats", "Seats or licences", FieldKind.WHOLE, minimum=1, maximum=SEATS_MAX, hint="blank if none"),
     Field("seats_used", "Seats in use", FieldKind.WHOLE, minimum=0, maximum=SEATS_MAX, hint="blank if unknown"),
     Field("notes", "Notes", FieldKind.LONG_TEXT, max_length=contracts.NOTES_MAX),
+)
+
+# Fulfilling a renewal request: the contract's new term (``bot.renewals`` reads it back and fills
+# it in: the end date plus the term, the cost as it is).
+RENEWAL_FORM: tuple[Field, ...] = (
+    Field("end_date", "New end date", FieldKind.DATE, required=True, hint="YYYY-MM-DD"),
+    Field("annual_cost", "New annual cost", FieldKind.AMOUNT, max_length=AMOUNT_MAX),
+    Field("currency", "Currency", FieldKind.CURRENCY, max_length=CURRENCY_MAX),
 )
 
 

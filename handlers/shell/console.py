@@ -21,7 +21,7 @@ from bot.errors import BadInput, DomainError
 from bot.health import HealthCheck
 from bot.notifier import Briefing, CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
-from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
+from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM, Field, FieldKind
 from bot.requests import Request, parse_number
 from bot.stats import summary
 from handlers.shell import imports as shell_imports
@@ -61,8 +61,7 @@ def questions(form: tuple[Field, ...]) -> list[tuple[str, str, tuple[str, ...]]]
         return f"{f.label} ({hint})" if hint else f.label
     return [(f.name, asked(f), f.choices) for f in form]
 
-RENEWAL_QUESTIONS = [("end_date", "New end date (YYYY-MM-DD)"), ("annual_cost", "New annual cost"),
-                     ("currency", "Currency")]
+RENEWAL_QUESTIONS = questions(RENEWAL_FORM)
 REQUEST_QUESTIONS = questions(NEED_FORM)
 CONTRACT_QUESTIONS = questions(CONTRACT_FORM)
 
@@ -411,7 +410,7 @@ class Shell:
         form = dict(reply.values or {})
         pending = list(RENEWAL_QUESTIONS)
         while True:
-            for key, question in pending:
+            for key, question, _ in pending:
                 default = f" [{form.get(key)}]" if form.get(key) else ""
                 answer = self.ask(f"  {question}{default}: ")
                 if answer is None or answer.strip() == ".":

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 from slack_sdk.models.blocks import (
     Block,
-    DatePickerElement,
-    InputBlock,
 )
 from slack_sdk.models.views import View
 
@@ -18,9 +16,8 @@ from bot.permissions import Action, Allowed
 from bot.format import day, describe_event, money, when
 from bot.format import days_left as format_days_left
 from bot.money import DEFAULT_LOCALE, format_amount
-from bot.forms import CONTRACT_FORM
+from bot.forms import CONTRACT_FORM, RENEWAL_FORM
 from handlers.slack.blocks import (
-    cost_inputs,
     form_inputs,
     MESSAGE_BLOCKS,
     escape,
@@ -31,7 +28,7 @@ from handlers.slack.blocks import (
     section_lines,
     status_text,
 )
-from handlers.slack.ids import VALUE, ContractActions, ContractFields, Views
+from handlers.slack.ids import ContractActions, Views
 
 
 def days_left(days: int) -> str:
@@ -190,10 +187,6 @@ def renewal_modal(values: dict[str, str], request_id: int, context: str, base_cu
         close=plain("Cancel", 24),
         blocks=[
             SectionBlock(text=mrkdwn(escape(context))),
-            InputBlock(block_id=ContractFields.END_DATE, label=plain("New end date"),
-                       element=DatePickerElement(action_id=VALUE, initial_date=values.get("end_date") or None)),
-            *cost_inputs(ContractFields.ANNUAL_COST, ContractFields.CURRENCY, "New annual cost",
-                         cost=values.get("annual_cost") or None, currency=values.get("currency") or None,
-                         base_currency=base_currency, locale=locale),
+            *form_inputs(RENEWAL_FORM, values, base_currency=base_currency, locale=locale),
         ],
     )

@@ -164,7 +164,8 @@ def register(bot) -> None:
             except BadInput as error:
                 shown = core.renewals.form(actor, request_id, cards.NUMBERS)
                 return card_response(cards.renewal_form(form, request_id, dispatch.renewal_context(shown),
-                                                        error.errors or {"end_date": error.message}))
+                                                        error.errors or {"end_date": error.message},
+                                                        settings.base_currency))
         contract = core.renewals.fulfil(actor, request_id, form, LOCALE.get())
         return message_response(dispatch.renewed_text(core.requests.get(request_id), contract))
 

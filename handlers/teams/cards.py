@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot import commands, markup
-from bot.forms import CONTRACT_FORM, NEED_FORM, Field, FieldKind
+from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM, Field, FieldKind
 from bot.forms import sourcing_form as sourcing_form_fields
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
@@ -225,25 +225,16 @@ def request_form(values: dict[str, str] | None = None, base_currency: str = "USD
     return card(body, [execute("Post the need", Verbs.NEED)])
 
 
-def renewal_form(values: dict[str, str], request_id: int, context: str, errors: dict[str, str] | None = None) -> dict:
+def renewal_form(values: dict[str, str], request_id: int, context: str, errors: dict[str, str] | None = None,
+                 base_currency: str = "USD") -> dict:
     """Fulfilling a renewal request: the contract's new end date and annual cost, filled in with
-    the core's defaults; ``errors`` (field → message) shows what to fix."""
+    the core's defaults (read back in ``NUMBERS``); ``errors`` (field → message) shows what to fix."""
     errors = errors or {}
-    cost = amount(values.get("annual_cost")) if values.get("annual_cost") else None
-    fields = [
-        {"type": "Input.Date", "id": "end_date", "label": "New end date", "isRequired": True,
-         "errorMessage": errors.get("end_date") or "Give the new end date.", "value": values.get("end_date") or ""},
-        {"type": "Input.Number", "id": "annual_cost", "label": "New annual cost", "min": 0,
-         **({"value": cost} if cost is not None else {}),
-         **({"errorMessage": errors["annual_cost"]} if "annual_cost" in errors else {})},
-        {"type": "Input.Text", "id": "currency", "label": "Currency", "maxLength": 3,
-         "value": values.get("currency") or "",
-         **({"errorMessage": errors["currency"]} if "currency" in errors else {})},
-    ]
     body = [heading(f"Fulfil #{request_id}"), text(escape(context))]
     if errors:
         body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    return card(body + fields, [execute("Fulfil and renew", Verbs.RENEWAL, request=request_id)])
+    body += form_inputs(RENEWAL_FORM, values, errors, base_currency, numbers=True)
+    return card(body, [execute("Fulfil and renew", Verbs.RENEWAL, request=request_id)])
 
 
 # --- requests -----------------------------------------------------------------------------------------

@@ -76,7 +76,8 @@ def form_activity(core: Core, reply: dispatch.OpenForm) -> Activity:
     if reply.form == "contract_import":  # Teams has no file input on a card: the file is sent in the chat
         return card_activity(cards.said_card(SEND_THE_FILE), SEND_THE_FILE)
     if reply.form == "renewal":
-        return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context),
+        return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context,
+                                                               base_currency=core.settings.base_currency),
                              f"Fulfil #{reply.subject_id}")
     if reply.form == "sourcing":
         return card_activity(cards.sourcing_form(reply.values), "Sourcing map")

@@ -1,4 +1,4 @@
-"""Forms as data: the need and contract forms are defined once (``bot.forms``), with the
+"""Forms as data: the need, contract and renewal forms are defined once (``bot.forms``), with the
 domain's limits, and Slack, Teams and the shell each show exactly those fields, in that order,
 with those labels, limits and choices."""
 
@@ -7,23 +7,25 @@ from datetime import date
 import pytest
 
 from bot.errors import BadInput
-from bot.forms import CONTRACT_FORM, NEED_FORM, FieldKind
+from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM, FieldKind
 from bot.requests import parse_request
-from handlers.shell.console import CONTRACT_QUESTIONS, REQUEST_QUESTIONS
+from handlers.shell.console import CONTRACT_QUESTIONS, RENEWAL_QUESTIONS, REQUEST_QUESTIONS
 from handlers.slack.blocks import request_modal
-from handlers.slack.contract_blocks import contract_modal
-from handlers.teams.cards import contract_form, request_form
+from handlers.slack.contract_blocks import contract_modal, renewal_modal
+from handlers.teams.cards import contract_form, renewal_form, request_form
 
-FORMS = {"need": NEED_FORM, "contract": CONTRACT_FORM}
+FORMS = {"need": NEED_FORM, "contract": CONTRACT_FORM, "renewal": RENEWAL_FORM}
+RENEWAL = ({"end_date": "2028-01-15", "annual_cost": "900", "currency": "USD"}, 1, "Fulfilling #1 renews Zoom.")
 
 
 def slack_inputs(form_name: str) -> list[dict]:
-    view = request_modal() if form_name == "need" else contract_modal()
+    view = {"need": request_modal, "contract": contract_modal,
+            "renewal": lambda: renewal_modal(*RENEWAL, base_currency="USD")}[form_name]()
     return [block for block in view.to_dict()["blocks"] if block["type"] == "input"]
 
 
 def teams_inputs(form_name: str) -> list[dict]:
-    card = request_form() if form_name == "need" else contract_form()
+    card = {"need": request_form, "contract": contract_form, "renewal": lambda: renewal_form(*RENEWAL)}[form_name]()
     return [item for item in card["body"] if item.get("type", "").startswith("Input.")]
 
 
@@ -39,7 +41,7 @@ def test_every_platform_shows_the_forms_fields_in_order_with_their_labels(form_n
     teams = teams_inputs(form_name)
     assert [item["id"] for item in teams] == names and [item["label"] for item in teams] == labels
     assert [bool(item.get("isRequired")) for item in teams] == [field.required for field in form]
-    shell = REQUEST_QUESTIONS if form_name == "need" else CONTRACT_QUESTIONS
+    shell = {"need": REQUEST_QUESTIONS, "contract": CONTRACT_QUESTIONS, "renewal": RENEWAL_QUESTIONS}[form_name]
     assert [name for name, _, _ in shell] == names
     assert all(asked.startswith(field.label) for (_, asked, _), field in zip(shell, form))
 
