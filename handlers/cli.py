@@ -244,30 +244,42 @@ CONTRACT_COMMANDS = {
 }
 
 
-def _schedule_core(settings: Settings, clock=None):
-    """The core for ``tandem digest`` and ``tandem remind``: it sends through Slack when
-    SLACK_BOT_TOKEN is set, and otherwise prints what the shell would post."""
+def _schedule_core(settings: Settings, clock=None, platforms: Sequence | None = None, send: bool = True):
+    """The core for ``tandem digest`` and ``tandem remind``, and the platforms it sends
+    through: every configured one (Slack and/or Teams, ``platforms`` when given), with
+    ``send`` able to send without serving; with none, it prints what the shell would post."""
     from bot.core import build_core
 
-    if settings.slack_enabled:
+    if platforms is None and configured(settings):
+        platforms = load_platforms(settings, configured(settings))
+    if platforms:
         from handlers.platforms import build
 
-        return build(settings, load_platforms(settings, ["slack"]), clock=clock, attach=False)
+        core = build(settings, platforms, clock=clock, attach=False)
+        for platform in platforms if send else ():
+            platform.start_sending(core)
+        return core, list(platforms)
     from handlers.shell.console import PLATFORM, ShellNotifier, channel_label
 
     notifier = ShellNotifier(channel_label(settings.channel), print, {})
-    return build_core(settings, notifier, clock=clock, card_platforms={PLATFORM: notifier})
+    return build_core(settings, notifier, clock=clock, card_platforms={PLATFORM: notifier}), []
+
+
+def _close(core, platforms) -> None:
+    for platform in reversed(platforms):
+        platform.close()
+    core.close()
 
 
 PREVIEW_NOTE = "(preview: nothing was sent and nothing was recorded)"
 
 
-def digest_command(settings: Settings, preview: bool, clock=None) -> int:
+def digest_command(settings: Settings, preview: bool, clock=None, platforms: Sequence | None = None) -> int:
     """Posts the digest now, or prints it with ``preview``. A posted digest is recorded
     under its own time, so it never stands in for a scheduled slot."""
     from handlers.shell import schedule_text
 
-    core = _schedule_core(settings, clock)
+    core, platforms = _schedule_core(settings, clock, platforms, send=not preview)
     try:
         if preview:
             print(schedule_text.digest(core.schedule.digest(), {}, title="Digest preview"))
@@ -275,21 +287,21 @@ def digest_command(settings: Settings, preview: bool, clock=None) -> int:
             return 0
         posted = core.schedule.post_digest_now()
     finally:
-        core.close()
+        _close(core, platforms)
     if not posted:
         print("tandem: the digest was not posted (the reason is logged above); nothing else changed.", file=sys.stderr)
         return 1
-    if settings.slack_enabled:
-        print(f"Posted the digest to {settings.channel}.")
+    if platforms:
+        print(f"Posted the digest to {' and '.join(platform.shared_channel for platform in platforms)}.")
     return 0
 
 
-def remind_command(settings: Settings, preview: bool, clock=None) -> int:
+def remind_command(settings: Settings, preview: bool, clock=None, platforms: Sequence | None = None) -> int:
     """Runs the reminder sweep now (each reminder once, as the schedule's), or prints what
     it would send with ``preview``."""
     from handlers.shell import schedule_text
 
-    core = _schedule_core(settings, clock)
+    core, platforms = _schedule_core(settings, clock, platforms, send=not preview)
     try:
         if preview:
             due = core.schedule.preview_reminders()
@@ -299,7 +311,7 @@ def remind_command(settings: Settings, preview: bool, clock=None) -> int:
             return 0
         result = core.schedule.sweep()
     finally:
-        core.close()
+        _close(core, platforms)
     print(result if result.sent or result.failed else "No reminders are due now.")
     return 1 if result.failed else 0
 

@@ -48,8 +48,15 @@ class Platform(Protocol):
     def probes(self) -> list[tuple[str, Probe]]:
         """``tandem doctor``'s checks of this platform's set-up."""
 
+    # The shared channel as the person running ``tandem digest`` knows it (Slack's channel ID).
+    shared_channel: str
+
     def attach(self, core: Core) -> None:
         """Registers the platform's listeners on the built core."""
+
+    def start_sending(self, core: Core) -> None:
+        """Makes the notifier able to send without serving (``tandem digest`` and ``tandem
+        remind`` post and send, then close); ``close`` ends what this started."""
 
     def serve(self, stopping: threading.Event) -> None:
         """Serves until ``stopping`` is set, then stops taking new work; in-flight work finishes."""

@@ -48,6 +48,13 @@ class SlackPlatform:
         `tandem doctor` must report a bad token as a ✗, not stop on it."""
         return doctor.probes(settings, web_client(settings))
 
+    @property
+    def shared_channel(self) -> str:
+        return self.settings.channel
+
+    def start_sending(self, core: Core) -> None:
+        self.notifier.bind(core.store, core.clock)  # Web API calls need nothing running
+
     def attach(self, core: Core) -> None:
         self.notifier.bind(core.store, core.clock)
         self.bot = slack_app(self.settings, self.app, core, self.client, self.notifier, self._groups, self.locales)

@@ -7,6 +7,7 @@ reaches the people Tandem met in Teams. Alone or beside another platform, the se
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 
@@ -34,6 +35,21 @@ class TeamsPlatform:
         self.options = options
         self.notifier = TeamsNotifier(settings, clock or SystemClock())
         self.bot: TeamsBot | None = None
+        self._sending: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+
+    @property
+    def shared_channel(self) -> str:
+        return f"the Teams channel {self.settings.teams_channel}" if self.settings.teams_channel else "Teams"
+
+    def start_sending(self, core: Core) -> None:
+        """The notifier's calls go through the bot's adapter on a loop of their own (no endpoint)."""
+        self.attach(core)
+        assert self.bot is not None
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="tandem-teams-send", daemon=True)
+        thread.start()
+        self._sending = (loop, thread)
+        self.notifier.attach(self.bot.adapter, loop)
 
     def reaches(self, person: str) -> bool:
         return self.notifier.reaches(person)
@@ -59,5 +75,11 @@ class TeamsPlatform:
             server.stop()
 
     def close(self) -> None:
+        if self._sending is not None:
+            loop, thread = self._sending
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
+            self._sending = None
         if self.bot is not None:
             self.bot.close()

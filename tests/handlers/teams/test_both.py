@@ -104,3 +104,35 @@ def test_an_owner_address_nobody_has_is_named_in_teams_without_naming_slack(both
     assert field["errorMessage"] == "Unknown owner: nobody Tandem knows has the e-mail address ghost@example.com."
     assert "no Slack user" not in json.dumps(answer)
     assert slack.core.contracts.all() == []
+
+
+def test_the_command_lines_digest_and_reminders_go_through_slack_and_teams(both, slack_fake, connector, clock,
+                                                                            tmp_path, capsys):
+    """`tandem digest` and `tandem remind` send through every configured platform: the digest
+    to Slack's channel and Teams' channel, a reminder to each person where they are reached."""
+    from handlers.cli import digest_command, remind_command
+
+    slack, sender = both
+    sender.install_in_team()
+    sender.say(BUYER, "help")  # Bo is met in Teams (procurement: his reminders go there)
+    end = (date(2026, 11, 16) + timedelta(days=10)).isoformat()
+    slack.core.contracts.add(BUYER.aad, contract_form(end_date=end, notice_days="0", it_owner=IT.email,
+                                                      procurement_owner=BUYER.email))
+    settings = slack.core.settings
+    slack_fake.reset()
+    connector.reset()
+
+    def platforms():
+        return [SlackPlatform(settings), TeamsPlatform(settings, clock, manager=app_connections(),
+                                                       hosts=OnlyHosts(connector.service_url))]
+
+    assert digest_command(settings, preview=False, clock=clock, platforms=platforms()) == 0
+    assert capsys.readouterr().out == f"Posted the digest to {SLACK_CHANNEL} and the Teams channel {CHANNEL}.\n"
+    assert [c.args["channel"] for c in slack_fake.calls_to("chat.postMessage")] == [SLACK_CHANNEL]
+    [posted] = connector.of("send", CHANNEL)
+    assert "Tandem digest" in posted.text
+
+    assert remind_command(settings, preview=False, clock=clock, platforms=platforms()) == 0
+    assert capsys.readouterr().out == "Sent 2 reminders to 2 people.\n"
+    assert [c.args["users"] for c in slack_fake.calls_to("conversations.open")] == [IVY_ON_SLACK]
+    assert "Notice deadline" in " ".join(call.text for call in connector.of("send", BUYER.chat))
