@@ -232,3 +232,19 @@ def test_the_quarterly_sourcing_check_in_the_shell_confirm_once_and_change_in_th
     assert "Cancelled; nothing was changed." in shown
     assert "IT's sourcing stances are set by the IT owners of contracts and admins." in shown
     assert "software — supplier-managed (set by @admin 2026-11-16" in shown
+
+
+def test_the_shells_contract_form_asks_seats_in_use_and_edit_shows_them(tmp_path, clock):
+    used = list(CONTRACT)
+    used[12] = "31"  # seats in use
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as buyer", "/procure contract add", *used,
+        "/procure contract edit 1", *([""] * 12), "abc", "", "40",  # a bad answer is asked again
+        "/procure contract show 1",
+        "/quit",
+    )
+    assert "  Seats in use (blank if unknown): " in out
+    assert "  Seats in use (blank if unknown) [31]: abc" in out
+    assert "✗ Seats in use must be a whole number of seats from 0 to 1,000,000." in out
+    assert "40 of 50 seats used" in out
