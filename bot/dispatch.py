@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from bot import commands, doctor, imports, renewals, together
+from bot import commands, doctor, forms, imports, renewals, together
 from bot.cards import CardProblem
 from bot.commands import Command
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
@@ -288,9 +288,11 @@ def _run(core: Core, actor: str, command: Command, place: Place, locale: str | N
 
 def _sourcing(core: Core, actor: str, command: Command, place: Place) -> Reply:
     if command.arg == "set":
-        category, stance = command.extra.split()
-        entry = core.sourcing.set(actor, category, Stance(stance))
-        return Said(f"IT's stance on {entry.category} is now: {entry.stance.label}.")
+        subject, stance = command.extra.rsplit(" ", 1)
+        if subject.startswith(forms.SYSTEM_PREFIX):  # the system as already named, whatever the case
+            subject = core.sourcing.system_key(subject.removeprefix(forms.SYSTEM_PREFIX))
+        entry = core.sourcing.set(actor, subject, Stance(stance))
+        return Said(f"IT's stance on {entry.name}{' (system)' if entry.system else ''} is now: {entry.stance.label}.")
     if command.arg == "confirm":
         done = core.sourcing.confirm(actor, command.extra or None)
         if not done.changed:

@@ -10,6 +10,7 @@ read the values back by ``Field.name``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -107,10 +108,18 @@ def field(form: tuple[Field, ...], name: str) -> Field:
 STANCE_CHOICES = ("in-house", "open", "managed")  # bot.sourcing.Stance, in the order people read them
 
 
-def sourcing_form() -> tuple[Field, ...]:
-    """The sourcing map check's *Change* form: IT's stance on each category, blank for "not set"
-    (leaving one blank keeps it unset; a stance once set is changed, never removed, here)."""
-    return tuple(Field(category.value, "SaaS" if category.value == "saas" else category.value.capitalize(), FieldKind.CHOICE, choices=STANCE_CHOICES,
-                       hint="in-house, open or managed")
-                 for category in requests.Category)
+SYSTEM_PREFIX = "system:"  # a system's stance is kept under "system:<its name>" (bot.sourcing)
+
+
+def sourcing_form(names: Iterable[str] = ()) -> tuple[Field, ...]:
+    """The sourcing map check's *Change* form: IT's stance on each category, then on each system
+    among ``names`` (the form's values' keys, ``system:<name>``); blank for "not set" (leaving
+    one blank keeps it as it is; a stance once set is changed, never removed, here)."""
+    categories = tuple(Field(category.value, "SaaS" if category.value == "saas" else category.value.capitalize(),
+                             FieldKind.CHOICE, choices=STANCE_CHOICES, hint="in-house, open or managed")
+                       for category in requests.Category)
+    systems = tuple(Field(name, f"{name.removeprefix(SYSTEM_PREFIX)} (system)", FieldKind.CHOICE,
+                          choices=STANCE_CHOICES, hint="in-house, open or managed")
+                    for name in names if name.startswith(SYSTEM_PREFIX))
+    return categories + systems
 

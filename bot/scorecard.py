@@ -196,7 +196,7 @@ class ScorecardService:
         return lines, percent(done, with_checks)
 
     def _split(self, viewer: str | None, start: datetime):
-        stances = self.sourcing.stances()
+        stances = self.sourcing.category_stances()
         spend = self.sourcing.spend(viewer, start)
         total = sum((s.amount for s in spend), Decimal(0))
         open_ = sum((s.amount for s in spend if s.category in stances and stances[s.category].stance.addressable),

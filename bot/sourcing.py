@@ -23,6 +23,7 @@ from bot.contracts import ContractStatus
 from bot.errors import BadInput, NotAllowed
 from bot.format import money
 from bot import forms
+from bot.forms import SYSTEM_PREFIX
 from bot.notifier import Briefing, Button, Notifier, Section
 from bot.people import looks_like_chat_user
 from bot.requests import Category
@@ -62,11 +63,20 @@ STANCE_WORDS = {"in-house": Stance.IN_HOUSE, "inhouse": Stance.IN_HOUSE, "keep":
 
 @dataclass(frozen=True)
 class StanceEntry:
-    category: str
+    category: str  # a category's value, or ``system:<name>`` for a system (``forms.SYSTEM_PREFIX``)
     stance: Stance
     set_by: str
     set_at: datetime
     confirmed_at: datetime
+
+    @property
+    def system(self) -> str | None:
+        """The system's name, for a stance on a system; None for a category."""
+        return self.category.removeprefix(SYSTEM_PREFIX) if self.category.startswith(SYSTEM_PREFIX) else None
+
+    @property
+    def name(self) -> str:
+        return self.system or self.category
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,18 @@ def parse_category(text: str) -> str:
     return category
 
 
+SYSTEM_MAX = 60  # characters in a system's name
+
+
+def parse_system(text: str) -> str:
+    """A system's name as IT writes it (``Salesforce``, ``Payroll SaaS``): its key in the map."""
+    name = " ".join((text or "").split())
+    if not name or len(name) > SYSTEM_MAX or any(ch in name for ch in "<>`*_~|"):
+        raise BadInput(f"Name the system in plain words, at most {SYSTEM_MAX} characters: "
+                       f"`sourcing set system Salesforce open`.")
+    return SYSTEM_PREFIX + name
+
+
 def quarter(moment: datetime, tz) -> str:
     local = moment.astimezone(tz)
     return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
@@ -151,7 +173,27 @@ class SourcingService:
     # --- reading -------------------------------------------------------------------------------
 
     def stances(self) -> dict[str, StanceEntry]:
+        """Every stance, categories and systems, by key."""
         return repo.stances(self.store.db)
+
+    def category_stances(self) -> dict[str, StanceEntry]:
+        return {key: entry for key, entry in self.stances().items() if entry.system is None}
+
+    def systems(self) -> list[StanceEntry]:
+        return sorted((entry for entry in self.stances().values() if entry.system is not None),
+                      key=lambda entry: entry.name.casefold())
+
+    def system_key(self, text: str) -> str:
+        """The key of the system ``text`` names: an existing system's, whatever the case, or a new one."""
+        key = parse_system(text)
+        return next((entry.category for entry in self.systems() if entry.category.casefold() == key.casefold()), key)
+
+    def system_contracts(self, name: str) -> list:
+        """The contracts in force for a system: vendor or product is its name (any case)."""
+        in_force = tuple(status for status in ContractStatus if status.in_force)
+        wanted = name.casefold()
+        return [c for c in contracts_repo.list_contracts(self.store.db, in_force)
+                if wanted in (c.vendor.casefold(), c.product.casefold(), c.name.casefold())]
 
     def spend(self, viewer: str | None, since: datetime) -> list[Spend]:
         """Requests and estimated spend per category since ``since``; the spend counts only the
@@ -189,12 +231,31 @@ class SourcingService:
         opportunities = [f"{s.category} — {s.requests} request{'s' if s.requests != 1 else ''}"
                          + (f", {money(s.amount, self.settings.base_currency)} estimated" if costs else "")
                          for s in found]
+        systems = []
+        for entry in self.systems():
+            contracts = self.system_contracts(entry.name)
+            line = (f"{entry.name} — {entry.stance.label} (set by <@{entry.set_by}> "
+                    f"{entry.set_at.astimezone(self.tz):%Y-%m-%d}, confirmed "
+                    f"{entry.confirmed_at.astimezone(self.tz):%Y-%m-%d}) · {self._contracts_text(contracts, costs)}")
+            systems.append(line)
+            if entry.stance is Stance.OPEN and contracts:
+                opportunities.append(f"{entry.name} (system) — {self._contracts_text(contracts, costs)}")
         return Briefing("The sourcing map", (
             Section("IT's stance per category", tuple(lines)),
+            Section("IT's stance per system", tuple(systems),
+                    empty="No system has a stance of its own (`sourcing set system <name> open`)."),
             Section("Opportunities: open to a supplier, most requests and spend in the last 12 months",
                     tuple(opportunities), empty="No category open to a supplier has requests yet."),
-        ), footer="IT owners and admins: `/procure sourcing set <category> in-house|open|managed`; "
+        ), footer="IT owners and admins: `/procure sourcing set <category> in-house|open|managed` or "
+                  "`/procure sourcing set system <name> in-house|open|managed`; "
                   "`/procure sourcing confirm` confirms every stance as it is.")
+
+    def _contracts_text(self, contracts: list, costs: bool) -> str:
+        """A system's contracts in force: how many, and their annual cost where costs are shown."""
+        text = f"{len(contracts)} contract{'s' if len(contracts) != 1 else ''} in force"
+        total = sum((to_base(c.annual_cost, c.currency, self.settings) or Decimal(0) for c in contracts
+                     if c.annual_cost is not None), Decimal(0))
+        return text + (f", {money(total, self.settings.base_currency)} a year" if costs and total else "")
 
     # --- changing ------------------------------------------------------------------------------
 
@@ -225,17 +286,17 @@ class SourcingService:
         return Confirmed(count, changed=True)
 
     def change_form(self, actor: str) -> dict[str, str]:
-        """The *Change* form's values: each category's stance now ("" when not set)."""
+        """The *Change* form's values: each category's and system's stance now ("" when not set)."""
         self._require(actor)
         entries = self.stances()
         return {field.name: entries[field.name].stance.value if field.name in entries else ""
-                for field in forms.sourcing_form()}
+                for field in forms.sourcing_form(entries)}
 
     def parse_form(self, form: dict) -> dict[str, Stance]:
         """The stances a sent *Change* form names (blank: left as it is); a bad value is
         refused with its field, as forms show errors."""
         chosen, errors = {}, {}
-        for field in forms.sourcing_form():
+        for field in forms.sourcing_form(self.stances()):  # only systems that have a stance: a form adds none
             text = str(form.get(field.name) or "").strip()
             if not text:
                 continue

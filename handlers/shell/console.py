@@ -432,9 +432,9 @@ class Shell:
 
     def sourcing_form(self, reply: dispatch.OpenForm) -> None:
         """The sourcing map check's *Change* form: IT's stance on each category, asked in turn."""
-        self.say("IT's stance per category (in-house, open or managed). Enter keeps [the stance]; '.' cancels.")
+        self.say("IT's stance per category and system (in-house, open or managed). Enter keeps [the stance]; '.' cancels.")
         form = dict(reply.values or {})
-        pending = list(forms.sourcing_form())
+        pending = list(forms.sourcing_form(form))
         while True:
             for field in pending:
                 default = f" [{form.get(field.name)}]" if form.get(field.name) else ""
@@ -451,7 +451,7 @@ class Shell:
                     raise
                 for message in error.errors.values():
                     self.say(f"  ✗ {message}")
-                pending = [field for field in forms.sourcing_form() if field.name in error.errors]
+                pending = [field for field in forms.sourcing_form(form) if field.name in error.errors]
                 continue
             self.ephemeral(applied.text())
             return

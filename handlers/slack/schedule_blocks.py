@@ -268,9 +268,9 @@ def sourcing_modal(values: dict[str, str] | None) -> View:
     stances as they are; saving confirms the rest."""
     return View(type="modal", callback_id=Views.SOURCING, title=plain("Sourcing map", 24), submit=plain("Save", 24),
                 close=plain("Cancel", 24), blocks=[
-                    SectionBlock(text=mrkdwn("IT's stance per category: keep in-house, open to a supplier, or "
+                    SectionBlock(text=mrkdwn("IT's stance per category and system: keep in-house, open to a supplier, or "
                                              "supplier-managed. Saving confirms every stance you leave as it is.")),
-                    *form_inputs(sourcing_form(), values, base_currency="", locale=DEFAULT_LOCALE)])
+                    *form_inputs(sourcing_form(values or {}), values, base_currency="", locale=DEFAULT_LOCALE)])
 
 
 def briefing_text(briefing: Briefing) -> str:

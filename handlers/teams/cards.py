@@ -639,11 +639,11 @@ def sourcing_form(values: dict[str, str] | None, errors: dict[str, str] | None =
     """The sourcing map check's *Change* form (``bot.forms.sourcing_form``), filled in with the
     stances as they are; ``errors`` (field → message) shows what to fix."""
     errors = errors or {}
-    body = [heading("Sourcing map"), text("IT's stance per category: keep in-house, open to a supplier, or "
+    body = [heading("Sourcing map"), text("IT's stance per category and system: keep in-house, open to a supplier, or "
                                           "supplier-managed. Saving confirms every stance you leave as it is.")]
     if errors:
         body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    body += form_inputs(sourcing_form_fields(), values, errors, "")
+    body += form_inputs(sourcing_form_fields(values or {}), values, errors, "")
     return card(body, [execute("Save", Verbs.SOURCING)])
 
 

@@ -140,11 +140,15 @@ def test_the_sourcing_map_in_the_shell(tmp_path, clock):
         shell_settings(tmp_path), clock,
         "/as admin",
         "/procure sourcing set software open",
+        "/procure sourcing set system Salesforce managed",
         "/as buyer",
         "/procure sourcing set hardware open",
         "/procure sourcing",
         "/quit",
     )
+    assert "IT's stance on Salesforce (system) is now: supplier-managed." in out
+    assert "│ IT's stance per system\n  │   • Salesforce — supplier-managed (set by @admin 2026-11-16, confirmed " \
+           "2026-11-16) · 0 contracts in force" in out
     assert "IT's stance on software is now: open to a supplier." in out
     assert "IT's sourcing stances are set by the IT owners of contracts and admins." in out
     assert "software — open to a supplier (set by @admin 2026-11-16, confirmed 2026-11-16)" in out

@@ -144,3 +144,43 @@ def select(value):
     return {"value": {"type": "static_select",
                       "selected_option": None if value is None else {"value": value, "text": {"type": "plain_text",
                                                                                               "text": value}}}}
+
+
+def test_stances_per_system_in_the_map_the_check_and_its_form(slack, fake, bot, clock):
+    add_contract(bot, vendor="Salesforce", product="Sales Cloud", annual_cost="30000")
+    assert "set by the IT owners of contracts and admins" in answer(slack, fake, BUYER, "sourcing set system CRM open")
+    said = answer(slack, fake, IT, "sourcing set system Salesforce open")
+    assert "IT's stance on Salesforce (system) is now: open to a supplier." in said
+    assert "IT's stance on Salesforce (system) is now: supplier-managed." in \
+        answer(slack, fake, IT, "sourcing set system salesforce managed")  # the same system, whatever the case
+    answer(slack, fake, IT, "sourcing set system Payroll Engine in-house")
+    assert "Name the system in plain words" in answer(slack, fake, IT, "sourcing set system <!channel> open")
+    answer(slack, fake, IT, "sourcing set system Salesforce open")
+
+    shown = answer(slack, fake, BUYER, "sourcing")
+    assert "IT's stance per system" in shown
+    assert "Payroll Engine — keep in-house (set by <@U0IT000001> 2026-11-16, confirmed 2026-11-16) · 0 contracts " \
+           "in force" in shown
+    assert "Salesforce — open to a supplier (set by <@U0IT000001> 2026-11-16, confirmed 2026-11-16) · 1 contract " \
+           "in force, USD 30,000 a year" in shown
+    assert "Salesforce (system) — 1 contract in force, USD 30,000 a year" in shown  # an opportunity
+    assert shown.count("Salesforce —") == 1 and "salesforce" not in shown.replace("Salesforce", "")
+    assert "2 of 6 categories" not in answer(slack, fake, BUYER, "scorecard")  # systems are not categories
+
+    # The quarterly check's Change form has each system too; saving changes one.
+    clock.set(datetime(2026, 11, 17, 9, 0, tzinfo=timezone.utc))
+    Schedule(bot.core, holder="test").tick()
+    [dm] = [c for c in fake.calls_to("chat.postMessage")
+            if c.args["channel"] == dm_of(IT) and "Sourcing map check" in json.dumps(c.args.get("blocks"))]
+    assert "Salesforce — open to a supplier" in json.dumps(dm.args["blocks"], ensure_ascii=False)
+    [buttons] = [b["elements"] for b in dm.args["blocks"] if b["type"] == "actions"]
+    click_in_dm(slack, IT, buttons[1], dm)
+    [opened] = fake.wait_for("views.open")
+    inputs = {b["block_id"]: b for b in opened.args["view"]["blocks"] if b["type"] == "input"}
+    assert list(inputs)[-2:] == ["system:Payroll Engine", "system:Salesforce"]
+    assert inputs["system:Salesforce"]["label"]["text"] == "Salesforce (system)"
+    assert inputs["system:Salesforce"]["element"]["initial_option"]["value"] == "open"
+    slack.submit(IT, "sourcing_modal", {"system:Salesforce": select("in-house"), "system:Unknown": select("open")})
+    fake.wait_until("chat.postMessage", lambda a: "Salesforce: keep in-house" in a.get("text", ""))
+    stances = bot.core.sourcing.stances()
+    assert stances["system:Salesforce"].stance.value == "in-house" and "system:Unknown" not in stances
