@@ -11,8 +11,9 @@ Over the last ``DAYS`` days:
 4. *IT's risk threshold is understood* — needs ordered with every risk check done.
 5. *It is clear what IT handles itself and what suppliers handle* — the share of spend in
    categories with a stance, and in categories open to suppliers (the sourcing map).
-6. *Requests move from ask to fulfilled quickly* — the check-up itself: participation in the
-   latest health check (the continuous check-up is how the team hears it).
+6. *Requests move from ask to fulfilled quickly* — the check-up itself: health checks that went
+   out in the period against one a month, and participation in the latest (the continuous
+   check-up is how the team hears it).
 
 Each data score is a percentage; a feeling (1–5) is set on the same scale as (score − 1) / 4.
 Also summed: the money in unused seats of contracts whose notice deadline is in the next 90
@@ -27,6 +28,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.approvals import to_base
+from bot.clock import iso
 from bot.contracts import ContractStatus, unused_seat_cost
 from bot.format import money
 from bot.health import MIN_ANSWERS, STATEMENTS
@@ -44,6 +46,7 @@ from storage import targets as targets_repo
 DAYS = 90
 SEEN_AHEAD_DAYS = 30
 RENEWAL_DAYS = 90
+CHECK_UPS = DAYS // 30  # the health check goes out monthly: the flow the period should have
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class ScorecardService:
         results = self._feelings()
         feelings = results.averages if results is not None and results.shown else ()
         items = (self._planning(start, now, last), self._success(start, now), self._calendar(first, last),
-                 self._risk(start, now), self._split(viewer, start), self._check_ups(results))
+                 self._risk(start, now), self._split(viewer, start), self._check_ups(results, start, now))
         indicators = tuple(
             Indicator(statement.key, statement.text, lines, data, feelings[index] if feelings else None)
             for index, (statement, (lines, data)) in enumerate(zip(STATEMENTS, items)))
@@ -207,16 +210,23 @@ class ScorecardService:
                  f"{open_share if open_share is not None else 0}% of spend is in categories open to suppliers")
         return lines, percent(int(placed), int(total)) if total else (percent(len(stances), len(Category)))
 
-    def _check_ups(self, results):
+    def _check_ups(self, results, start: datetime, now: datetime):
+        """The check-up itself: its flow (health checks that went out in the period against one a
+        month) and participation in the latest; the score is the two shares' average."""
         if results is None:
             return ("No health check has gone out yet.",), None
         db = self.store.db
+        held = db.execute("select count(*) from survey_rounds where opened_at >= ? and opened_at <= ?",
+                          [iso(start), iso(now)]).fetchone()[0]
         asked = db.execute("select count(*) from ledger where kind = 'health' and subject = 'survey' and episode = ? "
                            "and delivered_at is not null", [results.survey.month]).fetchone()[0]
         answered = db.execute("select count(*) from survey_participation where round_id = ?",
                               [results.survey.id]).fetchone()[0]
-        return (f"{answered} of {asked} people asked answered the {results.survey.label} health check",), \
-            percent(answered, asked)
+        lines = (f"{held} of {CHECK_UPS} monthly health checks went out in the last {DAYS} days",
+                 f"{answered} of {asked} people asked answered the {results.survey.label} health check")
+        shares = [percent(min(held, CHECK_UPS), CHECK_UPS)] + \
+            ([percent(answered, asked)] if asked else [])
+        return lines, round(sum(shares) / len(shares))
 
     # --- the rest ---------------------------------------------------------------------------------------
 
