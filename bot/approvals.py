@@ -43,23 +43,49 @@ def to_base(amount: Decimal, currency: str, settings: Settings) -> Decimal | Non
     return amount * rate if rate is not None else None
 
 
-def why_needed(request: Request, settings: Settings) -> str | None:
+@dataclasses.dataclass(frozen=True)
+class Why:
+    """Why a request needs approval, kept as facts so each reader sees its amounts their own
+    way: ``str()`` writes them in the locale being viewed (``bot.format.viewing``), so the
+    approver's DM reads ``EUR 25.000`` in German while the stored round and the channel's
+    card keep ``TANDEM_LOCALE``."""
+
+    restricted: bool = False
+    no_cost: bool = False
+    unrated: str | None = None  # the currency with no rate
+    cost: Decimal | None = None  # in the base currency, when it reaches the threshold
+    threshold: Decimal | None = None
+    currency: str = ""
+
+    def __str__(self) -> str:
+        reasons = []
+        if self.restricted:
+            reasons.append("its data is restricted")
+        if self.no_cost:
+            # Unknown is not under the threshold: the approvers decide, as for a cost with no rate.
+            reasons.append("it has no estimated cost")
+        if self.unrated:
+            reasons.append(f"its cost is in {self.unrated}, which has no rate in TANDEM_FX_RATES")
+        if self.cost is not None:
+            reasons.append(f"its cost ({money(self.cost, self.currency)}) reaches the approval threshold of "
+                           f"{money(self.threshold, self.currency)}")
+        return " and ".join(reasons)
+
+
+def why_needed(request: Request, settings: Settings) -> Why | None:
     """Why ``request`` needs approval, or ``None`` when it does not."""
-    reasons = []
-    if request.sensitivity is Sensitivity.RESTRICTED:
-        reasons.append("its data is restricted")
+    facts: dict = {"restricted": request.sensitivity is Sensitivity.RESTRICTED}
     if request.estimated_cost is None:
-        # Unknown is not under the threshold: the approvers decide, as for a cost with no rate.
-        reasons.append("it has no estimated cost")
+        facts["no_cost"] = True
     else:
         base = to_base(request.estimated_cost, request.currency, settings)
-        threshold = money(settings.approval_threshold, settings.base_currency)
         if base is None:
-            reasons.append(f"its cost is in {request.currency}, which has no rate in TANDEM_FX_RATES")
+            facts["unrated"] = request.currency
         elif base >= settings.approval_threshold:
-            shown = money(base.quantize(Decimal("1")), settings.base_currency)
-            reasons.append(f"its cost ({shown}) reaches the approval threshold of {threshold}")
-    return " and ".join(reasons) or None
+            facts.update(cost=base.quantize(Decimal("1")), threshold=settings.approval_threshold,
+                         currency=settings.base_currency)
+    why = Why(**facts)
+    return why if str(why) else None
 
 
 def approvers_warning(settings: Settings) -> str | None:
@@ -120,7 +146,7 @@ class ApprovalService:
             return None
         shown = tuple(sorted(self.entries))
         if latest is None:
-            return ApprovalSummary(why, "needed", shown)
+            return ApprovalSummary(str(why), "needed", shown)
         return ApprovalSummary(latest.why, latest.state, shown, latest.decisions)
 
     # --- the gate ----------------------------------------------------------------------------
@@ -143,7 +169,7 @@ class ApprovalService:
                 f"{request.number} needs approval because {why}, but its requester is the only approver and "
                 f"there is no other admin to ask. Add an approver to TANDEM_APPROVERS (or an admin to TANDEM_ADMINS).")
         if latest is None or latest.state != "open":
-            latest = self._open_round(request, actor, why)
+            latest = self._open_round(request, actor, str(why))
             self._ask(request, latest)
         names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(asked))
         raise ApprovalPending(
@@ -162,10 +188,12 @@ class ApprovalService:
         return round_
 
     def _ask(self, request: Request, round_: Round) -> None:
+        # The reasons as facts (each approver's DM writes the amounts their way); the round's
+        # stored text when they no longer apply.
+        why = why_needed(request, self.settings) or round_.why
         for approver in sorted(self.visibility.approvers_for(request)):
             try:
-                self.notifier.ask_approval(approver, self.visibility.request(approver, request, Place.PRIVATE),
-                                           round_.why)
+                self.notifier.ask_approval(approver, self.visibility.request(approver, request, Place.PRIVATE), why)
             except NotifyError as error:
                 log.warning("could not ask %s to approve %s: %s", approver, request.number, error)
 

@@ -109,8 +109,9 @@ class Notifier(Protocol):
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         """Sends a file to the user in a direct message."""
 
-    def ask_approval(self, approver: str, request: Request, why: str) -> None:
-        """Asks one approver, by DM, to approve or reject ``request`` (``why`` it needs approval)."""
+    def ask_approval(self, approver: str, request: Request, why: object) -> None:
+        """Asks one approver, by DM, to approve or reject ``request`` (``why`` it needs approval:
+        its ``str()`` writes amounts in the locale being viewed, so render it in the approver's)."""
 
     def post_digest(self, digest: Digest) -> None:
         """Posts the digest to the shared channel."""

@@ -60,8 +60,8 @@ class RecordingNotifier:
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:
         self._record("send_file", user, filename, content, title)
 
-    def ask_approval(self, approver: str, request: Request, why: str) -> None:
-        self._record("ask_approval", approver, request, why)
+    def ask_approval(self, approver: str, request: Request, why) -> None:
+        self._record("ask_approval", approver, request, str(why))
 
     def post_briefing(self, briefing) -> None:
         self._record("post_briefing", briefing)

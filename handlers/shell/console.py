@@ -110,7 +110,7 @@ class ShellNotifier:
         self.write(f"[DM to {render.person(user, self.names)}] Tandem sent a file: {self._save(filename, content)}"
                    f" — {title}")
 
-    def ask_approval(self, approver: str, request: Request, why: str) -> None:
+    def ask_approval(self, approver: str, request: Request, why) -> None:
         self.write(f"[DM to {render.person(approver, self.names)}] Tandem: approval needed for {request.number} "
                    f"{request.title}: it needs approval because {why}. Answer with /procure approve "
                    f"{request.id} or /procure reject {request.id} <reason>.")

@@ -164,9 +164,9 @@ class SlackNotifier:
             with self.store.write() as db:
                 dm_store.forget_dm_channel(db, user)
 
-    def ask_approval(self, approver: str, request: Request, why: str) -> None:
-        with viewing(self.locale_of(approver)):
-            shown = blocks.approval_request(request, why)
+    def ask_approval(self, approver: str, request: Request, why) -> None:
+        with viewing(self.locale_of(approver)):  # the reason's amounts too, the approver's way
+            shown = blocks.approval_request(request, str(why))
         self.send_dm(approver, f"Approval needed: {blocks.card_text(request)}", shown)
 
     def send_file(self, user: str, filename: str, content: bytes, title: str) -> None:

@@ -180,8 +180,8 @@ class TeamsNotifier:
             repo.save_image(db, token, png, now)
         return f"{self.settings.public_url}{files.image_path(token)}"
 
-    def ask_approval(self, approver: str, request: Request, why: str) -> None:
-        self.send_activity_to(approver, card_activity(cards.approval_card(request, why, self.name),
+    def ask_approval(self, approver: str, request: Request, why) -> None:
+        self.send_activity_to(approver, card_activity(cards.approval_card(request, str(why), self.name),
                                                     f"Approval needed: {cards.card_summary(request)}"))
 
     def post_digest(self, digest: Digest) -> None:

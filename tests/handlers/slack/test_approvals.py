@@ -137,3 +137,20 @@ def test_a_need_with_no_estimated_cost_goes_to_the_approvers_before_approved(sla
     bot.executor.shutdown(wait=True)
     assert bot.core.requests.get(1).status is Status.SOURCING
     assert bot.core.approvals.approve(APPROVER, 1).status is Status.APPROVED
+
+
+def test_the_approvers_dm_gives_the_reason_with_amounts_the_approvers_way_and_the_channel_keeps_its_own(slack, fake,
+                                                                                                        bot):
+    fake.locales[APPROVER] = "de-DE"
+    to_sourcing(slack, fake, bot)
+    slack.command("/procure", "status 1 approved", BUYER)
+    dm = fake.wait_until("chat.postMessage", lambda a: a["channel"] == "D0APPROVER")
+    text = json.dumps(dm.args["blocks"], ensure_ascii=False)
+    assert "because its cost (USD 25.000) reaches the approval threshold of USD 10.000" in text
+    assert "25,000" not in text and "10,000" not in text
+    pending = fake.wait_until("response_url", lambda a: "needs approval" in a.get("text", ""))
+    assert "its cost (USD 25,000) reaches the approval threshold of USD 10,000" in pending.args["text"], \
+        "the buyer (en-US) reads it the shared way"
+    [asked] = [e for e in bot.core.requests.show(ADMIN, 1).events if e.action == "approval requested"]
+    assert asked.after["approval"] == "its cost (USD 25,000) reaches the approval threshold of USD 10,000", \
+        "the audit log keeps TANDEM_LOCALE"
