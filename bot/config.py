@@ -179,8 +179,9 @@ class _Reader:
         value = self.raw(name)
         if value is None:
             return default
-        if not value.isdecimal() or not 0 < int(value) < 65536:
-            raise ConfigError(f"{name}={value} is not a TCP port (1-65535)")
+        # 0: any free port, which the start-up log names (tests start Tandem so, with no race).
+        if not value.isascii() or not value.isdecimal() or not 0 <= int(value) < 65536:
+            raise ConfigError(f"{name}={value} is not a TCP port (1-65535, or 0 for any free one)")
         return int(value)
 
     def positive_int(self, name: str, default: int) -> int:

@@ -412,11 +412,13 @@ def load_platforms(settings: Settings, names: Sequence[str]) -> list:
 
 def run_platforms(settings: Settings, names: Sequence[str]) -> int:
     """``tandem run``: one core, the schedule once, every configured platform serving."""
-    from handlers.platforms import run
+    from handlers.platforms import hold_stop_signals, run, take_stop_signals
 
+    hold_stop_signals()  # the platforms' clients start threads; none of them may take SIGTERM
     try:
         platforms = load_platforms(settings, names)
     except ImportError as error:
+        take_stop_signals()
         extra = TEAMS_EXTRA if "teams" in names else "tandem: a chat platform is not installed"
         print(f"{extra} ({error.name} is missing)", file=sys.stderr)
         return 2

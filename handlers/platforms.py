@@ -103,14 +103,36 @@ def build(settings: Settings, platforms: Sequence[Platform], clock: Clock | None
     return core
 
 
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def hold_stop_signals() -> None:
+    """Blocks SIGTERM and Ctrl-C in this thread and so in every thread started from it (a
+    thread inherits its starter's mask) until ``take_stop_signals``. A process-wide signal
+    goes to any thread that does not block it; one taken by a worker (Socket Mode runs a
+    dozen) sets the stop flag but never wakes the main thread's wait, and Tandem would not
+    stop. Called by ``run`` and, earlier, before the platforms are built (they start threads)."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def take_stop_signals() -> None:
+    """The main thread takes SIGTERM and Ctrl-C again (those that came meanwhile arrive now)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
 def run(settings: Settings, platforms: Sequence[Platform], clock: Clock | None = None) -> int:
     """``tandem run``: the core, the schedule (once, whatever the platforms) and every
     platform serving, until SIGTERM, Ctrl-C or a platform that stops by itself (its error,
     ``StartupFailed`` say, is raised once everything is closed)."""
-    core = build(settings, platforms, clock)
-    schedule = Schedule(core)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    hold_stop_signals()
+    try:
+        core = build(settings, platforms, clock)
+    except BaseException:
+        take_stop_signals()
+        raise
+    schedule = Schedule(core)
     threads, failures = [], []
     # What start-up built lives as long as the process: out of the collector's way, a full
     # collection walks only what requests made since (on the order of 60 ms to a few ms).
@@ -121,11 +143,17 @@ def run(settings: Settings, platforms: Sequence[Platform], clock: Clock | None =
             thread = threading.Thread(target=_serve, args=(platform, stopping, failures), name=f"tandem-{platform.name}")
             thread.start()
             threads.append(thread)
+        take_stop_signals()
         try:
-            stopping.wait()
+            # Woken now and then as well: a native library's thread (OpenBLAS starts some when
+            # imported, before any mask) may still take a signal, and its handler runs only once
+            # this thread runs Python again.
+            while not stopping.wait(1.0):
+                pass
         except KeyboardInterrupt:
             pass
     finally:
+        take_stop_signals()
         stopping.set()
         for thread in threads:
             thread.join()

@@ -160,7 +160,7 @@ class FakeSlack:
         with self._changed:
             return [call for call in self.calls if call.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
         """Blocks until ``method`` was called ``count`` times (no sleeping: a condition wait)."""
         with self._changed:
             ok = self._changed.wait_for(lambda: len([c for c in self.calls if c.method == method]) >= count, timeout)
@@ -170,7 +170,7 @@ class FakeSlack:
             raise AssertionError(f"expected {count} call(s) to {method}, saw {len(found)}; all calls: {seen}")
         return found
 
-    def wait_until(self, method: str, matches, timeout: float = 10.0) -> Call:
+    def wait_until(self, method: str, matches, timeout: float = 30.0) -> Call:
         """Blocks until a call to ``method`` satisfies ``matches``; returns that call."""
         def found():
             return next((c for c in self.calls if c.method == method and matches(c.args)), None)

@@ -108,13 +108,13 @@ class FakeSocketMode:
                 self._send(self.current, envelope)
         return envelope
 
-    def wait_acked(self, envelope: Envelope, timeout: float = 10.0) -> Envelope:
+    def wait_acked(self, envelope: Envelope, timeout: float = 30.0) -> Envelope:
         with self._changed:
             if not self._changed.wait_for(lambda: envelope.acked, timeout):
                 raise AssertionError(f"{envelope.type} {envelope.id} was never acknowledged")
         return envelope
 
-    def wait_connections(self, count: int, timeout: float = 10.0) -> None:
+    def wait_connections(self, count: int, timeout: float = 30.0) -> None:
         with self._changed:
             if not self._changed.wait_for(lambda: self.connections >= count and self.current is not None, timeout):
                 raise AssertionError(f"expected connection #{count}; saw {self.connections}")

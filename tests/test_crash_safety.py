@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
@@ -31,22 +32,30 @@ BUYERS = [f"U0BUYER00{n}" for n in range(1, 6)]
 REQUESTS = 30
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@contextmanager
+def closed_port():
+    """A local port on which nothing listens, held (bound, never listening) until the block
+    ends, so no other process can take it meanwhile: connecting to it is refused."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
+
+
+def served_port(line: str) -> int:
+    """The port in "Tandem serves Slack at http://0.0.0.0:PORT/slack/events" (PORT=0 lets the
+    process bind any free port itself, with no window for another process to take it)."""
+    return int(line.split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
 
 
 class BotProcess:
     """``python -m bot run`` as a child process; ready once it says where it serves."""
 
     def __init__(self, env: dict):
-        self.port = int(env["PORT"])
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         self.proc = start_tandem(env)
         threading.Thread(target=self._read, daemon=True).start()
-        self.wait_for_line("Tandem serves Slack at")
+        self.port = served_port(self.wait_for_line("Tandem serves Slack at"))
 
     def _read(self):
         for line in self.proc.stderr:
@@ -80,7 +89,7 @@ def env(tmp_path, fake):
     settings = {
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
         "TANDEM_CHANNEL": CHANNEL, "TANDEM_PROCUREMENT": ",".join(BUYERS), "TANDEM_DB": str(tmp_path / "t.db"),
-        "PORT": str(free_port()), "TANDEM_REMINDER_CRON": "* * * * *", "TANDEM_DIGEST_CRON": "0 0 1 1 *",
+        "PORT": "0", "TANDEM_REMINDER_CRON": "* * * * *", "TANDEM_DIGEST_CRON": "0 0 1 1 *",
         "TANDEM_LOG_LEVEL": "INFO",
     }
     # Requests opened ten days ago and never claimed: every buyer is due one reminder DM.

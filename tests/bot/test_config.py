@@ -42,9 +42,9 @@ def test_values_are_parsed():
     "env, message",
     [
         ({"TANDEM_TIMEZONE": "Mars/Base"}, "TANDEM_TIMEZONE=Mars/Base is not an IANA time zone"),
-        ({"PORT": "http"}, "PORT=http is not a TCP port (1-65535)"),
-        ({"PORT": "70000"}, "PORT=70000 is not a TCP port (1-65535)"),
-        ({"PORT": "²"}, "PORT=² is not a TCP port (1-65535)"),
+        ({"PORT": "http"}, "PORT=http is not a TCP port (1-65535, or 0 for any free one)"),
+        ({"PORT": "70000"}, "PORT=70000 is not a TCP port (1-65535, or 0 for any free one)"),
+        ({"PORT": "²"}, "PORT=² is not a TCP port (1-65535, or 0 for any free one)"),
         ({"TANDEM_NOTICE_DAYS": "90,²"}, "TANDEM_NOTICE_DAYS=90,² is not a comma-separated list"),
         ({"TANDEM_STALE_DAYS": "-2"}, "TANDEM_STALE_DAYS=-2 is not a positive whole number"),
         ({"TANDEM_NOTICE_DAYS": "90,soon"}, "TANDEM_NOTICE_DAYS=90,soon is not a comma-separated list"),

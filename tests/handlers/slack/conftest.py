@@ -97,7 +97,7 @@ class SlackSender:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 answer = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             answer = error.code, error.read().decode()
@@ -107,7 +107,7 @@ class SlackSender:
 
     def get(self, path: str) -> tuple[int, str]:
         try:
-            with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            with urllib.request.urlopen(self.base + path, timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

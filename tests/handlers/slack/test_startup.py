@@ -15,13 +15,13 @@ import pytest
 from tests.handlers.slack.conftest import CHANNEL, SECRET, SlackSender
 from testing.socket_mode import FakeSocketMode
 from tests.processes import start_tandem
-from tests.test_crash_safety import free_port
+from tests.test_crash_safety import closed_port, served_port
 
 
 @pytest.fixture
 def env(tmp_path, fake):
     return {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url,
-            "TANDEM_CHANNEL": CHANNEL, "TANDEM_DB": str(tmp_path / "t.db"), "PORT": str(free_port()),
+            "TANDEM_CHANNEL": CHANNEL, "TANDEM_DB": str(tmp_path / "t.db"), "PORT": "0",
             "TANDEM_ADMINS": "U0ADMIN001,U0ADMIN002", "TANDEM_LOG_LEVEL": "INFO"}
 
 
@@ -44,7 +44,8 @@ def test_a_refused_bot_token_is_one_line_and_exit_1(env, fake):
 
 
 def test_an_unreachable_slack_is_one_line_and_exit_1(env):
-    done = run({**env, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"})
+    with closed_port() as port:
+        done = run({**env, "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"})
     assert done.returncode == 1
     [line] = errors_of(done)
     assert line.startswith("tandem: cannot reach Slack at http://127.0.0.1:") and "Traceback" not in done.stderr
@@ -82,11 +83,14 @@ class Running:
             self.ended = True
             self.changed.notify_all()
 
-    def wait_for(self, fragment: str, timeout: float = 90) -> None:
+    def wait_for(self, fragment: str, timeout: float = 90) -> str:
+        """The first line logged with ``fragment`` in it, once it has been."""
         with self.changed:
             if not self.changed.wait_for(lambda: any(fragment in line for line in self.lines) or self.ended, timeout):
                 raise AssertionError(f"never logged {fragment!r}")
-            assert any(fragment in line for line in self.lines), "".join(self.lines)
+            found = [line for line in self.lines if fragment in line]
+            assert found, "".join(self.lines)
+            return found[0]
 
     def log(self) -> str:
         with self.changed:
@@ -108,10 +112,42 @@ def test_socket_mode_says_connected_after_hello_and_sigterm_ends_it_cleanly(env,
         sockets.stop()
 
 
+def blocked_signals(pid: int) -> dict[int, int]:
+    """Each thread of a process (by thread ID) and the signals it blocks (Linux's SigBlk mask)."""
+    masks = {}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/status") as status:
+            masks[int(task)] = next(int(line.split()[1], 16) for line in status if line.startswith("SigBlk:"))
+    return masks
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads Linux's /proc")
+def test_only_the_main_thread_takes_sigterm_so_a_worker_cannot_swallow_it(env, fake):
+    """A signal goes to any thread not blocking it; one taken by a Socket Mode worker would set
+    the stop flag without waking the main thread, and Tandem would not stop."""
+    sockets = FakeSocketMode().start()
+    fake.socket_url = sockets.url
+    try:
+        # Only Tandem's own threads: numpy's OpenBLAS starts one at import, before any mask
+        # (Tandem's main thread wakes every second for what such a thread catches).
+        bot = Running({**env, "SLACK_APP_TOKEN": "xapp-test", "OPENBLAS_NUM_THREADS": "1"})
+        bot.wait_for("Tandem serves the calendar feed")
+        masks = blocked_signals(bot.proc.pid)
+        term, interrupt = 1 << (signal.SIGTERM - 1), 1 << (signal.SIGINT - 1)
+        workers = {tid: mask for tid, mask in masks.items() if tid != bot.proc.pid}
+        assert len(workers) >= 5, "Socket Mode, the schedule and the HTTP side server run threads"
+        assert all(mask & term and mask & interrupt for mask in workers.values()), masks
+        assert not masks[bot.proc.pid] & term, "the main thread takes SIGTERM"
+        bot.proc.send_signal(signal.SIGTERM)
+        assert bot.proc.wait(timeout=60) == 0
+    finally:
+        sockets.stop()
+
+
 def test_sigterm_in_http_mode_finishes_the_request_in_flight_without_a_traceback(env, fake):
     bot = Running(env)
-    bot.wait_for("Tandem serves Slack at")
-    sender = SlackSender(f"http://127.0.0.1:{env['PORT']}", fake)
+    port = served_port(bot.wait_for("Tandem serves Slack at"))
+    sender = SlackSender(f"http://127.0.0.1:{port}", fake)
     held = fake.hold("views.open")  # /need's modal is being opened when SIGTERM arrives
     assert sender.command("/need", "Laptop", "U0IT000001")[0] == 200
     fake.wait_for("views.open:held")

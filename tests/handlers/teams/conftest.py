@@ -105,7 +105,7 @@ class TeamsSender:
         request = urllib.request.Request(self.url, data=data, method="POST",
                                          headers={"Content-Type": "application/json", **signed, **(headers or {})})
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 raw = response.read()
                 answer = json.loads(raw) if raw else None
                 self._validate(answer)
