@@ -187,7 +187,7 @@ class ScorecardService:
         db = self.store.db
         ordered_ids = sorted({row["subject_id"] for row in db.query(
             "select subject_id, after from events where subject = 'request' and at >= ? and at <= ? "
-            "and after like '%\"status\": \"ordered\"%'", [start.isoformat(), now.isoformat()])})
+            "and after like '%\"status\": \"ordered\"%'", [iso(start), iso(now)])})
         with_checks, done = 0, 0
         for request_id in ordered_ids:
             request = requests_repo.get_request(db, request_id)

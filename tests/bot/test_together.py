@@ -179,3 +179,35 @@ def test_procurement_sees_the_rules_before_sourcing(core):
 def test_risk_rules_are_validated_at_start_up(tmp_path, value, message):
     with pytest.raises(ConfigError, match=f"TANDEM_RISK_CHECKS: .*{message}"):
         Settings.from_env({"TANDEM_RISK_CHECKS": value})
+
+
+def test_the_scorecards_90_days_begin_at_midnight_where_the_team_is(tmp_path, clock):
+    """A need ordered the evening before the 90 days began, in the team's time zone, is not
+    counted, though in UTC it was already the first day; one ordered the next morning is."""
+    from datetime import datetime, time, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from bot.scorecard import DAYS
+
+    settings = Settings.from_env({"TANDEM_DB": str(tmp_path / "t.db"), "TANDEM_PROCUREMENT": BUYER,
+                                  "TANDEM_ADMINS": ADMIN, "TANDEM_TIMEZONE": "America/Los_Angeles",
+                                  "TANDEM_RISK_CHECKS": "confidential=Security review"})
+    core = build_core(settings, RecordingNotifier(), clock=clock)
+    now = clock.now()
+    team = ZoneInfo("America/Los_Angeles")
+    start = datetime.combine(now.astimezone(team).date() - timedelta(days=DAYS - 1), time(0), team)
+
+    def ordered_at(moment):
+        clock.set(moment)
+        number = approved(core, sensitivity="confidential", estimated_cost="100")
+        run(core, IT, f"check {number} 1")
+        core.requests.change_status(BUYER, number, "ordered")
+
+    ordered_at(start - timedelta(hours=2))  # 22:00 the day before there; 05:00 UTC on the first day
+    assert (start - timedelta(hours=2)).astimezone(timezone.utc).date() == start.date()
+    ordered_at(start + timedelta(hours=1))
+    clock.set(now)
+    risk = next(item for item in core.scorecard.scorecard(ADMIN).indicators if item.key == "risk")
+    assert risk.lines == ("1 of 1 needs ordered with risk checks had every check done",)
+    assert risk.data == 100
+    core.close()
