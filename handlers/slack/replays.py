@@ -1,4 +1,4 @@
-"""A replayed slash command, button click or form submission is applied once.
+"""A replayed slash command, button click, form submission or workflow step run is applied once.
 
 Slack signs the whole body, trigger ID included, and never sends the same trigger twice, so
 a second request with a trigger ID already seen is a replay; so is a form submission with
@@ -25,8 +25,14 @@ def keys_of(body: dict) -> list[str]:
     """What identifies a command or an interaction: its trigger ID, and for a form its view."""
     if not isinstance(body, dict):
         return []
+    event = body.get("event") if body.get("type") == "event_callback" else None
+    if isinstance(event, dict) and event.get("type") == "function_executed":
+        # A workflow step's run: a retry (X-Slack-Retry-Num) or a replayed body would file
+        # the need twice; each run has its own execution ID.
+        execution = event.get("function_execution_id")
+        return [f"function:{execution}"] if execution else []
     if not body.get("command") and body.get("type") not in INTERACTIVE:
-        return []  # events are deduplicated by their message or event ID
+        return []  # other events are deduplicated by their message or event ID
     keys = [f"trigger:{body['trigger_id']}"] if body.get("trigger_id") else []
     view = body.get("view") if body.get("type") == "view_submission" else None
     if isinstance(view, dict) and view.get("id") and view.get("hash"):

@@ -17,10 +17,11 @@ def ran_by(user: str) -> dict:
     return {"id": user, "secret": "c2VjcmV0"}
 
 
-def run_step(slack, inputs: dict, execution: str = "Fx0001", runner: str | None = IT) -> tuple[int, str]:
+def run_step(slack, inputs: dict, execution: str = "Fx0001", runner: str | None = IT,
+             retry: int | None = None) -> tuple[int, str]:
     if runner is not None and "run_by" not in inputs:
         inputs = {**inputs, "run_by": ran_by(runner)}
-    return slack.event({
+    return slack.event(retry=retry, event={
         "type": "function_executed",
         "function": {
             "id": "Fn0CREATE", "callback_id": Functions.CREATE_NEED, "title": "Create IT need",
@@ -157,3 +158,16 @@ def test_a_need_filed_for_oneself_says_a_workflow_filed_it(slack, fake, bot):
     card = fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL)
     text = json.dumps(card.args["blocks"])
     assert f"Filed by a workflow on behalf of <@{IT}>" in text and "run by" not in text
+
+
+def test_a_retried_step_run_files_the_need_once(slack, fake, bot):
+    """Slack retries an event it thinks was not acked (X-Slack-Retry-Num), with a new event ID
+    and the same execution: the need is filed and the step completed once."""
+    inputs = {"title": "Docking stations", "category": "hardware", "requester": IT}
+    assert run_step(slack, inputs)[0] == 200
+    assert run_step(slack, inputs, retry=1)[0] == 200
+    assert run_step(slack, inputs, retry=2)[0] == 200
+    assert len(fake.calls_to("functions.completeSuccess")) == 1
+    assert bot.core.requests.list(IT, "all").total == 1
+    run_step(slack, inputs, execution="Fx0002")  # another run of the workflow is another need
+    assert bot.core.requests.list(IT, "all").total == 2
