@@ -171,3 +171,20 @@ def test_a_retried_step_run_files_the_need_once(slack, fake, bot):
     assert bot.core.requests.list(IT, "all").total == 1
     run_step(slack, inputs, execution="Fx0002")  # another run of the workflow is another need
     assert bot.core.requests.list(IT, "all").total == 2
+
+
+def test_hostile_step_text_cannot_ping_the_channel_forge_a_link_or_hide_its_direction(slack, fake, bot):
+    run_step(slack, {"title": "<!channel> Free \u202eLAPTOPS\u202c <https://evil.example|click>\u200b",
+                     "why": "*urgent* <@U0ADMIN001> " + "x" * 5000, "category": "hardware", "requester": IT})
+    [failed] = fake.wait_for("functions.completeError")
+    assert "why:" in failed.args["error"], "the justification's limit holds for a step as for the form"
+    assert bot.core.requests.list(IT, "all").total == 0
+
+    run_step(slack, {"title": "<!channel> Free \u202eLAPTOPS\u202c <https://evil.example|click>\u200b",
+                     "why": "*urgent* <@U0ADMIN001>", "category": "hardware", "requester": IT}, execution="Fx0002")
+    completed(fake)
+    card = json.dumps(fake.wait_until("chat.postMessage", lambda a: a["channel"] == CHANNEL).args, ensure_ascii=False)
+    assert "<!channel>" not in card and "&lt;!channel&gt;" in card
+    assert "<https://evil.example" not in card and "<@U0ADMIN001>" not in card
+    assert "\u202e" not in card and "\u200b" not in card
+    assert "\u202e" not in bot.core.requests.get(1).title
