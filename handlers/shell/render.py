@@ -122,7 +122,7 @@ def details(item: RequestDetails, names: dict[str, str]) -> str:
         lines.append("  Comments:")
         lines += [f"    {when(c.at)} {person(c.author, names)}: {note_words(c, names)}" for c in item.notes]
     lines.append("  History:")
-    lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
+    lines += [f"    {when(e.at)} {person(e.actor, names)} {mentions(describe_event(e), names)}" for e in item.events]
     return "\n".join(lines)
 
 
@@ -194,5 +194,5 @@ def contract_details(item: ContractDetails, names: dict[str, str]) -> str:
         lines.append("  Linked requests:")
         lines += [f"    {r.number} {r.title} — {r.status.label}" for r in item.requests]
     lines.append("  History:")
-    lines += [f"    {when(e.at)} {person(e.actor, names)} {describe_event(e)}" for e in item.events]
+    lines += [f"    {when(e.at)} {person(e.actor, names)} {mentions(describe_event(e), names)}" for e in item.events]
     return "\n".join(lines)

@@ -338,7 +338,7 @@ def request_details(item: RequestDetails, limit: int = MESSAGE_BLOCKS, linked: L
                                                            value=str(request.id))]))
     lines = [f"• {when(c.at)} {mention(c.author)}: {note_markup(c)}" for c in item.notes]
     blocks += section_lines("Comments", lines)
-    lines = [f"• {when(e.at)} {mention(e.actor)} {escape(describe_event(e))}" for e in item.events]
+    lines = [f"• {when(e.at)} {mention(e.actor)} {escape_message(describe_event(e))}" for e in item.events]
     blocks += section_lines("History", lines)
     if len(blocks) > limit:
         blocks = blocks[: limit - 1] + [ContextBlock(elements=[mrkdwn("…the rest is cut to fit; see `/procure show` in a DM")])]

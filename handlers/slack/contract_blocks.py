@@ -21,6 +21,7 @@ from handlers.slack.blocks import (
     form_inputs,
     MESSAGE_BLOCKS,
     escape,
+    escape_message,
     mention,
     more,
     mrkdwn,
@@ -126,7 +127,7 @@ def contract_details(item: ContractDetails, with_actions: bool = True, limit: in
     requests = [f"• {r.number} {escape(r.title)} — {status_text(r.status)}" for r in item.requests]
     blocks += section_lines("Linked requests", requests)
     history = [f"• {when(e.at)} {mention(e.actor) if e.actor[:1] in 'UW' else escape(e.actor)} "
-               f"{escape(describe_event(e))}" for e in item.events]
+               f"{escape_message(describe_event(e))}" for e in item.events]
     blocks += section_lines("History", history)
     if len(blocks) > limit:
         blocks = blocks[: limit - 1] + [ContextBlock(elements=[mrkdwn("…the rest is cut to fit")])]

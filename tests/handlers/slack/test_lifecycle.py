@@ -80,6 +80,8 @@ def test_the_full_lifecycle_and_the_card_always_shows_the_truth(slack, fake, bot
     history = json.dumps(shown.args["blocks"], ensure_ascii=False)
     for step in ("created the request", "claimed", "status: claimed → sourcing", "status: ordered → fulfilled"):
         assert step in history, [c.args.get("text") for c in fake.calls_to("response_url")]
+    # People in the history are live mentions, not their escaped markup.
+    assert f"owner: — → <@{BUYER}>" in history and "&lt;@" not in history
 
 
 def test_modal_errors_are_shown_inline_and_nothing_is_posted(slack, fake, bot):
