@@ -149,7 +149,7 @@ def test_procurement_files_for_someone_else_and_the_card_history_and_audit_log_s
         (BUYER, "created", "workflow", IT)
     slack.command("/procure", "show 1", IT)
     history = json.dumps(fake.calls[-1].args)
-    assert f"<@{BUYER}> filed the request through a workflow on behalf of &lt;@{IT}&gt;" in history
+    assert f"<@{BUYER}> filed the request through a workflow on behalf of <@{IT}>" in history
 
 
 def test_a_need_filed_for_oneself_says_a_workflow_filed_it(slack, fake, bot):
