@@ -248,21 +248,21 @@ def _schedule_core(settings: Settings, clock=None, platforms: Sequence | None = 
     """The core for ``tandem digest`` and ``tandem remind``, and the platforms it sends
     through: every configured one (Slack and/or Teams, ``platforms`` when given), with
     ``send`` able to send without serving; with none, it prints what the shell would post."""
-    from bot.core import build_core
+    from handlers.platforms import build
 
     if platforms is None and configured(settings):
         platforms = load_platforms(settings, configured(settings))
-    if platforms:
-        from handlers.platforms import build
+    if not platforms:  # the shell's platform prints what would be posted and sent
+        from handlers.shell.console import ShellNotifier, channel_label
+        from handlers.shell.platform import ShellPlatform
 
-        core = build(settings, platforms, clock=clock, attach=False)
-        for platform in platforms if send else ():
-            platform.start_sending(core)
-        return core, list(platforms)
-    from handlers.shell.console import PLATFORM, ShellNotifier, channel_label
-
-    notifier = ShellNotifier(channel_label(settings.channel), print, {})
-    return build_core(settings, notifier, clock=clock, card_platforms={PLATFORM: notifier}), []
+        core = build(settings, [ShellPlatform(settings, ShellNotifier(channel_label(settings.channel), print, {}))],
+                     clock=clock, attach=False)
+        return core, []
+    core = build(settings, platforms, clock=clock, attach=False)
+    for platform in platforms if send else ():
+        platform.start_sending(core)
+    return core, list(platforms)
 
 
 def _close(core, platforms) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,11 +11,12 @@ from typing import TextIO
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.core import build_core
 from bot.permissions import Roles
 from bot.schedule import Schedule
 from handlers.shell import render
-from handlers.shell.console import PERSONAS, PLATFORM, Shell, ShellNotifier, channel_label
+from handlers.platforms import build
+from handlers.shell.console import PERSONAS, ShellNotifier, channel_label
+from handlers.shell.platform import ShellPlatform
 
 
 @contextmanager
@@ -48,25 +49,22 @@ def start_shell(settings: Settings, stdin: TextIO, stdout: TextIO, clock: Clock 
         stdout.write(render.mentions(text, names) + "\n")
         stdout.flush()
 
-    notifier = ShellNotifier(channel_label(settings.channel), write, names, files)
+    platform = ShellPlatform(settings, ShellNotifier(channel_label(settings.channel), write, names, files))
     if schedule is None:
         schedule = stdin.isatty()
     with _ctrl_c_to_this_thread():  # threads started here never take the keyboard's Ctrl-C
-        core = build_core(settings, notifier, clock=clock, roles=Roles(procurement, admins),
-                          card_platforms={PLATFORM: notifier})
+        core = build(settings, [platform], clock=clock, roles=Roles(procurement, admins))
         runner = Schedule(core) if schedule else None
         if runner is not None:
             runner.start(wait_for_first=True)
     try:
-        shell = Shell(core, stdin, stdout, names, user=PERSONAS["it"], notifier=notifier)
-        if history is not None and stdin is sys.stdin and stdin.isatty():
-            shell.line_editing(history)
-        if files is not None or log_file is not None:
-            shell.say(" · ".join(part for part in (f"Files sent to you are saved in {files}/" if files else "",
-                                                  f"the log is in {log_file}" if log_file else "") if part) + ".")
-        shell.run()
+        greeting = " · ".join(part for part in (f"Files sent to you are saved in {files}/" if files else "",
+                                                f"the log is in {log_file}" if log_file else "") if part)
+        platform.talk(stdin, stdout, history, greeting + "." if greeting else "")
+        platform.serve(threading.Event())
     finally:
         if runner is not None:
             runner.stop()
+        platform.close()
         core.close()
     return 0
