@@ -76,16 +76,17 @@ def test_a_chart_that_cannot_be_uploaded_does_not_repeat_the_digest(bot, fake):
     assert all(entry.delivered for entry in ledger.entries(bot.core.store.db) if entry.kind == "digest")
 
 
-def click_in_dm(slack, user: str, action_id: str, value: str, dm) -> tuple[int, str]:
-    """A button press on a reminder DM, as Slack sends it: with the message and its blocks."""
+def click_in_dm(slack, user: str, action_id: str, value: str, dm, block_id: str | None = None) -> tuple[int, str]:
+    """A button press on a DM from Tandem (a reminder's, unless ``block_id`` says otherwise),
+    as Slack sends it: with the message and its blocks."""
     payload = {
         "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
         "token": "legacy", "trigger_id": f"trigger.dm.{next(slack._ids)}", "response_url": slack.response_url(),
         "container": {"type": "message", "channel_id": dm.answer["channel"], "message_ts": dm.answer["ts"]},
         "channel": {"id": dm.answer["channel"]},
         "message": {"ts": dm.answer["ts"], "text": dm.args["text"], "blocks": dm.args["blocks"]},
-        "actions": [{"action_id": action_id, "block_id": f"reminder_{value}", "type": "button", "value": value,
-                     "action_ts": "1700000000.2"}],
+        "actions": [{"action_id": action_id, "block_id": block_id or f"reminder_{value}", "type": "button",
+                     "value": value, "action_ts": "1700000000.2"}],
     }
     return slack.interact(payload)
 

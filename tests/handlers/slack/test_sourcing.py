@@ -9,6 +9,7 @@ from tests.conftest import ADMIN, BUYER, IT, IT2, need
 from tests.handlers.slack.test_contracts import add_contract
 from tests.handlers.slack.test_schedule import dm_of
 from tests.handlers.slack.test_together import answer
+from tests.handlers.slack.test_schedule import click_in_dm as press
 
 
 def test_stances_opportunities_and_the_quarterly_check(slack, fake, bot, clock):
@@ -48,16 +49,7 @@ def test_stances_opportunities_and_the_quarterly_check(slack, fake, bot, clock):
 
 def click_in_dm(slack, user: str, button: dict, dm) -> None:
     """A press on a button of the sourcing map check's DM, as Slack sends it."""
-    payload = {
-        "type": "block_actions", "team": {"id": "T0TEAM"}, "user": {"id": user}, "api_app_id": "A0TANDEM",
-        "token": "legacy", "trigger_id": f"trigger.dm.{next(slack._ids)}", "response_url": slack.response_url(),
-        "container": {"type": "message", "channel_id": dm.answer["channel"], "message_ts": dm.answer["ts"]},
-        "channel": {"id": dm.answer["channel"]},
-        "message": {"ts": dm.answer["ts"], "text": dm.args["text"], "blocks": dm.args["blocks"]},
-        "actions": [{**{key: button[key] for key in ("action_id", "value")}, "block_id": "briefing_buttons",
-                     "type": "button", "action_ts": "1700000000.3"}],
-    }
-    assert slack.interact(payload)[0] == 200
+    assert press(slack, user, button["action_id"], button["value"], dm, block_id="briefing_buttons")[0] == 200
 
 
 def the_check(slack, fake, bot, clock):
