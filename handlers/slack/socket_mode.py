@@ -1,7 +1,7 @@
 """Socket Mode on Bolt's ``websocket_client`` adapter.
 
 Why this adapter and not slack-sdk's built-in client (Bolt's default): measured against a fake
-Socket Mode server (``bench/socket_mode.py``), websocket-client notices a dropped TCP connection
+Socket Mode server (``testing/socket_mode.py``; the README gives the times), websocket-client notices a dropped TCP connection
 at once and reconnects in about a second, where the built-in client's receive loop takes about a
 minute (spinning a core meanwhile); both follow Slack's ``disconnect`` envelopes.
 
