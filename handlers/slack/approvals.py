@@ -16,7 +16,7 @@ from bot.errors import BadInput
 from bot.permissions import Action
 from bot.requests import Status, parse_number
 from handlers.slack import blocks
-from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
+from handlers.slack.errors import Task, form_metadata, guarded
 from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views
 
 
@@ -54,11 +54,7 @@ def register(app: App, core: Core) -> None:
     @app.view(Views.REJECT)
     @guarded
     def reject_submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        try:
-            where = form_metadata(view, reject_target)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        where = form_metadata(view, reject_target)
         try:
             reason = parse_reason(blocks.form_values(view).get(REASON_BLOCK, ""))
         except BadInput as error:

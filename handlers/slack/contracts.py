@@ -17,7 +17,7 @@ from bot.errors import BadInput
 from bot.format import viewing
 from bot.requests import parse_number
 from handlers.slack import blocks, contract_blocks, replies
-from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
+from handlers.slack.errors import Task, form_metadata, guarded
 from handlers.slack.ids import ContractActions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -46,11 +46,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
-        try:
-            editing = form_metadata(view, lambda metadata: parse_number(metadata) if metadata else None)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        editing = form_metadata(view, lambda metadata: parse_number(metadata) if metadata else None)
         ack()
         work.later(lambda: save(user, editing, form, locale))
 
@@ -69,11 +65,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         form = blocks.form_values(view)
         user = body["user"]["id"]
         locale = locales(user)
-        try:
-            number = form_metadata(view, parse_number)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        number = form_metadata(view, parse_number)
         contract = core.renewals.contract_of(core.requests.get(number))
         if contract is not None:
             try:

@@ -110,6 +110,10 @@ def guarded(listener):
             available[name] = payload
         try:
             listener(**{name: available[name] for name in wanted})
+        except UnreadableForm:  # read before the ack: the form turns into a notice, nothing changes
+            if ack.response is None:
+                refuse_form(ack)
+            task.listener_done()
         except Exception as error:  # noqa: BLE001 - the one place listener errors are caught; reported
             if ack.response is None:
                 ack()

@@ -17,7 +17,7 @@ from bot import health
 from bot.core import Core
 from bot.errors import BadInput, DomainError, NotFound
 from handlers.slack import blocks, health_blocks
-from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
+from handlers.slack.errors import Task, form_metadata, guarded
 from handlers.slack.ids import HealthIds
 
 
@@ -42,11 +42,7 @@ def register(app: App, core: Core) -> None:
     @app.view(HealthIds.FORM)
     @guarded
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        try:
-            where = form_metadata(view, health_target)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        where = form_metadata(view, health_target)
         try:
             scores, comment = health.parse_form(blocks.form_values(view))
         except BadInput as error:

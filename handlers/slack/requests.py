@@ -21,7 +21,7 @@ from handlers.slack import blocks, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
-from handlers.slack.errors import Task, UnreadableForm, form_metadata, guarded, refuse_form
+from handlers.slack.errors import Task, form_metadata, guarded
 
 
 # What to tell a requester when the card could not be posted, by Slack's error code.
@@ -59,11 +59,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
-        try:
-            source = form_metadata(view, shortcuts.Source.load)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        source = form_metadata(view, shortcuts.Source.load)
         ack()
         work.later(lambda: create(user, form, locale, source))
 
@@ -132,11 +128,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         except BadInput as error:
             ack(response_action="errors", errors=error.errors)
             return
-        try:
-            number = form_metadata(view, parse_number)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        number = form_metadata(view, parse_number)
         ack()
         work.later(lambda: edit(user, number, form, locale))
 
@@ -217,11 +209,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         if not text.strip():
             ack(response_action="errors", errors={NOTE_BLOCK: "Write a note first."})
             return
-        try:
-            number = form_metadata(view, parse_number)
-        except UnreadableForm:
-            refuse_form(ack)
-            return
+        number = form_metadata(view, parse_number)
         ack()
         work.later(lambda: changed(body["user"]["id"], lambda: service.note(body["user"]["id"], number, text, source="note")))
 
