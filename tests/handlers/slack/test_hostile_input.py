@@ -160,7 +160,9 @@ def test_hostile_contract_forms_get_inline_errors_or_a_dm(slack, fake, bot, form
     told = len(wait_calls(fake, is_dm, 0))
     status, body = slack.submit(user, Views.CONTRACT, contract_values(**form), private_metadata=metadata)
     assert status == 200
-    if body:
+    if body and json.loads(body)["response_action"] == "update":  # valid fields, a contract Tandem never named
+        assert metadata not in ("", "1") and "could not read this form, so nothing was changed" in body
+    elif body:
         answer = json.loads(body)
         assert answer["response_action"] == "errors"
         assert answer["errors"] and set(answer["errors"]) <= set(CONTRACT_FIELDS), answer["errors"]
