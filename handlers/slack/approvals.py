@@ -12,11 +12,10 @@ from bot import dispatch
 from bot.approvals import parse_reason
 from bot.commands import Command
 from bot.core import Core
-from bot.errors import BadInput
 from bot.permissions import Action
 from bot.requests import Status, parse_number
-from handlers.slack import blocks
-from handlers.slack.errors import Task, form_metadata, guarded
+from handlers.slack import blocks, forms
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views
 
 
@@ -54,23 +53,20 @@ def register(app: App, core: Core) -> None:
     @app.view(Views.REJECT)
     @guarded
     def reject_submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        where = form_metadata(view, reject_target)
-        try:
-            reason = parse_reason(blocks.form_values(view).get(REASON_BLOCK, ""))
-        except BadInput as error:
-            ack(response_action="errors", errors={REASON_BLOCK: error.message})
-            return
-        ack()
+        user = body["user"]["id"]
 
-        def run() -> None:
-            reply = dispatch.run(core, body["user"]["id"], Command("reject", where["request"], arg=reason))
-            assert isinstance(reply, dispatch.Changed)
-            request = reply.request
-            if where.get("channel") and where.get("ts"):
-                client.chat_update(channel=where["channel"], ts=where["ts"],
-                                   text=f":x: You rejected {blocks.headline(request)}; it is back in sourcing.")
+        def then(form: dict, where: dict):
+            reason = parse_reason(form.get(REASON_BLOCK, ""))
+            return lambda: rejected(client, user, where, reason)
 
-        work.later(run)
+        forms.submitted(ack, view, work, then, metadata=reject_target, field=REASON_BLOCK)
+
+    def rejected(client: WebClient, user: str, where: dict, reason: str) -> None:
+        reply = dispatch.run(core, user, Command("reject", where["request"], arg=reason))
+        assert isinstance(reply, dispatch.Changed)
+        if where.get("channel") and where.get("ts"):
+            client.chat_update(channel=where["channel"], ts=where["ts"],
+                               text=f":x: You rejected {blocks.headline(reply.request)}; it is back in sourcing.")
 
 
 def reject_target(metadata: str) -> dict:

@@ -14,8 +14,7 @@ from slack_sdk import WebClient
 
 from bot import dispatch
 from bot.core import Core
-from bot.errors import BadInput
-from handlers.slack import blocks, replies
+from handlers.slack import blocks, forms, replies
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import BriefingActions, Views
 from handlers.slack.notifier import SlackNotifier
@@ -40,13 +39,11 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.SOURCING)
     @guarded
     def sourcing_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        form = blocks.form_values(view)
         user = body["user"]["id"]
-        try:
+
+        def then(form: dict, _):
             core.sourcing.parse_form(form)
-        except BadInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        ack()
-        work.later(lambda: notifier.send_dm(user, ":white_check_mark: " + blocks.escape(
-            core.sourcing.apply(user, form).text())))
+            return lambda: notifier.send_dm(user, ":white_check_mark: " + blocks.escape(
+                core.sourcing.apply(user, form).text()))
+
+        forms.submitted(ack, view, work, then)

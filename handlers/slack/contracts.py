@@ -13,11 +13,10 @@ from bot import dispatch
 from bot.commands import Command
 from bot.contracts import parse_contract
 from bot.core import Core
-from bot.errors import BadInput
 from bot.format import viewing
 from bot.requests import parse_number
-from handlers.slack import blocks, contract_blocks, replies
-from handlers.slack.errors import Task, form_metadata, guarded
+from handlers.slack import blocks, contract_blocks, forms, replies
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ContractActions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -38,17 +37,11 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.CONTRACT)
     @guarded
     def contract_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        form = blocks.form_values(view)
         user = body["user"]["id"]
         locale = locales(user)
-        try:
-            parse_contract(form, settings.base_currency, locale=locale)
-        except BadInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        editing = form_metadata(view, lambda metadata: parse_number(metadata) if metadata else None)
-        ack()
-        work.later(lambda: save(user, editing, form, locale))
+        forms.submitted(ack, view, work, lambda form, editing: lambda: save(user, editing, form, locale),
+                        validate=lambda form: parse_contract(form, settings.base_currency, locale=locale),
+                        metadata=lambda metadata: parse_number(metadata) if metadata else None)
 
     def save(user: str, editing: int | None, form: dict, locale: str) -> None:
         if editing is not None:
@@ -62,19 +55,16 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.RENEWAL)
     @guarded
     def renewal_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        form = blocks.form_values(view)
         user = body["user"]["id"]
         locale = locales(user)
-        number = form_metadata(view, parse_number)
-        contract = core.renewals.contract_of(core.requests.get(number))
-        if contract is not None:
-            try:
+
+        def then(form: dict, number: int):
+            contract = core.renewals.contract_of(core.requests.get(number))
+            if contract is not None:
                 core.renewals.parse(contract, form, locale)
-            except BadInput as error:
-                ack(response_action="errors", errors=error.errors)
-                return
-        ack()
-        work.later(lambda: fulfil(user, number, form, locale))
+            return lambda: fulfil(user, number, form, locale)
+
+        forms.submitted(ack, view, work, then, metadata=parse_number)
 
     def fulfil(user: str, number: int, form: dict, locale: str) -> None:
         contract = core.renewals.fulfil(user, number, form, locale)

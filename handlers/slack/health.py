@@ -15,9 +15,9 @@ from slack_sdk import WebClient
 
 from bot import health
 from bot.core import Core
-from bot.errors import BadInput, DomainError, NotFound
-from handlers.slack import blocks, health_blocks
-from handlers.slack.errors import Task, form_metadata, guarded
+from bot.errors import NotFound
+from handlers.slack import forms, health_blocks
+from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import HealthIds
 
 
@@ -42,28 +42,23 @@ def register(app: App, core: Core) -> None:
     @app.view(HealthIds.FORM)
     @guarded
     def submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
-        where = form_metadata(view, health_target)
-        try:
-            scores, comment = health.parse_form(blocks.form_values(view))
-        except BadInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        user, number = body["user"]["id"], round_id(where.get("round"))
-        try:  # a read (never waits for the write lock), so the refusal can be shown in the form itself
+        user = body["user"]["id"]
+
+        def then(form: dict, where: dict):
+            scores, comment = health.parse_form(form)
+            number = round_id(where.get("round"))
+            # A read (never waits for the write lock): a refusal turns the form into a notice.
             service.check_can_answer(user, number)
-        except DomainError as refused:
-            ack(response_action="update", view=health_blocks.notice_modal(refused.message))
-            return
-        ack()
+            return lambda: answer(client, user, scores, comment, number, where)
 
-        def run() -> None:
-            survey = service.answer(user, scores, comment, round_id=number)
-            if where.get("channel") and where.get("ts"):
-                # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
-                shown = health_blocks.answered([block.to_dict() for block in health_blocks.health_check_blocks(survey)])
-                client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
+        forms.submitted(ack, view, work, then, metadata=health_target, notice=health_blocks.notice_modal)
 
-        work.later(run)
+    def answer(client: WebClient, user: str, scores, comment: str, number: int, where: dict) -> None:
+        survey = service.answer(user, scores, comment, round_id=number)
+        if where.get("channel") and where.get("ts"):
+            # The survey DM keeps its statements; its button becomes a thank-you (never the scores).
+            shown = health_blocks.answered([block.to_dict() for block in health_blocks.health_check_blocks(survey)])
+            client.chat_update(channel=where["channel"], ts=where["ts"], text=health_blocks.ANSWERED, blocks=shown)
 
 
 def round_id(value) -> int:

@@ -27,7 +27,7 @@ from bot import imports
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import BadInput
-from handlers.slack import blocks
+from handlers.slack import blocks, forms
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import DATE_ORDER_BLOCK, IMPORT_FILE_BLOCK, VALUE, Views
 from handlers.slack.notifier import SlackNotifier
@@ -94,18 +94,16 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def import_submitted(ack: Ack, body: dict, view: dict, client: WebClient, work: Task) -> None:
         user = body["user"]["id"]
-        file = chosen_file(view)
-        choice = blocks.form_values(view).get(DATE_ORDER_BLOCK, "")
-        try:
+
+        def then(form: dict, _):
+            file = chosen_file(view)
             if file is None:
                 raise BadInput("Choose a .csv or .xlsx file.", field=IMPORT_FILE_BLOCK)
             imports.check_file(file.get("name") or file.get("title") or "", file.get("size"))
-            order = imports.date_order(choice, settings.date_order)
-        except BadInput as error:
-            ack(response_action="errors", errors={IMPORT_FILE_BLOCK: error.message, **error.errors})
-            return
-        ack()
-        work.later(lambda: run(client, user, [file], order))
+            order = imports.date_order(form.get(DATE_ORDER_BLOCK, ""), settings.date_order)
+            return lambda: run(client, user, [file], order)
+
+        forms.submitted(ack, view, work, then, field=IMPORT_FILE_BLOCK)
 
     def run(client: WebClient, user: str, files: list[dict], date_order: str | None) -> None:
         core.contracts.check_can_add(user)  # refused before anything is downloaded

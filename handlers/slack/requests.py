@@ -17,11 +17,11 @@ from bot.errors import BadInput
 from bot.format import viewing
 from bot.permissions import Action
 from bot.requests import parse_request, parse_number
-from handlers.slack import blocks, replies, shortcuts
+from handlers.slack import blocks, forms, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
-from handlers.slack.errors import Task, form_metadata, guarded
+from handlers.slack.errors import Task, guarded
 
 
 # What to tell a requester when the card could not be posted, by Slack's error code.
@@ -51,17 +51,10 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.NEED)
     @guarded
     def need_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        form = blocks.form_values(view)
         user = body["user"]["id"]
         locale = locales(user)  # the person's own way of writing amounts (cached)
-        try:
-            parse_request(form, today(core.clock, settings.tz), settings.base_currency, locale)
-        except BadInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        source = form_metadata(view, shortcuts.Source.load)
-        ack()
-        work.later(lambda: create(user, form, locale, source))
+        forms.submitted(ack, view, work, lambda form, source: lambda: create(user, form, locale, source),
+                        validate=lambda form: parse_need(form, locale), metadata=shortcuts.Source.load)
 
     def create(user: str, form: dict, locale: str, source: shortcuts.Source | None = None) -> None:
         request = service.create(user, form, locale=locale)
@@ -120,17 +113,13 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.NEED_EDIT)
     @guarded
     def need_edited(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        form = blocks.form_values(view)
         user = body["user"]["id"]
         locale = locales(user)
-        try:
-            parse_request(form, today(core.clock, settings.tz), settings.base_currency, locale)
-        except BadInput as error:
-            ack(response_action="errors", errors=error.errors)
-            return
-        number = form_metadata(view, parse_number)
-        ack()
-        work.later(lambda: edit(user, number, form, locale))
+        forms.submitted(ack, view, work, lambda form, number: lambda: edit(user, number, form, locale),
+                        validate=lambda form: parse_need(form, locale), metadata=parse_number)
+
+    def parse_need(form: dict, locale: str) -> None:
+        parse_request(form, today(core.clock, settings.tz), settings.base_currency, locale)
 
     def edit(user: str, number: int, form: dict, locale: str) -> None:
         request = service.edit(user, number, form, locale=locale)
@@ -205,13 +194,12 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @app.view(Views.NOTE)
     @guarded
     def note_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
-        text = blocks.form_values(view).get(NOTE_BLOCK, "")
-        if not text.strip():
-            ack(response_action="errors", errors={NOTE_BLOCK: "Write a note first."})
-            return
-        number = form_metadata(view, parse_number)
-        ack()
-        work.later(lambda: changed(body["user"]["id"], lambda: service.note(body["user"]["id"], number, text, source="note")))
+        user = body["user"]["id"]
+
+        def then(form: dict, number: int):
+            return lambda: changed(user, lambda: service.note(user, number, form[NOTE_BLOCK], source="note"))
+
+        forms.submitted(ack, view, work, then, validate=note_written, metadata=parse_number)
 
     @app.action(Actions.OPEN)
     @guarded
@@ -228,3 +216,8 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)
+
+
+def note_written(form: dict) -> None:
+    if not form.get(NOTE_BLOCK, "").strip():
+        raise BadInput("Write a note first.", field=NOTE_BLOCK)
