@@ -184,8 +184,11 @@ def watched(core: Core, actor: str, command: Command, place: Place = Place.PRIVA
 
 def button(text: str) -> Command:
     """The command a briefing's button carries, refused unless it is one a button may run."""
-    command = commands.parse(text)
-    if (command.name, command.arg) not in BUTTON_COMMANDS:
+    try:
+        command = commands.parse(text)
+    except BadInput:
+        command = None  # not a command at all: not one Tandem wrote on a button
+    if command is None or (command.name, command.arg) not in BUTTON_COMMANDS:
         raise BadInput("That button does nothing now. Type `/procure help` to see what Tandem does.")
     return command
 

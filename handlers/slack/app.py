@@ -20,8 +20,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.core import Core
 from bot.errors import StartupFailed
-from handlers.slack import (approvals, briefings, contracts, errors, health, home, imports, replays, requests, schedule,
-                            shortcuts, threads, workflow)
+from handlers.slack import (approvals, briefings, contracts, errors, health, home, imports, payloads, replays, requests,
+                            schedule, shortcuts, threads, workflow)
 from handlers.slack.home import HomePublisher
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import SlackLocales
@@ -148,6 +148,7 @@ def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notif
               groups: SlackGroups, locales: SlackLocales) -> SlackBot:
     """The Bolt app's listeners on ``core``."""
     work = Work(commits=core.store.commits)
+    payloads.register(app, work)  # first: what is not Slack's shape never reaches Bolt's listener arguments
 
     @app.middleware
     def with_work(context, next):  # noqa: A002 - Bolt's name for the next middleware
@@ -170,4 +171,5 @@ def slack_app(settings: Settings, app: App, core: Core, client: WebClient, notif
     health.register(app, core)
     home.register(app, publisher)
     groups.register(app)
+    payloads.register_fallbacks(app)  # last: what no listener above took
     return SlackBot(app, core, client, notifier, publisher, work, locales)
