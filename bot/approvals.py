@@ -24,6 +24,8 @@ from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles
 from bot.visibility import Place, Visibility
 from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
+from bot.markup import mention
+from bot.people import looks_like_chat_user
 from storage import Store
 from storage import approvals as repo
 from storage.requests import add_event, get_request, save_request
@@ -171,7 +173,7 @@ class ApprovalService:
         if latest is None or latest.state != "open":
             latest = self._open_round(request, actor, str(why))
             self._ask(request, latest)
-        names = ", ".join(f"<@{user}>" if user[:1] in "UW" else user for user in sorted(asked))
+        names = ", ".join(mention(user) if looks_like_chat_user(user) else user for user in sorted(asked))
         raise ApprovalPending(
             f"{request.number} needs approval because {latest.why}. Asked: {names or 'the approvers'}; "
             f"it moves to approved as soon as they approve ({self.settings.approval_policy} of them)."

@@ -28,7 +28,6 @@ from bot.contracts import (
     contract_form,
     export_rows,
     format_csv,
-    looks_like_user_id,
     parse_contract,
     parse_sheet,
     read_sheet,
@@ -38,7 +37,7 @@ from bot.money import DEFAULT_LOCALE
 from bot.sheets import read_csv, read_table, write_xlsx
 from bot.errors import BadInput, InvalidTransition, NotFound
 from bot.events import RequestChanged
-from bot.people import looks_like_chat_user
+from bot.people import looks_like_chat_user, typed_user
 from bot.notifier import LinkedContract
 from bot.permissions import Action, Roles, authorize
 from bot.requests import DETAILS_MAX, Request, Status
@@ -506,8 +505,8 @@ class ContractService:
         cache: dict[str, str | None] = {}
 
         def resolve(text: str) -> str | None:
-            if looks_like_user_id(text.upper()):
-                return text.upper()
+            if user := typed_user(text):
+                return user
             email = text.lower()
             if email not in cache:
                 found = self.resolve_email(email) if self.resolve_email is not None else None

@@ -20,6 +20,7 @@ from bot.format import money
 from bot.permissions import Allowed
 from bot.sheets import FORMULA_START, Table, UnreadableFile, read_csv, read_date, write_csv
 from bot.money import DEFAULT_LOCALE
+from bot.people import typed_user
 from bot.requests import Event, Request, clean_line, clean_text, parse_cost, parse_date, parse_quantity
 
 
@@ -253,7 +254,6 @@ NOTICE_MAX = 3650
 TERM_MAX = 120
 DEFAULT_TERM_MONTHS = 12
 
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _YES = ("yes", "y", "true", "1")
 _NO = ("no", "n", "false", "0")
@@ -269,18 +269,14 @@ OWNER_EMAIL_UNKNOWN = "contract.owner.email_unknown"  # no user has the address 
 OWNER_USER_UNKNOWN = "contract.owner.user_unknown"  # no such user [user]
 
 
-def looks_like_user_id(text: str) -> bool:
-    return bool(_USER_ID.match(text))
-
-
 def looks_like_email(text: str) -> bool:
     return bool(_EMAIL.match(text))
 
 
 def plain_owner(text: str) -> str | None:
     """The resolver used without a directory: user IDs and e-mail addresses are kept as they are."""
-    if looks_like_user_id(text.upper()):
-        return text.upper()
+    if user := typed_user(text):
+        return user
     if looks_like_email(text):
         return text.lower()
     return None
@@ -337,15 +333,15 @@ def parse_contract(form: dict, default_currency: str, resolve_owner: OwnerResolv
         owners[name] = None
         if not raw:
             continue
-        if not (looks_like_user_id(raw.upper()) or looks_like_email(raw)):
-            errors[name] = f"Unknown owner {raw[:40]!r}: use a Slack user ID like U0123ABCD or an e-mail address."
+        if not (typed_user(raw) or looks_like_email(raw)):
+            errors[name] = f"Unknown owner {raw[:40]!r}: give the owner's e-mail address or user ID."
             problems[name] = Problem(OWNER_NOT_A_PERSON, {"owner": raw})
             continue
         resolved = resolve_owner(raw)
         if resolved is None:
             errors[name] = (
-                f"Unknown owner: no Slack user has the e-mail address {raw}." if "@" in raw
-                else f"Unknown owner: there is no Slack user {raw}."
+                f"Unknown owner: nobody in chat has the e-mail address {raw}." if "@" in raw
+                else f"Unknown owner: there is no user {raw}."
             )
             problems[name] = Problem(OWNER_EMAIL_UNKNOWN, {"email": raw}) if "@" in raw \
                 else Problem(OWNER_USER_UNKNOWN, {"user": raw})

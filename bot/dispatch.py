@@ -120,7 +120,7 @@ class HealthShown:
 @dataclass(frozen=True)
 class Told:
     """A message that quotes user text (an action item, a decision): platforms escape it and
-    keep only Tandem's own ``<@id>`` mentions."""
+    render only the people the core named (``markup.mention``)."""
 
     text: str
 

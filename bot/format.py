@@ -11,6 +11,7 @@ from decimal import Decimal
 from bot.money import DEFAULT_LOCALE, format_amount
 
 from bot.requests import Event, Request
+from bot.markup import mention
 
 
 # Whose locale amounts are shown in: the viewer's, while a private view is rendered for them
@@ -109,7 +110,7 @@ def _shown(name: str, value) -> str:
     if value is None or value == "":
         return "—"
     if name in ("owner", "requester", "it_owner", "procurement_owner"):
-        return f"<@{value}>"
+        return mention(value)
     return str(value)
 
 

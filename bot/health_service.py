@@ -10,7 +10,6 @@ so a restart neither repeats nor loses one, and only the lease holder runs the s
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -38,6 +37,7 @@ from bot.health import (
     summarize,
 )
 from bot.notifier import Notifier
+from bot.people import looks_like_chat_user
 from bot.permissions import Action, Roles, authorize
 from bot.schedule_service import DIGEST_RETRY, IN_FLIGHT, run_once
 from storage import Store
@@ -47,13 +47,6 @@ from storage.schedule import Key
 
 log = logging.getLogger(__name__)
 
-# Who a DM can go to: chat user IDs (Slack U…/W…; Teams: an Entra object ID or 29:…), not
-# e-mail addresses from the role settings or the command line's and the schedule's own names.
-_CHAT_USER = re.compile(
-    r"^([UW][A-Z0-9]{2,}"
-    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|29:[A-Za-z0-9_\-]{2,})$"
-)
 
 
 class HealthService:
@@ -75,7 +68,7 @@ class HealthService:
         90 days."""
         now = now or self.clock.now()
         people = self.roles.procurement_members() | repo.requesters_since(self.store.db, now - RECENT_REQUESTERS)
-        return {person for person in people if _CHAT_USER.match(person)}
+        return {person for person in people if looks_like_chat_user(person)}
 
     def side_of(self, user: str) -> str:
         """The side ``user`` is on now: procurement for procurement members and admins (who

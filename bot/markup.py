@@ -8,8 +8,10 @@ escaped on the wire. Renderers: Slack keeps people, channels and links live and 
 the text; Teams and the shell show ``plain`` (``@name``, ``#channel``, ``label (url)``).
 A broadcast is never re-sent: it is shown as the words ``@here``.
 
-The core's own messages name people as ``<@id>`` too; ``quoted`` is how they quote user
-text so that a ``<@U…>`` typed in a title or a note stays words, not a mention.
+The core's own messages name people with ``mention(person)``, a token no platform uses and
+nobody can type; each platform renders it (``message_parts``/``render``): Slack as its live
+mention, Teams and the shell as the person's name. ``quoted`` is how the core places user
+text in its messages.
 """
 
 from __future__ import annotations
@@ -163,12 +165,47 @@ def loads(stored: str | None) -> tuple[Part, ...]:
     return tuple(_KINDS[row.pop("kind")](**row) for row in json.loads(stored))
 
 
-# U+2060 (word joiner, invisible): user text never holds it (clean_text removes it on input),
-# so "<\u2060@U1>" can never be taken for the core's own "<@U1>".
-_MENTION_LIKE = re.compile(r"<(?=@)")
+# A person named in one of the core's messages: "@" and their ID between U+2068 and U+2069
+# (first-strong isolate, pop directional isolate). ``clean_chars`` removes both from everything a
+# person types, so no title, note or command can hold a mention; and a renderer that forgot the
+# token still shows "@U123", not markup.
+_MENTION_OPEN, _MENTION_CLOSE = "\u2068@", "\u2069"
+_MENTION = re.compile("\u2068@([^\u2068\u2069\\s]+)\u2069")
+_MARKS = re.compile("[\u2068\u2069]")
+
+
+def mention(person: str) -> str:
+    """``person`` named in one of the core's messages; every platform renders it its own way."""
+    return f"{_MENTION_OPEN}{person}{_MENTION_CLOSE}"
+
+
+def mentioned(text: str) -> str | None:
+    """The person, when ``text`` is one mention and nothing else (``action @person …``)."""
+    found = _MENTION.fullmatch(text.strip())
+    return found[1] if found else None
+
+
+def message_parts(message: str) -> tuple[Text | Person, ...]:
+    """One of the core's messages as its words and the people it names."""
+    parts: list[Text | Person] = []
+    at = 0
+    for found in _MENTION.finditer(message):
+        if found.start() > at:
+            parts.append(Text(message[at:found.start()]))
+        parts.append(Person(found[1]))
+        at = found.end()
+    if at < len(message):
+        parts.append(Text(message[at:]))
+    return tuple(parts)
+
+
+def render(message: str, person: Callable[[str], str], text: Callable[[str], str] = lambda words: words) -> str:
+    """One of the core's messages with each person as ``person(id)`` and the words between
+    as ``text(words)`` (a platform's escaping)."""
+    return "".join(person(part.id) if isinstance(part, Person) else text(part.text) for part in message_parts(message))
 
 
 def quoted(text: str | None) -> str:
-    """User text placed in one of the core's messages: a typed ``<@U…>`` reads the same but
-    is no longer the core's mention syntax (platforms escape the rest of it)."""
-    return _MENTION_LIKE.sub("<\u2060", text or "")
+    """User text placed in one of the core's messages: it can never carry a mention (input is
+    cleaned of the token's marks already; text from elsewhere, such as a directory name, too)."""
+    return _MARKS.sub("", text or "")

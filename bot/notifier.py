@@ -53,8 +53,9 @@ class Button:
 @dataclass(frozen=True)
 class Briefing:
     """A titled message of sections (the sync meeting's agenda, an action item reminder, the
-    scorecard). Lines are plain text that may name people as ``<@id>``; platforms escape the
-    rest, so user text in them (an action item, a title) cannot format, link or mention."""
+    scorecard). Lines are plain text that may name people (``markup.mention``); platforms
+    render those and escape the rest, so user text in them (an action item, a title) cannot
+    format, link or mention."""
 
     title: str
     sections: tuple[Section, ...]

@@ -27,8 +27,19 @@ _CHAT_USER = re.compile(
 )
 
 
+# A user ID a person can type in a form or a CSV column (Slack's U…/W…, in any case). Teams
+# people are named by e-mail address there: their IDs are not something anyone types.
+_TYPED_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
 def looks_like_chat_user(text: str | None) -> bool:
     return bool(text) and bool(_CHAT_USER.match(text))
+
+
+def typed_user(text: str | None) -> str | None:
+    """The user ID ``text`` is, as stored (``u0123abcd`` is ``U0123ABCD``), or ``None``."""
+    upper = (text or "").strip().upper()
+    return upper if _TYPED_USER.match(upper) else None
 
 
 @dataclass(frozen=True)

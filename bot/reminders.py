@@ -23,6 +23,7 @@ from bot.contracts import Contract, missed_text, seats_text
 from bot.format import day, money
 from bot.people import looks_like_chat_user
 from bot.requests import Request, Status
+from bot.markup import mention
 
 SNOOZE_DAYS = 3
 # The threshold of the one reminder about a missed notice deadline.
@@ -243,7 +244,7 @@ def days_left(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} overdue"
 
 
-def describe(reminder: Reminder, person: Callable[[str | None], str] = lambda user: f"<@{user}>") -> str:
+def describe(reminder: Reminder, person: Callable[[str | None], str] = mention) -> str:
     """One readable line: what needs doing and why now."""
     if reminder.kind is Kind.NOTICE and reminder.threshold == MISSED:
         contract = reminder.contract

@@ -25,6 +25,7 @@ from bot.money import DEFAULT_LOCALE, Amount
 from bot.notifier import NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.visibility import Place, Visibility
+from bot.markup import mention
 from bot.requests import (
     NOTE_MAX,
     PAUSES,
@@ -240,7 +241,7 @@ class RequestService:
             if before.owner == actor and before.is_open:
                 raise InvalidTransition(f"You have already claimed {before.number}.")
             if before.owner:
-                raise InvalidTransition(f"{before.number} is already claimed by <@{before.owner}>.")
+                raise InvalidTransition(f"{before.number} is already claimed by {mention(before.owner)}.")
             if before.status is not Status.NEW:
                 raise InvalidTransition(f"{before.number} is {before.status.label.lower()}; only new requests can be claimed.")
             after = dataclasses.replace(before, owner=actor, status=Status.CLAIMED, claimed_at=now, updated_at=now)

@@ -33,6 +33,7 @@ from bot.notifier import Briefing, Notifier, NotifyError
 from bot.permissions import Action, Roles, authorize
 from bot.reminders import Kind, LedgerEntry, Marked, Reminder
 from bot.visibility import Place
+from bot.markup import mention
 from storage import Store
 from storage import schedule as repo
 from storage.schedule import Key
@@ -293,7 +294,7 @@ class ScheduleService:
         if entry is None or entry.kind not in set(Kind):
             raise NotFound("That reminder no longer exists.")
         if entry.person != user:
-            raise NotAllowed(f"This reminder is for <@{entry.person}>; only they can snooze it or mark it done.")
+            raise NotAllowed(f"This reminder is for {mention(entry.person)}; only they can snooze it or mark it done.")
         return entry
 
     def snooze(self, user: str, entry_id: int) -> Marked:

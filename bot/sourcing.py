@@ -28,6 +28,7 @@ from bot.notifier import Briefing, Button, Notifier, Section
 from bot.people import looks_like_chat_user
 from bot.requests import Category
 from bot.visibility import Place, Visibility
+from bot.markup import mention
 from storage import Store
 from storage import contracts as contracts_repo
 from storage import schedule as ledger
@@ -221,7 +222,7 @@ class SourcingService:
             if entry is None:
                 lines.append(f"{category.value} — not set")
             else:
-                lines.append(f"{category.value} — {entry.stance.label} (set by <@{entry.set_by}> "
+                lines.append(f"{category.value} — {entry.stance.label} (set by {mention(entry.set_by)} "
                              f"{entry.set_at.astimezone(self.tz):%Y-%m-%d}, confirmed "
                              f"{entry.confirmed_at.astimezone(self.tz):%Y-%m-%d})")
         costs = self.visibility.costs_visible(viewer, place)
@@ -234,7 +235,7 @@ class SourcingService:
         systems = []
         for entry in self.systems():
             contracts = self.system_contracts(entry.name)
-            line = (f"{entry.name} — {entry.stance.label} (set by <@{entry.set_by}> "
+            line = (f"{entry.name} — {entry.stance.label} (set by {mention(entry.set_by)} "
                     f"{entry.set_at.astimezone(self.tz):%Y-%m-%d}, confirmed "
                     f"{entry.confirmed_at.astimezone(self.tz):%Y-%m-%d}) · {self._contracts_text(contracts, costs)}")
             systems.append(line)

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from bot import digest as digests
 from bot.clock import Clock, iso
-from bot.markup import quoted
+from bot.markup import mention, mentioned, quoted
 from bot.config import Settings
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.health import STATEMENTS
@@ -81,8 +81,6 @@ class ActionItem:
         return self.done_at is not None
 
 
-# A mention token: Slack's <@U…> (maybe with |name), or the person a platform's mention resolved to.
-_MENTION = re.compile(r"^<@([^>|\s]+)(?:\|[^>]*)?>$")
 _BY_DATE = re.compile(r"\s+by\s+(\S+)\s*$", re.IGNORECASE)
 
 
@@ -99,7 +97,7 @@ def parse_action(text: str) -> tuple[str, str, str | None]:
 
 
 def action_line(item: ActionItem, today: date) -> str:
-    line = f"{item.id}. <@{item.person}> — {quoted(item.text)}"
+    line = f"{item.id}. {mention(item.person)} — {quoted(item.text)}"
     if item.due is not None:
         left = (item.due - today).days
         when = "due today" if left == 0 else f"due {item.due.isoformat()}" if left > 0 else \
@@ -155,19 +153,19 @@ class SyncService:
             self._deadlines(today),
             _section("Waiting on IT the longest", [
                 f"{r.number} {quoted(r.title)} — {(today - r.updated_at.astimezone(self.tz).date()).days} days, "
-                f"requested by <@{r.requester}>"
+                f"requested by {mention(r.requester)}"
                 for r in sorted(opened, key=lambda r: r.updated_at) if r.status is Status.AWAITING_IT],
                 "Nothing waits on IT."),
             _section("Waiting on procurement the longest", [
                 f"{r.number} {quoted(r.title)} — {(today - r.created_at.astimezone(self.tz).date()).days} days, "
-                f"{r.status.label.lower()}" + (f", <@{r.owner}>" if r.owner else ", unclaimed")
+                f"{r.status.label.lower()}" + (f", {mention(r.owner)}" if r.owner else ", unclaimed")
                 for r in sorted(opened, key=lambda r: r.created_at)
                 if r.status not in (Status.AWAITING_IT, Status.ON_HOLD)], "Nothing waits on procurement."),
             _section("Approvals pending", [
                 f"{r.number} {quoted(r.title)} — asked {when.astimezone(self.tz):%Y-%m-%d}"
                 for r, when in self._pending_approvals(opened)], "No approvals pending."),
             _section("Quiet claims", [
-                f"{w.request.number} {quoted(w.request.title)} — quiet {w.days} days, <@{w.request.owner}>"
+                f"{w.request.number} {quoted(w.request.title)} — quiet {w.days} days, {mention(w.request.owner)}"
                 for w in digests.stale(opened, ledger.last_activity(db), today, self.tz, self.settings.stale_days)],
                 "No quiet claims."),
             self._lowest(),
@@ -253,7 +251,7 @@ class SyncService:
             if item is None:
                 raise NotFound(f"There is no action item {action_id}.")
             if actor not in (item.person, item.created_by) and self.roles.role_of(actor) is not Role.ADMIN:
-                raise NotAllowed(f"Action item {action_id} is marked done by <@{item.person}>, who recorded it, "
+                raise NotAllowed(f"Action item {action_id} is marked done by {mention(item.person)}, who recorded it, "
                                  f"or an admin.")
             if item.done:
                 raise InvalidTransition(f"Action item {action_id} is already done.")
@@ -269,11 +267,12 @@ class SyncService:
             footer="Mark one done with `/procure action done N`.")
 
     def person(self, written: str) -> str:
-        """Whom ``written`` names: a Slack mention, a chat user ID or a known e-mail address."""
+        """Whom ``written`` names: a mention (each platform turns its own into ``mention``), a
+        chat user ID or a known e-mail address."""
         text = written.strip()
-        match = _MENTION.match(text)
-        if match and looks_like_chat_user(match[1]):
-            return match[1]
+        named = mentioned(text)
+        if named is not None and looks_like_chat_user(named):
+            return named
         if looks_like_chat_user(text):
             return text
         if "@" in text and self.roles.people is not None:

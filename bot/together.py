@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.commands import Command
 from bot.core import Core
 from bot.format import when
-from bot.markup import quoted
+from bot.markup import mention, quoted
 from bot.options import Together, decision_line, option_line, parse_ratings
 from bot.requests import Request
 from bot.risk import checklist_line
@@ -33,7 +33,7 @@ def run(core: Core, actor: str, command: Command):
     if name == "action":
         item = core.sync.add_action(actor, command.extra)
         due = f" by {item.due.isoformat()}" if item.due else ""
-        return Told(f"Action item {item.id} for <@{item.person}>{due}: {quoted(item.text)}. They are reminded by DM "
+        return Told(f"Action item {item.id} for {mention(item.person)}{due}: {quoted(item.text)}. They are reminded by DM "
                     f"until it is marked done.")
     if name == "rules":
         return Said(core.risk.rules_text())
@@ -52,7 +52,7 @@ def run(core: Core, actor: str, command: Command):
         if together.decided:
             done = f"Decided together: option {together.decided}. It can be ordered once its risk checks are done."
         else:
-            done = "Waiting for " + " and ".join(f"<@{person}>" for person in together.awaiting) + \
+            done = "Waiting for " + " and ".join(mention(person) for person in together.awaiting) + \
                    f" to sign off option {command.arg} too."
         return Changed(request, f"You signed off option {command.arg} on {request.number}. {done}")
     if name in ("check", "uncheck"):
@@ -72,11 +72,11 @@ def options_text(request: Request, together: Together, checks) -> str:
     for option in together.options:
         lines.append(quoted(f"{option_line(option)}{_quote(option.quote)}"))
     for signoff in together.signoffs:
-        lines.append(f"<@{signoff.person}> signed off option {signoff.letter} {when(signoff.at)}: {quoted(signoff.rationale)}")
+        lines.append(f"{mention(signoff.person)} signed off option {signoff.letter} {when(signoff.at)}: {quoted(signoff.rationale)}")
     if together.options:
         line = decision_line(together)
         if together.awaiting and together.signoffs:
-            line += " (" + " and ".join(f"<@{person}>" for person in together.awaiting) + " to sign off)"
+            line += " (" + " and ".join(mention(person) for person in together.awaiting) + " to sign off)"
         lines.append(line + ".")
     if checks:
         lines.append(f"Risk checks ({request.sensitivity.value} data): {checklist_line(checks)}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
+from testing.checks import unrendered_mentions
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
@@ -262,6 +263,8 @@ class FakeSlack:
         return {"x-oauth-scopes": ",".join(sorted(self.scopes))}
 
     def validate(self, method: str, args: dict) -> None:
+        self.invalid += [f"{method}: a person left as the core's mention token: {piece!r}"
+                         for piece in unrendered_mentions(args)]
         blocks = args.get("blocks")
         if isinstance(blocks, list):
             limit = 50

@@ -33,6 +33,8 @@ from microsoft_agents.hosting.core import ConnectionManager, OutboundHostValidat
 from microsoft_agents.hosting.core.authorization import AgentAuthConfiguration, AnonymousTokenProvider
 from microsoft_agents.hosting.core.authorization.jwt import JwtTokenValidator
 
+from testing.checks import unrendered_mentions
+
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
@@ -241,6 +243,8 @@ class FakeConnector:
         return 404, {"error": {"code": "NotFound"}}, None
 
     def _validate(self, call: Call) -> None:
+        self.invalid += [f"{call.kind} {call.conversation}: a person left as the core's mention token: {piece!r}"
+                         for piece in unrendered_mentions(call.body)]
         for card in call.cards:
             self.cards_seen += 1
             for problem in card_problems(card):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, assert_never
 
-from bot import commands, dispatch, forms
+from bot import commands, dispatch, forms, markup
 from bot import health
 from bot.core import Core
 from bot.digest import Digest
@@ -459,7 +459,7 @@ class Shell:
     def procure(self, text: str) -> None:
         # "@buyer" names a person the shell plays, as a mention does in Slack.
         ids = {name: user for user, name in self.names.items()}
-        text = re.sub(r"(?<!\S)@(\w+)", lambda m: f"<@{ids[m[1]]}>" if m[1] in ids else m[0], text)
+        text = re.sub(r"(?<!\S)@(\w+)", lambda m: markup.mention(ids[m[1]]) if m[1] in ids else m[0], text)
         parsed = commands.parse(text)
         if (parsed.name, parsed.arg) == ("contract", "import") and parsed.extra:  # a local file
             self.ephemeral(shell_imports.run(self.core, self.user, parsed.extra))

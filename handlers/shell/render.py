@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 
 from bot import markup
 from bot.contracts import Contract, ContractDetails, Deadline, seats_text
@@ -13,12 +12,9 @@ from bot.permissions import Action, Allowed
 from bot.requests import Note, Request, RequestDetails
 from bot.request_service import Page
 
-_MENTION = re.compile(r"<@([A-Z0-9]+)>")
-
-
 def mentions(text: str, names: dict[str, str]) -> str:
-    """Turns ``<@U123>`` into ``@name`` for people the shell knows."""
-    return _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
+    """One of the core's messages with the people it names (``markup.mention``) as ``@name``."""
+    return markup.render(text, lambda user: "@" + names.get(user, user))
 
 
 def note_words(note: Note, names: dict[str, str]) -> str:

@@ -6,7 +6,6 @@ and every list stays inside Block Kit limits, ending with "and N more".
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -67,12 +66,10 @@ def escape(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
-
-
 def escape_message(text: str) -> str:
-    """Escapes a message that may quote user text but whose ``<@U…>`` mentions are Tandem's own."""
-    return _OWN_MENTION.sub(r"<@\1>", escape(text))
+    """One of the core's messages as mrkdwn: the people it names (``markup.mention``) as live
+    mentions, everything else (the user text it quotes too) escaped."""
+    return markup.render(text, lambda person: f"<@{person}>", escape)
 
 
 def note_markup(note: Note) -> str:

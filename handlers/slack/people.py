@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import deque
@@ -10,10 +11,25 @@ from collections import deque
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import markup
 from bot.errors import BadInput
 from bot.money import safe_locale
 
 log = logging.getLogger(__name__)
+
+# A Slack user ID (U… or W… for an Enterprise Grid user) and Slack's mention of one in a command
+# (``<@U0123ABCD>``, or ``<@U0123ABCD|name>`` from clients that still send the name).
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^<>]*)?>")
+
+
+def is_user_id(text: str) -> bool:
+    return bool(_USER_ID.match(text))
+
+
+def command_text(text: str) -> str:
+    """A slash command's text with Slack's mentions as the core's (``markup.mention``)."""
+    return _MENTION.sub(lambda found: markup.mention(found[1]), text)
 
 
 def email_resolver(client: WebClient, clock=time.monotonic) -> "EmailDirectory":

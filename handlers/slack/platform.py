@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from bot.config import Settings
-from bot.contracts import looks_like_user_id
+from handlers.slack.people import is_user_id
 from bot.core import Core
 from bot.doctor import Probe
 from handlers.slack import doctor
@@ -37,7 +37,7 @@ class SlackPlatform:
         self.bot: SlackBot | None = None
 
     def reaches(self, person: str) -> bool:
-        return looks_like_user_id(person)
+        return is_user_id(person)
 
     def probes(self) -> list[tuple[str, Probe]]:
         return doctor.probes(self.settings, self.client)

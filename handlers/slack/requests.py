@@ -20,6 +20,7 @@ from bot.requests import parse_request, parse_number
 from handlers.slack import blocks, forms, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.people import command_text
 from handlers.slack.people import SlackLocales
 from handlers.slack.errors import Task, guarded
 
@@ -95,7 +96,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     def procure(ack: Ack, command: dict, respond: Respond, client: WebClient, work: Task) -> None:
         ack()
         user = command["user_id"]
-        parsed = commands.parse(command.get("text", ""))
+        parsed = commands.parse(command_text(command.get("text", "")))
 
         def run() -> None:
             # Amounts typed in the command, and a form filled in with amounts, are in the person's

@@ -22,11 +22,11 @@ from bot.commands import Command
 from bot.format import viewing
 from bot.contracts import FIELDS as CONTRACT_FIELDS, OPTIONAL_COLUMNS
 from bot.contracts import OWNER_EMAIL_UNKNOWN, OWNER_NOT_A_PERSON, OWNER_USER_UNKNOWN
-from bot.contracts import looks_like_email, looks_like_user_id, parse_contract
+from bot.contracts import looks_like_email, parse_contract
 from bot.errors import BadInput, Problem
 from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
-from bot.people import looks_like_chat_user
+from bot.people import looks_like_chat_user, typed_user
 from bot.requests import parse_request, parse_number
 from handlers.teams import cards, replays
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
@@ -302,7 +302,7 @@ def owners_to_save(core, form: dict[str, str]) -> tuple[dict[str, str], dict[str
     typed.update(owners_as_typed(core, {name: form[name].strip().removeprefix("@") for name in OWNER_FIELDS}))
     for name in OWNER_FIELDS:
         value = typed[name]
-        if not value or looks_like_email(value) or looks_like_user_id(value.upper()):
+        if not value or looks_like_email(value) or typed_user(value):
             continue
         if looks_like_chat_user(value):
             errors[name] = (f"Tandem does not know the e-mail address of {value[:40]}: give the owner's e-mail "

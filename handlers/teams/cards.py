@@ -56,7 +56,6 @@ def note_words(note: Note, names: Names = plain_names) -> str:
 
 # The markdown Adaptive Cards render (bold, italic, links) and what could pass for HTML.
 _MARKDOWN = re.compile(r"([\\`*_\[\]()<>~#])")
-_MENTION = re.compile(r"<@([^>\s]+)>")
 
 
 def escape(text: str | None) -> str:
@@ -83,21 +82,20 @@ def teams_words(text: str) -> str:
 
 
 def message_text(text: str, names: Names = plain_names) -> str:
-    """The core's messages (which may name people as ``<@id>``) as plain text, in Teams' words."""
-    return teams_words(_MENTION.sub(lambda m: names(m.group(1)), text)).replace("`", "")
+    """The core's messages (which may name people, ``markup.mention``) as plain text, in Teams' words."""
+    return teams_words(markup.render(text, names)).replace("`", "")
 
 
 def message_markdown(text: str, names: Names = plain_names) -> str:
     """The core's messages as card text: the user text they quote (titles, notes) and people's
-    names cannot bold or link, ``<@id>`` becomes the person's name, and a line the core set in
+    names cannot bold or link, a person it names becomes their name, and a line the core set in
     bold (``*Tandem doctor*``) stays bold."""
 
     def line(value: str) -> str:
         value = value.replace("`", "")
         bold = _EMPHASIS.match(value)
         inner = bold.group(1) if bold else value
-        parts = _MENTION.split(inner)  # text, id, text, id, …
-        shown = "".join(_escape_message(part if i % 2 == 0 else names(part)) for i, part in enumerate(parts))
+        shown = markup.render(inner, lambda person: _escape_message(names(person)), _escape_message)
         return f"**{shown}**" if bold else shown
 
     return "\n".join(line(value) for value in teams_words(text).split("\n"))
@@ -566,7 +564,7 @@ def reminders_card(reminders: list[Reminder], names: Names = plain_names) -> dic
     count = len(reminders)
     body = [heading(f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you")]
     for reminder in reminders[:LIST_ROWS]:
-        line = message_markdown(describe(reminder, lambda user: f"<@{user}>"), names)
+        line = message_markdown(describe(reminder), names)
         actions = [open_action(reminder)]
         if reminder.id is not None:
             actions += [execute("Snooze 3 days", Verbs.SNOOZE, reminder=reminder.id),
@@ -656,6 +654,5 @@ def add_briefing(content: dict, briefing: Briefing, names: Names = plain_names) 
 
 
 def briefing_line(line: str, names: Names = plain_names) -> str:
-    """A core line naming people as ``<@id>``: names in, everything else escaped."""
-    parts = _MENTION.split(line)  # text, id, text, id, …
-    return "".join(escape(names(part)) if index % 2 else escape(part) for index, part in enumerate(parts))
+    """A core line naming people (``markup.mention``): names in, everything else escaped."""
+    return markup.render(line, lambda person: escape(names(person)), escape)

@@ -23,6 +23,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.core import Core
 from bot.errors import BadInput
+from bot import markup
 from bot.people import EmailLookup
 from storage import teams as repo
 from handlers.teams.mentions import Mentioned, Said
@@ -77,7 +78,7 @@ class Directory:
         return account.person
 
     async def with_people(self, context: TurnContext, said: Said) -> str:
-        """The command ``said`` with each @mentioned person as the ``<@person>`` the core knows
+        """The command ``said`` with each @mentioned person as the core's ``markup.mention``
         (``action @person …``). Someone Tandem has not met yet is looked up in the roster, as a
         sender is; someone not found stays ``@Name``, which the core refuses as unknown."""
         text = said.tokens
@@ -85,7 +86,7 @@ class Directory:
             person = await asyncio.to_thread(self._known, mentioned)
             if person is None and not self.anonymous:
                 person = await self._meet(context, mentioned)
-            text = text.replace(f"<@{mentioned.id}>", f"<@{person}>" if person else f"@{mentioned.name}")
+            text = text.replace(f"<@{mentioned.id}>", markup.mention(person) if person else f"@{mentioned.name}")
         return text
 
     def _known(self, mentioned: Mentioned) -> str | None:

@@ -10,10 +10,9 @@ from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, Cont
 
 from bot import dispatch, health
 from bot.approvals import ApprovalPending
-from bot.contracts import looks_like_user_id
 from bot.core import Core
 from bot.errors import DomainError
-from bot.people import looks_like_chat_user
+from bot.people import looks_like_chat_user, typed_user
 from bot.stats import summary
 from handlers.teams import cards
 from handlers.teams.notifier import TeamsNotifier, card_activity
@@ -102,7 +101,7 @@ def owners_as_typed(core: Core, values: dict[str, str] | None) -> dict[str, str]
     people = core.people
     for name in OWNER_FIELDS:
         owner = values.get(name) or ""
-        if looks_like_chat_user(owner) and not looks_like_user_id(owner):
+        if looks_like_chat_user(owner) and not typed_user(owner):
             persons = {owner} | people.persons(owner)  # a person, or one of their Teams IDs
             email = next((a.email for person in sorted(persons) for a in people.accounts(person) if a.email), None)
             values[name] = email or owner

@@ -10,6 +10,7 @@ from bot.errors import BadInput, InvalidTransition, NotAllowed
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, IT, need
 from testing.notifier import RecordingNotifier
+from bot.markup import mention
 
 APPROVER_A = "U0APPROVEA"
 APPROVER_B = "U0APPROVEB"
@@ -173,7 +174,7 @@ def test_when_the_only_approver_is_the_requester_the_other_admins_are_asked(tmp_
     core.requests.change_status(BUYER, request.id, "sourcing")
     with pytest.raises(ApprovalPending) as pending:
         core.requests.change_status(BUYER, request.id, "approved")
-    assert f"Asked: <@{admin2}>" in pending.value.message
+    assert f"Asked: {mention(admin2)}" in pending.value.message
     assert [c[1] for c in notifier.calls if c[0] == "ask_approval"] == [admin2]
     with pytest.raises(NotAllowed):
         core.approvals.approve(ADMIN, request.id)  # still nobody approves their own request

@@ -412,7 +412,7 @@ def test_e_mail_owners_are_resolved_through_the_directory_once_each(tmp_path, cl
         with pytest.raises(ImportRejected) as caught:
             core.contracts.import_csv(ADMIN, csv_file(GOOD_ROWS[2].replace("Pro,,", "Pro,nobody@example.com,")))
         assert str(caught.value.problems[0]) == (
-            "row 2, column it_owner: Unknown owner: no Slack user has the e-mail address nobody@example.com."
+            "row 2, column it_owner: Unknown owner: nobody in chat has the e-mail address nobody@example.com."
         )
     finally:
         core.close()

@@ -222,7 +222,7 @@ def test_owners_go_through_the_resolver():
     with pytest.raises(BadInput) as caught:
         parse_contract(form(procurement_owner="ghost@example.com"), "USD", directory)
     assert caught.value.errors == {
-        "procurement_owner": "Unknown owner: no Slack user has the e-mail address ghost@example.com."
+        "procurement_owner": "Unknown owner: nobody in chat has the e-mail address ghost@example.com."
     }
 
 
@@ -269,7 +269,7 @@ def test_every_kind_of_csv_error_is_named_by_line_and_column():
         "row 3, column end_date: '2026-02-30' is not a date; use YYYY-MM-DD, for example 2027-03-31.",
         "row 4, column notice_days: A 45-day notice period is longer than the contract "
         "(2026-01-01 to 2026-02-01 is 31 days).",
-        "row 5, column it_owner: Unknown owner 'bob': use a Slack user ID like U0123ABCD or an e-mail address.",
+        "row 5, column it_owner: Unknown owner 'bob': give the owner's e-mail address or user ID.",
         "row 6: has 12 columns; the header has 13.",
         "row 7, column vendor: zoom business is already on row 2.",
     ]
@@ -278,7 +278,7 @@ def test_every_kind_of_csv_error_is_named_by_line_and_column():
 def test_an_unknown_e_mail_is_an_unknown_owner():
     text = csv_text(ROW.replace("U0IT000001", "ghost@example.com"))
     assert problems(text, resolver=directory) == [
-        "row 2, column it_owner: Unknown owner: no Slack user has the e-mail address ghost@example.com."
+        "row 2, column it_owner: Unknown owner: nobody in chat has the e-mail address ghost@example.com."
     ]
 
 

@@ -8,6 +8,7 @@ from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from testing.notifier import card_id
+from bot.markup import mention
 
 
 def events(core, request_id):
@@ -93,7 +94,7 @@ def test_only_procurement_claims_and_changes_status(core):
 def test_a_claimed_request_cannot_be_claimed_again(core):
     core.requests.create(IT, need())
     core.requests.claim(BUYER, 1)
-    with pytest.raises(InvalidTransition, match=f"already claimed by <@{BUYER}>"):
+    with pytest.raises(InvalidTransition, match=f"already claimed by {mention(BUYER)}"):
         core.requests.claim(BUYER2, 1)
     with pytest.raises(InvalidTransition, match="You have already claimed"):
         core.requests.claim(BUYER, 1)

@@ -13,6 +13,7 @@ from storage import sync as sync_repo
 from tests.conftest import ADMIN, BUYER, IT, IT2, need
 from tests.contract_samples import contract_form
 from testing.notifier import RecordingNotifier
+from bot.markup import mention
 
 UTC = timezone.utc
 
@@ -60,7 +61,7 @@ def test_the_agenda_goes_out_once_two_hours_before_the_meeting(setup, clock):
         "Open action items": ("No open action items.",),
         "Notice deadlines: missed, and the next 30 days": (
             "Zoom Business (contract 1) — notice deadline 2026-12-16, in 27 days",),
-        "Waiting on IT the longest": (f"#{secret} Confidential request — 3 days, requested by <@{IT2}>",),
+        "Waiting on IT the longest": (f"#{secret} Confidential request — 3 days, requested by {mention(IT2)}",),
         "Waiting on procurement the longest": (f"#{waiting} Laptops — 3 days, new, unclaimed",),
         "Approvals pending": ("No approvals pending.",),
         "Quiet claims": ("No quiet claims.",),
@@ -78,8 +79,8 @@ def test_decisions_and_action_items_reminded_until_done(setup, clock):
     clock.set(datetime(2026, 11, 19, 14, 20, tzinfo=UTC))
     assert run(core, BUYER, "decide Renew Zoom for one year only").text == \
         "Decision 1 recorded: Renew Zoom for one year only"
-    told = run(core, BUYER, f"action <@{IT}|it> Ask security for the <b>SOC 2</b> report by 2026-11-24")
-    assert told.text == (f"Action item 1 for <@{IT}> by 2026-11-24: Ask security for the <b>SOC 2</b> report. "
+    told = run(core, BUYER, f"action {mention(IT)} Ask security for the <b>SOC 2</b> report by 2026-11-24")
+    assert told.text == (f"Action item 1 for {mention(IT)} by 2026-11-24: Ask security for the <b>SOC 2</b> report. "
                          f"They are reminded by DM until it is marked done.")
     run(core, IT, f"action {BUYER} Send the renewal quote")
     [(_, person, first)] = briefings(notifier, "send_briefing")[:1]
@@ -101,8 +102,8 @@ def test_decisions_and_action_items_reminded_until_done(setup, clock):
         return [(call[1], call[2].sections[0].lines) for call in briefings(notifier, "send_briefing")[before:]]
 
     assert reminded(20) == []  # due in 4 days: not yet
-    assert reminded(23) == [(IT, ("1. <@U0IT000001> — Ask security for the <b>SOC 2</b> report (due 2026-11-24)",))]
-    assert reminded(24) == [(IT, ("1. <@U0IT000001> — Ask security for the <b>SOC 2</b> report (due today)",))]
+    assert reminded(23) == [(IT, (f"1. {mention(IT)} — Ask security for the <b>SOC 2</b> report (due 2026-11-24)",))]
+    assert reminded(24) == [(IT, (f"1. {mention(IT)} — Ask security for the <b>SOC 2</b> report (due today)",))]
     with pytest.raises(NotAllowed, match="marked done by"):
         run(core, IT2, "action done 1")
     assert run(core, IT, "action done 1").text == "Action item 1 is done: Ask security for the <b>SOC 2</b> report"
@@ -110,7 +111,7 @@ def test_decisions_and_action_items_reminded_until_done(setup, clock):
         run(core, IT, "action done 1")
     assert reminded(25) == []
     # The undated item is reminded weekly, a week after it was recorded.
-    assert reminded(26) == [(BUYER, ("2. <@U0PROC0001> — Send the renewal quote",))]
+    assert reminded(26) == [(BUYER, (f"2. {mention(BUYER)} — Send the renewal quote",))]
     sent = list(core.store.db.query("select threshold, person, delivered_at from ledger where kind = 'action'"))
     assert [(row["threshold"], row["person"]) for row in sent] == [
         ("2026-11-23", IT), ("2026-11-24", IT), ("2026-11-26", BUYER)]
@@ -119,7 +120,7 @@ def test_decisions_and_action_items_reminded_until_done(setup, clock):
     clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=UTC))
     schedule.tick()
     agenda = briefings(notifier)[-1][1]
-    assert agenda.sections[0].lines == ("2. <@U0PROC0001> — Send the renewal quote",)
+    assert agenda.sections[0].lines == (f"2. {mention(BUYER)} — Send the renewal quote",)
 
 
 def test_no_sync_cron_no_agenda(tmp_path, clock):

@@ -13,6 +13,7 @@ from bot.options import parse_option
 from bot.requests import Status
 from tests.conftest import ADMIN, BUYER, BUYER2, IT, IT2, need
 from testing.notifier import RecordingNotifier
+from bot.markup import mention
 
 RULES = "confidential=Security review,Data-processing agreement;restricted=Security review,Data-processing agreement,SSO"
 
@@ -71,7 +72,7 @@ def test_both_sides_rate_and_both_signers_decide_before_ordering(core, clock):
     with pytest.raises(InvalidTransition, match="has options but no joint decision"):
         core.requests.change_status(BUYER, number, "ordered")
     reply = run(core, IT, f"choose {number} A fits our rooms, SSO included")
-    assert reply.text == f"You signed off option A on #{number}. Waiting for <@{BUYER}> to sign off option A too."
+    assert reply.text == f"You signed off option A on #{number}. Waiting for {mention(BUYER)} to sign off option A too."
     with pytest.raises(NotAllowed, match="requester and its owner"):
         run(core, BUYER2, f"choose {number} A cheaper")
     clock.advance(minutes=5)
@@ -87,8 +88,8 @@ def test_both_sides_rate_and_both_signers_decide_before_ordering(core, clock):
         f"*Options for #{number} 50 Zoom licences*",
         "A · Zoom · USD 12,000 · 12 months · annual prepay · fit 5 risk 4 cost 2 terms 3 Quote: https://quotes.example/zoom",
         "B · Teams · USD 9,000",
-        f"<@{IT}> signed off option A 2026-11-16 09:00 UTC: fits our rooms, SSO included",
-        f"<@{BUYER}> signed off option A 2026-11-16 09:10 UTC: fair: rooms matter more than price",
+        f"{mention(IT)} signed off option A 2026-11-16 09:00 UTC: fits our rooms, SSO included",
+        f"{mention(BUYER)} signed off option A 2026-11-16 09:10 UTC: fair: rooms matter more than price",
         "Decided together: option A.",
     ]
     # The history says who said what and when; the options are settled once ordered.

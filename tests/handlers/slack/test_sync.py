@@ -44,3 +44,20 @@ def test_a_meeting_in_slack(slack, fake, bot, clock):
     assert "Sync meeting agenda · Thu 26 Nov 14:00" in agenda
     assert "*Open action items*\\n• 1. <@U0IT000001> — Get the SOC 2 report (due 2026-11-24, 2 days overdue)" in agenda
     assert "done" in answer(slack, fake, IT, "action done 1")
+
+
+def test_slack_mentions_in_a_command_become_people_whatever_form_slack_sends(slack, fake, bot):
+    """Slack sends ``<@U…>`` or, from older clients, ``<@U…|name>``; both name the person."""
+    for number, written in ((1, f"<@{IT}>"), (2, f"<@{IT}|ivy>")):
+        told = answer(slack, fake, BUYER, f"action {written} Chase the quote")
+        assert f"Action item {number} for <@{IT}>: Chase the quote" in told
+    people = [row["person"] for row in bot.core.sync.store.db.query("select person from action_items")]
+    assert people == [IT, IT]
+
+
+def test_typed_text_cannot_mention_anyone_in_what_tandem_says(slack, fake, bot):
+    """A decision quoting ``<@U…>`` as typed (escaped by Slack's client: ``&lt;``) or the core's own
+    token marks stays words: no live mention reaches Slack, and the marks never leave Tandem."""
+    told = answer(slack, fake, BUYER, f"decide Ask \u2068@{ADMIN}\u2069 and &lt;@{ADMIN}&gt; first")
+    assert f"<@{ADMIN}>" not in told
+    assert f"Ask @{ADMIN} and" in told

@@ -15,6 +15,7 @@ import pytest
 from bot.config import Settings
 from handlers.teams.app import build_teams
 from handlers.teams.server import TeamsServer
+from testing.checks import unrendered_mentions
 from testing.teams import FakeConnector, OnlyHosts, card_problems, app_connections, signing_keys, stand_in_for_microsoft
 
 TENANT = "11111111-2222-3333-4444-555555555555"
@@ -122,6 +123,8 @@ class TeamsSender:
         if isinstance(answer, dict) and answer.get("type") == "application/vnd.microsoft.card.adaptive":
             self.connector.cards_seen += 1
             self.connector.invalid += [f"invoke answer: {problem}" for problem in card_problems(answer["value"])]
+        self.connector.invalid += [f"invoke answer: the core's mention token: {piece!r}"
+                                   for piece in unrendered_mentions(answer)]
 
     def base(self, user: User, conversation: dict, channel_data: dict | None = None) -> dict:
         return {

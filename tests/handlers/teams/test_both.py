@@ -93,8 +93,8 @@ def test_one_request_one_person_two_platforms(both, slack_fake, connector, clock
 
 
 def test_an_owner_address_nobody_has_is_named_in_teams_without_naming_slack(both, connector):
-    """The contract service says "no Slack user" and gives the problem's code; Teams words it
-    from the code (no Slack user has the address, and Teams knows nobody with it either)."""
+    """The contract service gives the problem's code with its message; Teams words it from the
+    code (no Slack user has the address, and Teams knows nobody with it either)."""
     slack, sender = both
     sender.say(BUYER, "help")
     form = {**contract_form(it_owner="", procurement_owner="ghost@example.com"), "seats_used": ""}
@@ -102,7 +102,7 @@ def test_an_owner_address_nobody_has_is_named_in_teams_without_naming_slack(both
     assert status == 200
     [field] = [item for item in answer["value"]["body"] if item.get("id") == "procurement_owner"]
     assert field["errorMessage"] == "Unknown owner: nobody Tandem knows has the e-mail address ghost@example.com."
-    assert "no Slack user" not in json.dumps(answer)
+    assert "nobody in chat" not in json.dumps(answer), "the core's own words, not the Teams edge's"
     assert slack.core.contracts.all() == []
 
 

@@ -180,3 +180,10 @@ def test_an_action_item_for_a_person_mentioned_in_teams(teams, connector, bot):
     refused = json.dumps([c.body for c in connector.of("send", BUYER.chat)])
     assert "'@Sam' is not someone I know" in refused
     assert bot.core.sync.store.db.execute("select count(*) from action_items").fetchone()[0] == 2
+
+    # Slack's mention markup typed as text in Teams names nobody: only a real mention does.
+    connector.reset()
+    teams.post(mention_in_channel(teams, BUYER, f"action <@{IT.aad}> Call the vendor", []))
+    refused = json.dumps([c.body for c in connector.of("send", BUYER.chat)])
+    assert "is not someone I know" in refused
+    assert bot.core.sync.store.db.execute("select count(*) from action_items").fetchone()[0] == 2
