@@ -23,7 +23,8 @@ from bot.cards import CardThreads
 from bot.notifier import Notifier, NotifyError
 from bot.permissions import Action, Roles
 from bot.visibility import Place, Visibility
-from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status, clean_text
+from bot.requests import NOTE_MAX, ApprovalSummary, Request, Round, Sensitivity, Status
+from bot.text import clean_text
 from bot.markup import mention
 from bot.people import looks_like_chat_user
 from storage import Store

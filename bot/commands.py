@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from bot import health, options, sourcing, sync
 from bot.errors import BadInput
-from bot.requests import Category, parse_number
+from bot.requests import Category
+from bot.parsing import parse_number
 from bot.request_service import LIST_SCOPES
 
 USAGE = {

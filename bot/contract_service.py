@@ -26,13 +26,10 @@ from bot.contracts import (
     FIELDS,
     KEEP,
     contract_form,
-    export_rows,
-    format_csv,
     parse_contract,
-    parse_sheet,
-    read_sheet,
-    roll_forward,
 )
+from bot.contract_sheets import export_rows, format_csv, parse_sheet, read_sheet
+from bot.contract_calendar import SYSTEM, ContractCalendar, RollResult, audited_fields, save
 from bot.money import DEFAULT_LOCALE
 from bot.sheets import read_csv, read_table, write_xlsx
 from bot.errors import BadInput, InvalidTransition, NotFound
@@ -47,9 +44,6 @@ from storage import Store
 from storage import contracts as repo
 from storage.requests import add_event, events_for
 
-# The actor named in the audit log for what Tandem does by itself (the daily roll).
-SYSTEM = "tandem"
-
 # Finds the chat user with an e-mail address (Slack: users.lookupByEmail); None if nobody.
 EmailResolver = Callable[[str], "str | None"]
 
@@ -57,9 +51,6 @@ EmailResolver = Callable[[str], "str | None"]
 class PersonByEmail(Protocol):
     def person_for_email(self, email: str) -> str | None:
         """The person Tandem met on any platform with this e-mail address."""
-
-_AUDITED = tuple(field.name for field in dataclasses.fields(ContractInput)) + ("status",)
-
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -78,105 +69,9 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class RollResult:
-    rolled: list[Contract]  # moved forward by their term
-    expired: list[Contract]
-
-
-@dataclass(frozen=True)
 class Renewal:
     contract: Contract
     request: Request
-
-
-class ContractCalendar:
-    """The contracts as they stand today: rolled forward once a day before anyone reads them.
-
-    The request service reads it (a new need for a vendor under contract is linked to that
-    contract; a card shows its deadline) and the contract service builds on it; it needs
-    neither, so the two services do not need each other to be built."""
-
-    def __init__(self, store: Store, clock: Clock, tz: ZoneInfo):
-        self.store = store
-        self.clock = clock
-        self.tz = tz
-        self._rolled_on: date | None = None
-
-    def today(self) -> date:
-        return today(self.clock, self.tz)
-
-    def roll(self, day: date | None = None) -> RollResult:
-        """The daily roll: contracts past their end date move forward by their term when they
-        auto-renew (or were renewed), and expire otherwise. Safe to run more than once a day."""
-        day = day or self.today()
-        rolled, expired = [], []
-        in_force = tuple(status for status in ContractStatus if status.in_force)
-        now = self.clock.now()
-        with self.store.write() as db:
-            for before in repo.ended_before(db, day, in_force):
-                outcome = roll_forward(before, day)
-                if outcome is None:
-                    continue
-                after = dataclasses.replace(before, end_date=outcome.end_date, status=outcome.status, updated_at=now,
-                                            term_from=None if outcome.expired else before.term_from or before.end_date)
-                if outcome.expired:
-                    save(db, before, after, SYSTEM, "expired")
-                    expired.append(after)
-                else:
-                    save(db, before, after, SYSTEM, "rolled forward")
-                    rolled.append(after)
-        self._rolled_on = day
-        return RollResult(rolled, expired)
-
-    def roll_if_new_day(self) -> None:
-        """Keeps what people see current even before the daily schedule has run."""
-        if self._rolled_on != self.today():
-            self.roll()
-
-    def active_for_vendor(self, vendor: str) -> Contract | None:
-        """The contract in force for a vendor name (case-insensitive); with several, the one
-        whose notice deadline comes first."""
-        if not vendor or not vendor.strip():
-            return None
-        self.roll_if_new_day()
-        in_force = tuple(status for status in ContractStatus if status.in_force)
-        found = repo.for_vendor(self.store.db, vendor, in_force)
-        return min(found, key=lambda c: (c.notice_deadline, c.id)) if found else None
-
-    def contract_id_for_vendor(self, vendor: str) -> int | None:
-        contract = self.active_for_vendor(vendor)
-        return contract.id if contract else None
-
-    def linked(self, request: Request) -> LinkedContract | None:
-        """The contract to show on a request's card: its own linked contract while in force,
-        otherwise the contract in force for its preferred vendor."""
-        contract = None
-        if request.contract_id:
-            contract = repo.get_contract(self.store.db, request.contract_id)
-            if contract is not None and not contract.status.in_force:
-                contract = None
-        if contract is None:
-            contract = self.active_for_vendor(request.preferred_vendor)
-        if contract is None:
-            return None
-        return LinkedContract(
-            id=contract.id,
-            vendor=contract.vendor,
-            product=contract.product,
-            end_date=contract.end_date,
-            notice_deadline=contract.notice_deadline,
-            days_left=contract.days_left(self.today()),
-            auto_renew=contract.auto_renew,
-        )
-
-
-def save(db, before: Contract, after: Contract, actor: str, action: str) -> None:
-    """Saves a changed contract with one audit event naming the fields that changed."""
-    repo.save_contract(db, after)
-    old, new = _fields(before), _fields(after)
-    changed = [name for name in _AUDITED if old[name] != new[name]]
-    add_event(db, "contract", after.id, after.updated_at, actor, action,
-              {name: old[name] for name in changed}, {name: new[name] for name in changed})
 
 
 class ContractService:
@@ -320,7 +215,7 @@ class ContractService:
                     field="product",
                 )
             contract = repo.insert_contract(db, _new_contract(data, now))
-            add_event(db, "contract", contract.id, now, actor, "added", {}, _fields(contract))
+            add_event(db, "contract", contract.id, now, actor, "added", {}, audited_fields(contract))
         return contract
 
     def edit(self, actor: str, contract_id: int, form: dict, locale: str | None = None) -> Contract:
@@ -333,7 +228,7 @@ class ContractService:
             if other is not None and other.id != before.id:
                 raise BadInput(f"There is already a contract for {other.name} ({other.number}).", field="product")
             after = _reactivated(_with_input(before, data), self.today())
-            if _fields(after) == _fields(before):
+            if audited_fields(after) == audited_fields(before):
                 return before
             self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "edited")
         return self.get(contract_id)
@@ -421,11 +316,11 @@ class ContractService:
                 before = repo.find_by_name(db, data.vendor, data.product)
                 if before is None:
                     contract = repo.insert_contract(db, _new_contract(data, now))
-                    add_event(db, "contract", contract.id, now, actor, "imported", {}, _fields(contract))
+                    add_event(db, "contract", contract.id, now, actor, "imported", {}, audited_fields(contract))
                     added += 1
                     continue
                 after = _reactivated(_with_input(before, data), day)
-                if _fields(after) == _fields(before):
+                if audited_fields(after) == audited_fields(before):
                     unchanged += 1
                     continue
                 self._save(db, before, dataclasses.replace(after, updated_at=now), actor, "updated by import")
@@ -586,13 +481,3 @@ def _reactivated(contract: Contract, day: date) -> Contract:
     if contract.status is ContractStatus.EXPIRED and contract.end_date >= day:
         return dataclasses.replace(contract, status=ContractStatus.ACTIVE)
     return contract
-
-
-def _fields(contract: Contract) -> dict:
-    return {name: _plain(getattr(contract, name)) for name in _AUDITED}
-
-
-def _plain(value):
-    if value is None or isinstance(value, (bool, int, str)):
-        return value.value if isinstance(value, ContractStatus) else value
-    return str(value)

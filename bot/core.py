@@ -18,12 +18,8 @@ from bot.mirrors import ThreadMirrors
 from bot.chart import flow_chart
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.contract_service import (
-    SYSTEM,
-    ContractCalendar,
-    ContractService,
-    EmailResolver,
-)
+from bot.contract_calendar import SYSTEM, ContractCalendar
+from bot.contract_service import ContractService, EmailResolver
 from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.events import Events
 from bot.health_service import HealthService

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.errors import BadInput
-from bot.requests import clean_text
+from bot.text import clean_text
 
 # Results (and each side's view) appear from this many answers up.
 MIN_ANSWERS = 3

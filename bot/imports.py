@@ -7,7 +7,7 @@ decides, before anything is downloaded, whether a file is one Tandem takes.
 
 from __future__ import annotations
 
-from bot.contracts import ImportRejected
+from bot.contract_sheets import ImportRejected
 from bot.errors import BadInput
 
 MAX_BYTES = 5 * 1024 * 1024  # a contract calendar of tens of thousands of rows fits well within this

@@ -20,7 +20,9 @@ from bot.events import Events, RequestChanged
 from bot.format import money
 from bot.money import DEFAULT_LOCALE
 from bot.permissions import Action, Roles
-from bot.requests import Request, clean_text, parse_amount
+from bot.requests import Request
+from bot.text import clean_text
+from bot.parsing import parse_amount
 from bot.visibility import Visibility
 from storage import Store
 from storage import options as repo

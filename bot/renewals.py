@@ -15,13 +15,15 @@ from datetime import date
 from decimal import Decimal
 
 from bot.clock import Clock
-from bot.contract_service import save
+from bot.contract_calendar import save
 from bot.contracts import Contract, ContractStatus, add_months
 from bot.errors import BadInput, InvalidTransition
 from bot.money import DEFAULT_LOCALE, format_plain
 from bot.permissions import Action
 from bot.request_service import RequestService
-from bot.requests import Request, Status, check_transition, clean_text, parse_cost, parse_date
+from bot.requests import Request, Status, check_transition
+from bot.text import clean_text
+from bot.parsing import parse_cost, parse_date
 from storage import Store
 from storage import contracts as repo
 

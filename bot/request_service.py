@@ -34,12 +34,11 @@ from bot.requests import (
     RequestDetails,
     Status,
     check_transition,
-    clean_chars,
-    clean_text,
     need_form,
     next_statuses,
     parse_request,
 )
+from bot.text import clean_chars, clean_text
 from storage import Store
 from storage import requests as repo
 from storage.requests import RequestFilter

@@ -27,7 +27,9 @@ from bot.health import STATEMENTS
 from bot.notifier import Briefing, Notifier, NotifyError, Section
 from bot.people import looks_like_chat_user
 from bot.permissions import Role, Roles
-from bot.requests import Status, clean_text, parse_date
+from bot.requests import Status
+from bot.text import clean_text
+from bot.parsing import parse_date
 from bot.visibility import Place
 from storage import Store
 from storage import schedule as ledger

@@ -173,7 +173,7 @@ def _cli_core(settings: Settings):
 
 
 def import_contracts(settings: Settings, path: str, locale: str | None = None, date_order: str | None = None) -> int:
-    from bot.contracts import ImportRejected
+    from bot.contract_sheets import ImportRejected
     from bot.money import normal_locale
 
     try:
@@ -330,7 +330,7 @@ def export_audit(settings: Settings, since: str | None, path: str | None) -> int
     from datetime import datetime, timezone
 
     from bot.errors import BadInput
-    from bot.requests import parse_date
+    from bot.parsing import parse_date
     from storage.requests import events_since
 
     try:

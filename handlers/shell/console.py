@@ -22,7 +22,8 @@ from bot.health import HealthCheck
 from bot.notifier import Briefing, CardRef, LinkedContract
 from bot.reminders import Reminder, until_text
 from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM, Field, FieldKind
-from bot.requests import Request, parse_number
+from bot.requests import Request
+from bot.parsing import parse_number
 from bot.stats import summary
 from handlers.shell import imports as shell_imports
 from handlers.shell import render, schedule_text

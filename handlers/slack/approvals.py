@@ -13,7 +13,8 @@ from bot.approvals import parse_reason
 from bot.commands import Command
 from bot.core import Core
 from bot.permissions import Action
-from bot.requests import Status, parse_number
+from bot.requests import Status
+from bot.parsing import parse_number
 from handlers.slack import blocks, forms
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views

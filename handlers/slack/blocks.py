@@ -28,14 +28,7 @@ from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
 from bot.permissions import Action, Allowed
-from bot.requests import (
-    NOTE_MAX,
-    ApprovalSummary,
-    Note,
-    Request,
-    RequestDetails,
-    Status,
-)
+from bot.requests import NOTE_MAX, ApprovalSummary, Note, Request, RequestDetails, Status
 from bot.request_service import Page
 from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, Views
 

@@ -14,7 +14,7 @@ from bot.commands import Command
 from bot.contracts import parse_contract
 from bot.core import Core
 from bot.format import viewing
-from bot.requests import parse_number
+from bot.parsing import parse_number
 from handlers.slack import blocks, contract_blocks, forms, replies
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import ContractActions, Views

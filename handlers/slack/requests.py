@@ -16,7 +16,8 @@ from bot.core import Core
 from bot.errors import BadInput
 from bot.format import viewing
 from bot.permissions import Action
-from bot.requests import parse_request, parse_number
+from bot.requests import parse_request
+from bot.parsing import parse_number
 from handlers.slack import blocks, forms, replies, shortcuts
 from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier

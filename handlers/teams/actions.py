@@ -27,7 +27,8 @@ from bot.errors import BadInput, Problem
 from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user, typed_user
-from bot.requests import parse_request, parse_number
+from bot.requests import parse_request
+from bot.parsing import parse_number
 from handlers.teams import cards, replays
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
 from handlers.teams.notifier import PLATFORM, card_activity

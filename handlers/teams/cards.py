@@ -24,12 +24,7 @@ from bot.options import together_facts
 from bot.permissions import Action, Allowed
 from bot.reminders import Kind, Reminder, describe
 from bot.reminders import days_left as needed_in
-from bot.requests import (
-    ApprovalSummary,
-    Note,
-    Request,
-    RequestDetails,
-)
+from bot.requests import ApprovalSummary, Note, Request, RequestDetails
 from bot.request_service import Page
 from handlers.teams.ids import Inputs, Verbs
 

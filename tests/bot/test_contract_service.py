@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from bot.config import Settings
-from bot.contract_service import SYSTEM
-from bot.contracts import ContractStatus, ImportRejected
+from bot.contract_calendar import SYSTEM
+from bot.contract_sheets import ImportRejected
+from bot.contracts import ContractStatus
 from bot.core import build_core
 from bot.errors import BadInput, InvalidTransition, NotAllowed, NotFound
 from bot.notifier import LinkedContract

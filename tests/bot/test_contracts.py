@@ -6,16 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from bot.contract_sheets import ImportRejected, format_csv, parse_csv
 from bot.contracts import (
     CSV_HEADER,
     Contract,
     ContractStatus,
-    ImportRejected,
     add_months,
-    format_csv,
     notice_deadline,
     parse_contract,
-    parse_csv,
     roll_forward,
 )
 from bot.errors import BadInput

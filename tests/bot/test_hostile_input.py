@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot import commands, dispatch
-from bot.contracts import CSV_HEADER, FIELDS, KEEP, ContractInput, ContractStatus, ImportRejected, parse_contract, parse_csv
+from bot.contract_sheets import ImportRejected, parse_csv
+from bot.contracts import CSV_HEADER, FIELDS, KEEP, ContractInput, ContractStatus, parse_contract
 from bot.errors import BadInput, DomainError, NotAllowed
 from bot.requests import RequestInput, parse_request
 from storage import contracts as contracts_repo

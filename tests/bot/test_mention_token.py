@@ -2,7 +2,7 @@
 
 from bot import markup
 from bot.markup import Person, Text, mention, mentioned, message_parts, quoted, render
-from bot.requests import clean_line, clean_text
+from bot.text import clean_line, clean_text
 
 
 def test_a_message_splits_into_its_words_and_the_people_it_names():

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.contracts import CSV_HEADER, FIELDS, ImportRejected
+from bot.contract_sheets import ImportRejected
+from bot.contracts import CSV_HEADER, FIELDS
 from bot.errors import BadInput
 from bot.money import parse_money
 from bot.sheets import read_date, read_table

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from bot.contracts import ContractStatus, ImportRejected
+from bot.contract_sheets import ImportRejected
+from bot.contracts import ContractStatus
 from handlers.slack.ids import ContractActions, Views
 from tests.conftest import ADMIN, BUYER, IT, IT2
 from tests.handlers.slack.conftest import CHANNEL
