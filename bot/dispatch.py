@@ -53,7 +53,8 @@ class Listed:
 
 @dataclass(frozen=True)
 class OpenForm:
-    """Open a form: ``need``, ``contract`` or ``renewal`` (a renewal request's new term). To edit, ``subject_id`` names the request or
+    """Open a form: ``need``, ``contract``, ``renewal`` (a renewal request's new term) or ``note`` (on
+    ``subject_id``, whose number and title are the ``context``). To edit, ``subject_id`` names the request or
     contract and ``values`` holds its current values (the form's field names to plain strings)."""
 
     form: str
@@ -151,7 +152,7 @@ LIST_TITLES = {
 # Commands whose reply is a form: a platform opens it at once, ahead of other work, while the
 # person's trigger (Slack's lasts 3 s) is still alive.
 FORM_COMMANDS = {("contract", "add"), ("contract", "edit"), ("contract", "import"), ("edit", None),
-                 ("sourcing", "change")}
+                 ("sourcing", "change"), ("note", None)}
 # What a briefing's button (``bot.notifier.Button``) may run: a click runs its command for whoever
 # clicked, under the same rules as typing it, and nothing else a forged click might name.
 BUTTON_COMMANDS = {("sourcing", "confirm"), ("sourcing", "change")}
@@ -232,6 +233,9 @@ def _run(core: Core, actor: str, command: Command, place: Place, locale: str | N
         request = service.change_status(actor, command.number, command.arg, price=price)
         hint = core.risk.hint(request) if request.status.value == "sourcing" else ""
         return Changed(request, f"{request.number} is now {request.status.label.lower()}.{hint}")
+    if name == "note" and not command.arg:  # a button: the note form, for someone who may add one
+        request = service.for_action(actor, command.number, Action.COMMENT)
+        return OpenForm("note", subject_id=request.id, context=f"{request.number} {request.title}")
     if name == "note":
         service.note(actor, command.number, command.arg, source="command")
         request = service.get(command.number)

@@ -1,4 +1,4 @@
-"""The forms, as data: which fields the need, contract and renewal forms have, in which order,
+"""The forms, as data: which fields the need, contract, renewal and note forms have, in which order,
 with their labels, kinds, choices, limits, defaults and whether they are required.
 
 Decided once, here, from the domain's own limits (``bot.requests``, ``bot.contracts``), so a
@@ -98,6 +98,13 @@ RENEWAL_FORM: tuple[Field, ...] = (
     Field("end_date", "New end date", FieldKind.DATE, required=True, hint="YYYY-MM-DD"),
     Field("annual_cost", "New annual cost", FieldKind.AMOUNT, max_length=AMOUNT_MAX),
     Field("currency", "Currency", FieldKind.CURRENCY, max_length=CURRENCY_MAX),
+)
+
+# A note on a request (``bot.requests.parse_note`` reads it back), asked where a platform adds
+# notes by form: Slack's Add note, the box on Teams' card, the shell's question.
+NOTE_FORM: tuple[Field, ...] = (
+    Field("note", "Note", FieldKind.LONG_TEXT, required=True, max_length=requests.NOTE_MAX,
+          example="A note for the request's thread"),
 )
 
 

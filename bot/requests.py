@@ -407,3 +407,13 @@ def _choice(value, enum, name: str, errors: dict, required: bool = False):
         options = ", ".join(member.value for member in enum)
         errors[name] = f"{name.capitalize()} must be one of: {options}."
         return None
+
+
+def parse_note(form: dict[str, str]) -> str:
+    """A note form's text (``bot.forms.NOTE_FORM``), cleaned and checked before anything is saved."""
+    text = clean_text(form.get("note"), 100_000)
+    if not text:
+        raise BadInput("Write a note first.", field="note")
+    if len(text) > NOTE_MAX:
+        raise BadInput(f"Keep notes under {NOTE_MAX} characters.", field="note")
+    return text

@@ -23,14 +23,14 @@ from handlers.slack.kit import mrkdwn_text, plain_text, ActionsBlock, ButtonElem
 
 from bot import markup
 from bot.format import day, describe_event, filed_line, money, when
-from bot.forms import NEED_FORM, Field, FieldKind
+from bot.forms import NEED_FORM, NOTE_FORM, Field, FieldKind
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
 from bot.permissions import Action, Allowed
 from bot.requests import NOTE_MAX, ApprovalSummary, Note, Request, RequestDetails, Status
 from bot.request_service import Page
-from handlers.slack.ids import NOTE_BLOCK, REASON_BLOCK, VALUE, Actions, ApprovalActions, Views
+from handlers.slack.ids import REASON_BLOCK, VALUE, Actions, ApprovalActions, Views
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modals and App Home
@@ -478,16 +478,21 @@ def request_modal(title: str = "", base_currency: str = "USD", today: date | Non
 
 
 def note_modal(request: Request) -> View:
+    return note_form(request.id, f"{request.number} {request.title}")
+
+
+def note_form(request_id: int, context: str) -> View:
+    """The note form (``bot.forms.NOTE_FORM``) on a request; ``context`` is its number and title."""
     return View(
         type="modal",
         callback_id=Views.NOTE,
-        private_metadata=str(request.id),
-        title=plain(f"Note on {request.number}", 24),
+        private_metadata=str(request_id),
+        title=plain(f"Note on #{request_id}", 24),
         submit=plain("Add note", 24),
         close=plain("Cancel", 24),
         blocks=[
-            SectionBlock(text=mrkdwn(f"*{headline(request)}*")),
-            text_input(NOTE_BLOCK, "Note", multiline=True, max_length=NOTE_MAX),
+            SectionBlock(text=mrkdwn(f"*{escape(context)}*")),
+            *form_inputs(NOTE_FORM, base_currency="", locale=""),  # a note has no amounts
         ],
     )
 

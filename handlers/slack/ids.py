@@ -75,7 +75,6 @@ class ContractFields(StrEnum):
     NOTES = "notes"
 
 
-NOTE_BLOCK = "note"
 IMPORT_FILE_BLOCK = "file"  # the import form's file input; equals the field the core names in its refusals
 DATE_ORDER_BLOCK = "date_order"
 REASON_BLOCK = "reason"

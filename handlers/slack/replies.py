@@ -89,6 +89,8 @@ def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
                                              settings.base_currency, locale=locale)
     if reply.form == "sourcing":
         return schedule_blocks.sourcing_modal(reply.values)
+    if reply.form == "note":
+        return blocks.note_form(reply.subject_id, reply.context)
     if reply.form == "contract":
         return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency, locale=locale)
     return blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=reply.values,

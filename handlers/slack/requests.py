@@ -13,13 +13,11 @@ from bot import commands, dispatch
 from bot.commands import Command
 from bot.clock import today
 from bot.core import Core
-from bot.errors import BadInput
 from bot.format import viewing
-from bot.permissions import Action
-from bot.requests import parse_request
+from bot.requests import parse_note, parse_request
 from bot.parsing import parse_number
 from handlers.slack import blocks, forms, replies, shortcuts
-from handlers.slack.ids import NOTE_BLOCK, PLATFORM, Actions, Views
+from handlers.slack.ids import PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import command_text
 from handlers.slack.people import SlackLocales
@@ -74,12 +72,6 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
         notifier.send_dm(user, f":white_check_mark: Your need {where} *{blocks.escape(request.title)}* is posted "
                                f"in <#{settings.channel}>. Procurement will pick it up there.")
 
-    def changed(user: str, change) -> None:
-        """Makes a change from a form; if the card could not be posted (its old message was dead
-        and the shared channel refused the new one), the person is told by DM."""
-        _, problem = core.cards.watching(change)
-        tell_card_problem(user, problem)
-
     def tell_card_problem(user: str, problem) -> None:
         if problem is not None:
             why = CARD_FAILURES.get(problem.reason, f"Slack said {problem.reason}")
@@ -87,8 +79,8 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
                                    f"posted in <#{settings.channel}>: {why}. It is posted with the next change.")
 
     def pressed(user: str, command: Command) -> None:
-        """A card button runs its command through ``dispatch`` like a typed one; its answer is
-        the card itself, so the person hears only of a card that could not be posted."""
+        """A card button (or the note form) runs its command through ``dispatch`` like a typed one;
+        its answer is the card itself, so the person hears only of a card that could not be posted."""
         _, problem = dispatch.watched(core, user, command, locale=locales(user))
         tell_card_problem(user, problem)
 
@@ -184,12 +176,11 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def add_note(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        number = parse_number(action["value"])
+        command, user = Command("note", parse_number(action["value"])), body["user"]["id"]
 
         def ask() -> None:
-            # Only for someone who may add a note, showing the request as they may see it.
-            request = service.for_action(body["user"]["id"], number, Action.COMMENT)
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.note_modal(request))
+            reply = dispatch.run(core, user, command)  # refused unless the core lets them add a note
+            client.views_open(trigger_id=body["trigger_id"], view=replies.form_view(reply, settings, settings.locale))
 
         work.form(ask)
 
@@ -197,11 +188,8 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def note_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         user = body["user"]["id"]
-
-        def then(form: dict, number: int):
-            return lambda: changed(user, lambda: service.note(user, number, form[NOTE_BLOCK], source="note"))
-
-        forms.submitted(ack, view, work, then, validate=note_written, metadata=parse_number)
+        forms.submitted(ack, view, work, lambda form, number: lambda: pressed(user, Command(
+            "note", number, arg=parse_note(form))), validate=parse_note, metadata=parse_number)
 
     @app.action(Actions.OPEN)
     @guarded
@@ -219,7 +207,3 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
 
         work.form(show)
 
-
-def note_written(form: dict) -> None:
-    if not form.get(NOTE_BLOCK, "").strip():
-        raise BadInput("Write a note first.", field=NOTE_BLOCK)

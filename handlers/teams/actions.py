@@ -27,7 +27,7 @@ from bot.errors import BadInput, Problem
 from bot.fanout import preferring
 from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user, typed_user
-from bot.requests import parse_request
+from bot.requests import parse_note, parse_request
 from bot.parsing import parse_number
 from handlers.teams import cards, replays
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
@@ -172,10 +172,7 @@ def register(bot) -> None:
 
     @on(Verbs.NOTE)
     def note(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        text = str(data.get(Inputs.NOTE) or "").strip()
-        if not text:
-            raise BadInput("Write the note in the box first.")
-        return said(actor, Command("note", number(data, "request"), arg=text))
+        return said(actor, Command("note", number(data, "request"), arg=parse_note(data)))
 
     @on(Verbs.APPROVE)
     def approve(actor: str, data: dict) -> AdaptiveCardInvokeResponse:

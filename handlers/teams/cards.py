@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot import commands, markup
-from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM, Field, FieldKind
+from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, RENEWAL_FORM, Field, FieldKind
 from bot.forms import sourcing_form as sourcing_form_fields
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
@@ -286,8 +286,9 @@ def request_inputs(request: Request) -> list[dict]:
                        "choices": choices(status.value for status in allowed.statuses),
                        "placeholder": "Choose the next status"})
     if Action.COMMENT in allowed:
-        inputs.append({"type": "Input.Text", "id": Inputs.NOTE, "label": "Add note", "isMultiline": True,
-                       "maxLength": 3000, "placeholder": "A note for the request's thread"})
+        note = NOTE_FORM[0]
+        inputs.append({"type": "Input.Text", "id": note.name, "label": "Add note", "isMultiline": True,
+                       "maxLength": note.max_length, "placeholder": note.example})
     return inputs
 
 

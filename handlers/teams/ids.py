@@ -32,10 +32,9 @@ class Verbs(StrEnum):
 
 
 class Inputs(StrEnum):
-    """Input ids on cards other than the need and contract forms (whose ids are their field names)."""
+    """Input ids on cards other than the forms of ``bot.forms`` (whose ids are their field names)."""
 
     STATUS = "status"
-    NOTE = "note"
     REASON = "reason"
 
 
