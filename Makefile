@@ -11,7 +11,7 @@ TEAMS_CONFIGURED := $(or $(TEAMS_APP_ID),$(shell grep -Es '^[[:space:]]*TEAMS_AP
 RUN_EXTRAS := $(if $(TEAMS_CONFIGURED),[teams])
 RUN_STAMP  := $(VENV)/.installed-run$(if $(TEAMS_CONFIGURED),-teams)
 
-.PHONY: run shell test lint without-teams bench clean
+.PHONY: run shell test lint without-teams without-slack bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,7 +36,10 @@ lint: $(STAMP)
 
 # Tandem with handlers/teams/ deleted still builds, starts and passes its remaining tests.
 without-teams: $(STAMP)
-	.ci/without-teams
+	.ci/without-platform teams
+
+without-slack: $(STAMP)
+	.ci/without-platform slack
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

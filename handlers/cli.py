@@ -410,6 +410,15 @@ def load_platforms(settings: Settings, names: Sequence[str]) -> list:
     return platforms
 
 
+def _not_installed(names: Sequence[str], missing: str) -> str:
+    """Why a configured platform could not be loaded: Teams' SDK is an extra; a platform's
+    folder may have been deleted (each is a plug-in)."""
+    gone = next((name for name in names if missing.startswith(f"handlers.{name}")), None)
+    if gone is None and "teams" in names or gone == "teams":
+        return TEAMS_EXTRA
+    return f"tandem: {gone or 'a chat platform'} is configured but not installed"
+
+
 def run_platforms(settings: Settings, names: Sequence[str]) -> int:
     """``tandem run``: one core, the schedule once, every configured platform serving."""
     from handlers.platforms import hold_stop_signals, run, take_stop_signals
@@ -419,7 +428,7 @@ def run_platforms(settings: Settings, names: Sequence[str]) -> int:
         platforms = load_platforms(settings, names)
     except ImportError as error:
         take_stop_signals()
-        extra = TEAMS_EXTRA if "teams" in names else "tandem: a chat platform is not installed"
+        extra = _not_installed(names, error.name or "")
         print(f"{extra} ({error.name} is missing)", file=sys.stderr)
         return 2
     try:
