@@ -24,7 +24,8 @@ from bot.doctor import Check, Probe, core_checks, run_probes
 from bot.events import Events
 from bot.health_service import HealthService
 from bot.notifier import CardNotifier, Notifier
-from bot.options import OptionService, Together
+from bot.option_service import OptionService
+from bot.options import Together
 from bot.people_service import People
 from bot.permissions import GroupResolver, Roles
 from bot.request_service import RequestService

@@ -12,6 +12,7 @@ from bot.approvals import to_base
 from bot.clock import Clock
 from bot.config import Settings
 from bot.money import Amount
+from bot.options import joint_decision
 from bot.requests import Request
 from bot.targets import MonthResult, Saving, by_month, months_between
 from storage import Store
@@ -76,7 +77,5 @@ class TargetService:
 
 
 def _decided(db, request: Request) -> str | None:
-    from bot.options import _decision  # the joint-decision rule, defined once
-
-    decided, _ = _decision(request, tuple(options_repo.signoffs_for(db, request.id)))
+    decided, _ = joint_decision(request, tuple(options_repo.signoffs_for(db, request.id)))
     return decided
