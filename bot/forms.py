@@ -108,6 +108,14 @@ NOTE_FORM: tuple[Field, ...] = (
 )
 
 
+# Rejecting a need that waits for approval (``bot.approvals.parse_reason`` reads it back): the
+# reason goes to procurement and IT with the need, back in sourcing.
+REJECT_FORM: tuple[Field, ...] = (
+    Field("reason", "Why? (the need goes back to sourcing)", FieldKind.LONG_TEXT, required=True,
+          max_length=requests.NOTE_MAX),
+)
+
+
 def field(form: tuple[Field, ...], name: str) -> Field:
     return next(f for f in form if f.name == name)
 

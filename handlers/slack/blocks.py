@@ -23,14 +23,15 @@ from handlers.slack.kit import mrkdwn_text, plain_text, ActionsBlock, ButtonElem
 
 from bot import markup
 from bot.format import day, describe_event, filed_line, money, when
-from bot.forms import NEED_FORM, NOTE_FORM, Field, FieldKind
+from bot.forms import NEED_FORM, NOTE_FORM, REJECT_FORM, Field, FieldKind
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.notifier import LinkedContract
 from bot.options import Together, decision_line, option_line
 from bot.permissions import Action, Allowed
-from bot.requests import NOTE_MAX, ApprovalSummary, Note, Request, RequestDetails, Status
+from bot.requests import ApprovalSummary, Note, Request, RequestDetails, Status
 from bot.request_service import Page
-from handlers.slack.ids import REASON_BLOCK, VALUE, Actions, ApprovalActions, Views
+from handlers.slack.ids import VALUE, Actions, ApprovalActions, Views
+from handlers.slack.people import is_user_id
 
 MESSAGE_BLOCKS = 50
 SURFACE_BLOCKS = 100  # modals and App Home
@@ -255,7 +256,7 @@ def reject_modal(request: Request, metadata: str) -> View:
         close=plain("Cancel", 24),
         blocks=[
             SectionBlock(text=mrkdwn(f"*{headline(request)}* goes back to sourcing with your reason.")),
-            text_input(REASON_BLOCK, "Why?", multiline=True, max_length=NOTE_MAX),
+            *form_inputs(REJECT_FORM, base_currency="", locale=DEFAULT_LOCALE),
         ],
     )
 
@@ -405,19 +406,6 @@ def number_input(block: str, label: str, *, initial: str | None, minimum: int, m
     )
 
 
-def cost_inputs(cost_block: str, currency_block: str, label: str, *, cost: str | None, currency: str | None,
-                base_currency: str, locale: str) -> list[InputBlock]:
-    """An amount as the person writes it (their locale; a currency symbol or code may go with
-    it, which is why this is text and not a number input) and an optional currency."""
-    example = format_amount(Decimal("7500"), locale)
-    return [
-        text_input(cost_block, label, initial=cost, optional=True, max_length=30,
-                   placeholder=f"{example} or €{example}"),
-        text_input(currency_block, "Currency", initial=currency, optional=True, max_length=3,
-                   placeholder=f"{base_currency}, or the one in the amount"),
-    ]
-
-
 def form_input(field: Field, value: str | None, *, base_currency: str, locale: str) -> InputBlock:
     """One field of a form (``bot.forms``) as Slack's input for its kind; its block ID is the
     field's name, which the core's parser reads."""
@@ -432,7 +420,7 @@ def form_input(field: Field, value: str | None, *, base_currency: str, locale: s
         return InputBlock(block_id=field.name, label=plain(field.label), optional=optional,
                           element=DatePickerElement(action_id=VALUE, initial_date=initial or None))
     if field.kind is FieldKind.PERSON:
-        person = initial if (initial or "")[:1] in ("U", "W") else None
+        person = initial if is_user_id(initial or "") else None
         return InputBlock(block_id=field.name, label=plain(field.label), optional=optional,
                           element=UserSelectElement(action_id=VALUE, initial_user=person,
                                                     placeholder=plain("Choose a person")))

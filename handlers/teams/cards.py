@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot import commands, markup
-from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, RENEWAL_FORM, Field, FieldKind
+from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, REJECT_FORM, RENEWAL_FORM, Field, FieldKind
 from bot.forms import sourcing_form as sourcing_form_fields
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
@@ -327,12 +327,15 @@ def approval_line(approval: ApprovalSummary, names: Names = plain_names) -> str:
     return line
 
 
+_REASON = REJECT_FORM[0]  # the reason a need is rejected
+
+
 def approval_card(request: Request, why: str, names: Names = plain_names) -> dict:
     """Asks an approver, in a DM, to approve or reject."""
     body = [heading(f"Approval needed: {headline(request)}"), text(escape(summary(request))),
             text(f"It needs approval because {escape(why)}. Requested by {escape(names(request.requester))}."),
-            {"type": "Input.Text", "id": Inputs.REASON, "label": "Reason (to reject)", "isMultiline": True,
-             "maxLength": 3000}]
+            {"type": "Input.Text", "id": Inputs.REASON, "label": _REASON.label, "isMultiline": True,
+             "maxLength": _REASON.max_length}]
     allowed = request.actions or Allowed()
     buttons = [execute(label, verb, request=request.id) for action, label, verb in
                ((Action.APPROVE, "Approve", Verbs.APPROVE), (Action.REJECT, "Reject", Verbs.REJECT))
