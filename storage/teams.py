@@ -64,8 +64,9 @@ def known_teams(db: Database) -> set[str]:
                                                "where team_id is not null")}
 
 
-def adopt_channel(db: Database, channel_id: str, like: str, team_id: str, now: datetime) -> None:
-    """Records ``channel_id`` as a channel of ``team_id`` (reached like the conversation ``like``)."""
+def adopt_channel(db: Database, channel_id: str, like: str, team_id: str | None, now: datetime) -> None:
+    """Records ``channel_id`` as a channel of ``team_id`` (``None``: a team not known yet),
+    reached like the conversation ``like``; a channel whose team is known stays as it is."""
     found = conversation(db, like)
     if found is None or conversation(db, channel_id) is not None and conversation(db, channel_id).team_id:
         return

@@ -57,10 +57,12 @@ CONTRACT_BUTTONS = {
 
 
 def number(data: dict, key: str) -> int:
+    """The request or contract a button names, read like a typed one: a number the card
+    did not write (``true``, ``1e30``, ``-1``) is refused with the same words."""
     value = data.get(key)
-    if isinstance(value, int):
-        return value
-    return parse_number(str(value or ""))
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return parse_number(value if isinstance(value, str) else "" if value is None else str(value))
 
 
 def register(bot) -> None:

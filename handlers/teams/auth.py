@@ -124,10 +124,16 @@ async def identify(request: web.Request, auth: AgentAuthConfiguration) -> Claims
 
 
 def tenant_of(body: dict) -> str | None:
+    """The activity's tenant; ``None`` when it names none, or two that differ (the
+    conversation's and ``channelData``'s), so it is not served."""
     conversation = body.get("conversation") if isinstance(body.get("conversation"), dict) else {}
     data = body.get("channelData") if isinstance(body.get("channelData"), dict) else {}
     tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    value = conversation.get("tenantId") or tenant.get("id")
+    named = {value.lower() if isinstance(value, str) else value
+             for value in (conversation.get("tenantId"), tenant.get("id")) if value is not None}
+    if len(named) != 1:
+        return None
+    [value] = named
     return value if isinstance(value, str) else None
 
 
@@ -137,5 +143,5 @@ def check_tenant(body: dict, settings: Settings) -> web.Response | None:
         return None
     tenant = tenant_of(body)
     if tenant is None or tenant.lower() != (settings.teams_tenant_id or "").lower():
-        return refuse(403, "an activity from another tenant" if tenant else "an activity without a tenant")
+        return refuse(403, "an activity from another tenant" if tenant else "an activity without a tenant (or with two)")
     return None

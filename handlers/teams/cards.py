@@ -188,6 +188,8 @@ def form_input(field: Field, value, error: str | None, base_currency: str, numbe
         value = base_currency  # Teams shows no placeholder hint as plainly: the currency is filled in
     if field.kind is FieldKind.WHOLE:
         value = whole(value) if value not in (None, "") else None  # Input.Number takes numbers only
+    if isinstance(value, str) and element.get("maxLength"):
+        value = clip(value, element["maxLength"])  # a title typed after `need` fits its input, as in Slack
     if value not in (None, ""):
         element["value"] = value
     if field.required:
@@ -364,6 +366,25 @@ def request_list(page: Page, title: str, names: Names = plain_names) -> dict:
     return card(body)
 
 
+# A Teams message carries about 28 KB: a request's details keep their latest comments and
+# changes within these shares of it, and say how many earlier ones are not shown.
+COMMENTS_BUDGET = 12_000
+HISTORY_BUDGET = 6_000
+
+
+def latest(rows: list[dict], budget: int, what: str) -> list[dict]:
+    """The latest ``rows`` (at most ``LIST_ROWS``) whose JSON fits in ``budget`` characters, in
+    their order, after a line saying how many earlier ones are left out."""
+    kept: list[dict] = []
+    for row in reversed(rows[-LIST_ROWS:]):
+        budget -= len(json.dumps(row))  # escaped, as the connector may count it: the larger measure
+        if budget < 0:
+            break
+        kept.insert(0, row)
+    left = len(rows) - len(kept)
+    return ([text(f"…{left} earlier {what} are not shown here.", isSubtle=True)] if left else []) + kept
+
+
 def request_details(item: RequestDetails, linked: LinkedContract | None = None, names: Names = plain_names) -> dict:
     request = item.request
     details = request_card(request, linked, names)
@@ -372,10 +393,11 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
                      f" · needed by {day(request.needed_by)}", isSubtle=True))
     if item.notes:
         body.append(text("**Comments**"))
-        body += [text(f"{when(c.at)} {escape(names(c.author))}: {escape(note_words(c, names))}") for c in item.notes[-LIST_ROWS:]]
+        body += latest([text(f"{when(c.at)} {escape(names(c.author))}: {escape(note_words(c, names))}")
+                        for c in item.notes], COMMENTS_BUDGET, "comments")
     body.append(text("**History**"))
-    body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
-             for e in item.events[-LIST_ROWS:]]
+    body += latest([text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
+                    for e in item.events], HISTORY_BUDGET, "changes")
     if request.actions is not None and Action.EDIT in request.actions:  # the core decides who may edit
         return card(body, [execute("Edit", Verbs.EDIT, request=request.id)])
     return card(body)

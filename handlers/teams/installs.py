@@ -39,10 +39,18 @@ def register(bot) -> None:
         channel = core.settings.teams_channel
         with core.store.write() as db:
             if team:
-                if channel and repo.known_teams(db) <= {team}:
-                    # The only team Tandem knows is the shared channel's, even if no one spoke there yet.
-                    repo.adopt_channel(db, channel, ids[0], team, core.clock.now())
-                ids = sorted(set(ids) | set(repo.team_conversations(db, team)))
+                alone = repo.known_teams(db) <= {team}
+                if channel and alone:
+                    # Reached like the only team Tandem knows, even if no one spoke there yet; its team
+                    # is left unknown until an activity from the channel itself names it.
+                    repo.adopt_channel(db, channel, ids[0], None, core.clock.now())
+                ids = set(ids) | set(repo.team_conversations(db, team))
+                shared = repo.conversation(db, channel) if channel else None
+                if shared is not None and shared.team_id is None and (alone or not removed):
+                    # The shared channel's team is unknown: it goes with the team only when that is the
+                    # one team Tandem knows (removed), or with any team it is added to (back).
+                    ids.add(channel)
+                ids = sorted(ids)
             return repo.mark_removed(db, ids, core.clock.now() if removed else None)
 
     async def removed(context: TurnContext) -> None:
