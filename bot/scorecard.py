@@ -28,7 +28,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from bot.approvals import to_base
-from bot.clock import iso
 from bot.contracts import ContractStatus, unused_seat_cost
 from bot.format import money
 from bot.health import MIN_ANSWERS, STATEMENTS
@@ -40,6 +39,7 @@ from bot.visibility import Place
 from storage import contracts as contracts_repo
 from storage import health as health_repo
 from storage import requests as requests_repo
+from storage import schedule as schedule_repo
 from storage import sync as sync_repo
 from storage import targets as targets_repo
 
@@ -185,11 +185,8 @@ class ScorecardService:
 
     def _risk(self, start: datetime, now: datetime):
         db = self.store.db
-        ordered_ids = sorted({row["subject_id"] for row in db.query(
-            "select subject_id, after from events where subject = 'request' and at >= ? and at <= ? "
-            "and after like '%\"status\": \"ordered\"%'", [iso(start), iso(now)])})
         with_checks, done = 0, 0
-        for request_id in ordered_ids:
+        for request_id in requests_repo.ordered_between(db, start, now):
             request = requests_repo.get_request(db, request_id)
             checks = self.risk.checks(request) if request is not None else ()
             if checks:
@@ -216,12 +213,9 @@ class ScorecardService:
         if results is None:
             return ("No health check has gone out yet.",), None
         db = self.store.db
-        held = db.execute("select count(*) from survey_rounds where opened_at >= ? and opened_at <= ?",
-                          [iso(start), iso(now)]).fetchone()[0]
-        asked = db.execute("select count(*) from ledger where kind = 'health' and subject = 'survey' and episode = ? "
-                           "and delivered_at is not null", [results.survey.month]).fetchone()[0]
-        answered = db.execute("select count(*) from survey_participation where round_id = ?",
-                              [results.survey.id]).fetchone()[0]
+        held = health_repo.rounds_opened_between(db, start, now)
+        asked = schedule_repo.count_delivered(db, "health", "survey", results.survey.month)
+        answered = health_repo.count_participants(db, results.survey.id)
         lines = (f"{held} of {CHECK_UPS} monthly health checks went out in the last {DAYS} days",
                  f"{answered} of {asked} people asked answered the {results.survey.label} health check")
         shares = [percent(min(held, CHECK_UPS), CHECK_UPS)] + \

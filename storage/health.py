@@ -81,6 +81,17 @@ def count_answers(db: Database, round_id: int) -> int:
     return db.execute("select count(*) from survey_answers where round_id = ?", [round_id]).fetchone()[0]
 
 
+def count_participants(db: Database, round_id: int) -> int:
+    """How many people answered a round (who, never what)."""
+    return db.execute("select count(*) from survey_participation where round_id = ?", [round_id]).fetchone()[0]
+
+
+def rounds_opened_between(db: Database, start: datetime, end: datetime) -> int:
+    """How many rounds went out between ``start`` and ``end``."""
+    return db.execute("select count(*) from survey_rounds where opened_at >= ? and opened_at <= ?",
+                      [iso(start), iso(end)]).fetchone()[0]
+
+
 def requesters_since(db: Database, since: datetime) -> set[str]:
     """Everyone who posted a need at or after ``since``."""
     return {row[0] for row in db.execute("select distinct requester from requests where created_at >= ?",

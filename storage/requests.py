@@ -278,3 +278,10 @@ def events_for_requests(db: Database, ids: list[int]) -> dict[int, list[Event]]:
             event = row_to_event(row)
             grouped.setdefault(event.subject_id, []).append(event)
     return grouped
+
+
+def ordered_between(db: Database, start: datetime, end: datetime) -> list[int]:
+    """The requests moved to ordered between ``start`` and ``end`` (by their audit events), by ID."""
+    rows = select(db, "select distinct subject_id from events where subject = 'request' and at >= ? and at <= ? "
+                      "and after like '%\"status\": \"ordered\"%' order by subject_id", [iso(start), iso(end)])
+    return [row["subject_id"] for row in rows]

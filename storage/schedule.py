@@ -139,6 +139,12 @@ def entries(db: Database, kind: str | None = None) -> list[LedgerEntry]:
 # --- the lease -------------------------------------------------------------------------------------
 
 
+def count_delivered(db: Database, kind: str, subject: str, episode: str) -> int:
+    """How many people a message of ``kind`` about ``subject`` in ``episode`` reached."""
+    return db.execute("select count(*) from ledger where kind = ? and subject = ? and episode = ? "
+                      "and delivered_at is not null", [kind, subject, episode]).fetchone()[0]
+
+
 def take_lease(db: Database, name: str, holder: str, now: datetime, until: datetime) -> bool:
     """Takes or renews the lease ``name`` for ``holder`` until ``until``, unless someone
     else holds it and it has not lapsed. Run it inside ``Store.write()``."""
