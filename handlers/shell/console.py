@@ -324,7 +324,11 @@ class Shell:
         else:
             self.say("New IT need — answer each question; Enter keeps [the default]; '.' cancels.")
             defaults = {f.name: f.default for f in NEED_FORM if f.default}
-            defaults.update(title=title, currency=self.core.settings.base_currency)
+            limit = next(f.max_length for f in NEED_FORM if f.name == "title") or len(title)
+            # A title typed after /need is offered as the form's default only as long as the field takes,
+            # as Slack's and Teams' forms fill it in.
+            shown = title if len(title) <= limit else title[: limit - 1] + "…"
+            defaults.update(title=shown, currency=self.core.settings.base_currency)
         form = dict(defaults)
         pending = [q for q in REQUEST_QUESTIONS]
         while True:
@@ -345,8 +349,8 @@ class Shell:
             except BadInput as error:
                 for key, message in error.errors.items():
                     self.say(f"  ✗ {message}")
-                    form.pop(key, None)
-                    if key in defaults:
+                    refused = form.pop(key, None)
+                    if key in defaults and defaults[key] != refused:  # never offer again what was refused
                         form[key] = defaults[key]
                 pending = [q for q in REQUEST_QUESTIONS if q[0] in error.errors] or REQUEST_QUESTIONS
                 continue
