@@ -124,6 +124,18 @@ STANCE_CHOICES = ("in-house", "open", "managed")  # bot.sourcing.Stance, in the 
 
 
 SYSTEM_PREFIX = "system:"  # a system's stance is kept under "system:<its name>" (bot.sourcing)
+# Systems the *Change* form lists (by name): a Slack modal holds 100 blocks and a Teams card
+# about 28 KB, so the form stops here and says how many more there are (``systems_left_out``).
+FORM_SYSTEMS = 40
+
+
+def systems_left_out(names: Iterable[str]) -> str | None:
+    """What the *Change* form says of the systems it does not list (``None``: it lists them all)."""
+    left = len([name for name in names if name.startswith(SYSTEM_PREFIX)]) - FORM_SYSTEMS
+    if left <= 0:
+        return None
+    return (f"{left} more system{'s are' if left > 1 else ' is'} not in this form and kept as "
+            f"{'they are' if left > 1 else 'it is'}; change one with `/procure sourcing set system <name> in-house|open|managed`.")
 
 
 def sourcing_form(names: Iterable[str] = ()) -> tuple[Field, ...]:
@@ -135,6 +147,6 @@ def sourcing_form(names: Iterable[str] = ()) -> tuple[Field, ...]:
                        for category in requests.Category)
     systems = tuple(Field(name, f"{name.removeprefix(SYSTEM_PREFIX)} (system)", FieldKind.CHOICE,
                           choices=STANCE_CHOICES, hint="in-house, open or managed")
-                    for name in names if name.startswith(SYSTEM_PREFIX))
+                    for name in sorted(name for name in names if name.startswith(SYSTEM_PREFIX))[:FORM_SYSTEMS])
     return categories + systems
 

@@ -290,8 +290,11 @@ class SourcingService:
         """The *Change* form's values: each category's and system's stance now ("" when not set)."""
         self._require(actor)
         entries = self.stances()
-        return {field.name: entries[field.name].stance.value if field.name in entries else ""
-                for field in forms.sourcing_form(entries)}
+        values = {field.name: entries[field.name].stance.value if field.name in entries else ""
+                  for field in forms.sourcing_form(entries)}
+        # Every system, also those past the form's length, which it counts (``forms.systems_left_out``).
+        return values | {name: entry.stance.value for name, entry in entries.items()
+                         if name.startswith(forms.SYSTEM_PREFIX)}
 
     def parse_form(self, form: dict) -> dict[str, Stance]:
         """The stances a sent *Change* form names (blank: left as it is); a bad value is

@@ -439,6 +439,8 @@ class Shell:
         """The sourcing map check's *Change* form: IT's stance on each category, asked in turn."""
         self.say("IT's stance per category and system (in-house, open or managed). Enter keeps [the stance]; '.' cancels.")
         form = dict(reply.values or {})
+        if more := forms.systems_left_out(form):
+            self.say(more)
         pending = list(forms.sourcing_form(form))
         while True:
             for field in pending:

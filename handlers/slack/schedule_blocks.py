@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.contracts import missed_text
-from bot.forms import sourcing_form
+from bot.forms import sourcing_form, systems_left_out
 from bot.money import DEFAULT_LOCALE
 from bot.digest import Digest, Waiting, duration
 from bot.format import day, money, sentence
@@ -270,6 +270,7 @@ def sourcing_modal(values: dict[str, str] | None) -> View:
                 close=plain("Cancel", 24), blocks=[
                     SectionBlock(text=mrkdwn("IT's stance per category and system: keep in-house, open to a supplier, or "
                                              "supplier-managed. Saving confirms every stance you leave as it is.")),
+                    *([ContextBlock(elements=[mrkdwn(escape(more))])] if (more := systems_left_out(values or {})) else []),
                     *form_inputs(sourcing_form(values or {}), values, base_currency="", locale=DEFAULT_LOCALE)])
 
 

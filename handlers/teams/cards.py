@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from bot import commands, markup
 from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, REJECT_FORM, RENEWAL_FORM, Field, FieldKind
-from bot.forms import sourcing_form as sourcing_form_fields
+from bot.forms import sourcing_form as sourcing_form_fields, systems_left_out
 from bot.contracts import Contract, ContractDetails, \
     Deadline, seats_text
 from bot.digest import Digest, Waiting, duration
@@ -660,6 +660,8 @@ def sourcing_form(values: dict[str, str] | None, errors: dict[str, str] | None =
     errors = errors or {}
     body = [heading("Sourcing map"), text("IT's stance per category and system: keep in-house, open to a supplier, or "
                                           "supplier-managed. Saving confirms every stance you leave as it is.")]
+    if more := systems_left_out(values or {}):
+        body.append(text(escape(teams_words(more)), isSubtle=True))
     if errors:
         body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
     body += form_inputs(sourcing_form_fields(values or {}), values, errors, "")

@@ -18,7 +18,7 @@ import pytest
 
 from handlers.slack.ids import Actions, Views
 from handlers.slack.payloads import STALE_BUTTON, STALE_FORM, STRANGER
-from tests.conftest import BUYER, IT, IT2, need
+from tests.conftest import ADMIN, BUYER, IT, IT2, need
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from tests.scenario import snapshot as every_row
 
@@ -272,3 +272,33 @@ def test_a_person_of_this_workspace_still_presses_buttons(slack, fake, seeded, t
     user = {"id": BUYER, **({"team_id": team} if team else {})}
     slack.interact(button_press(slack, user, [button(Actions.CLAIM, value="1")]))
     assert seeded.core.requests.get(1).owner == BUYER
+
+
+# --- a form with more fields than a modal holds ----------------------------------------------------
+
+def test_the_sourcing_change_form_with_110_systems_fits_a_modal_and_says_how_many_more(slack, fake, bot, caplog):
+    """Before: the form listed every system, Slack's 100-block limit was passed and the admin
+    got "Something went wrong" (logged at ERROR)."""
+    from bot.sourcing import Stance
+
+    for i in range(110):
+        bot.core.sourcing.set(ADMIN, bot.core.sourcing.system_key(f"System {i:03d}"), Stance.MANAGED)
+    start = len(fake.calls)
+    slack.command("/procure", "sourcing change", ADMIN)
+    [opened] = [call for call in fake.calls[start:] if call.method == "views.open"]
+    view = opened.args["view"]
+    assert len(view["blocks"]) <= 100
+    shown = json.dumps(view)
+    assert "System 039 (system)" in shown and "System 040 (system)" not in shown
+    assert "70 more systems are not in this form and kept as they are" in shown
+    assert errors_logged(caplog) == []
+
+    # Saving it changes the systems it shows and keeps the others.
+    values = {block["block_id"]: {"value": {"type": "static_select", "selected_option": None}}
+              for block in view["blocks"] if block["type"] == "input"}
+    values["system:System 000"]["value"]["selected_option"] = {"value": "open"}
+    status, body = slack.submit(ADMIN, "sourcing_modal", values)
+    assert (status, body) == (200, "")
+    stances = bot.core.sourcing.stances()
+    assert stances["system:System 000"].stance is Stance.OPEN
+    assert stances["system:System 109"].stance is Stance.MANAGED

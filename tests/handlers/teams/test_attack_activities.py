@@ -259,3 +259,20 @@ def test_a_card_action_teams_sends_twice_claims_once(teams, connector, bot, post
     assert second == ALREADY_DONE
     assert len(bot.core.requests.show(BUYER.aad, 1).events) == events, "claimed once"
     assert len(connector.of("update", CHANNEL)) == updates, "the card is not updated again"
+
+
+def test_the_sourcing_change_form_with_110_systems_fits_a_message_and_says_how_many_more(teams, connector, bot):
+    """Before: a card with a menu per system, over Teams' 28 KB."""
+    from bot.sourcing import Stance
+
+    teams.say(ADMIN, "help")  # Tandem meets the admin (TANDEM_ADMINS names their e-mail address)
+    connector.reset()
+    for i in range(110):
+        bot.core.sourcing.set(ADMIN.aad, bot.core.sourcing.system_key(f"System {i:03d}"), Stance.MANAGED)
+    teams.say(ADMIN, "sourcing change")
+    [reply] = connector.of("reply", ADMIN.chat)
+    assert len(json.dumps(reply.body)) < 28_000
+    shown = reply.text
+    assert "System 039 (system)" in shown and "System 040 (system)" not in shown
+    assert "70 more systems are not in this form and kept as they are" in shown
+    assert "sourcing set system" in shown and "/procure" not in shown
