@@ -75,13 +75,14 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def open_contract(ack: Ack, body: dict, action: dict, client: WebClient, work: Task) -> None:
         ack()
-        number = parse_number(action["value"])
+        command = Command("contract", parse_number(action["value"]), arg="show")
 
         def show() -> None:
             user = body["user"]["id"]
-            details = service.show(user, number)
+            reply = dispatch.run(core, user, command)  # what the typed `contract show N` shows them
+            assert isinstance(reply, dispatch.ContractShown)
             with viewing(locales(user)):  # amounts as this person writes them
-                view = contract_blocks.contract_details_modal(details)
+                view = contract_blocks.contract_details_modal(reply.details)
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)
