@@ -69,7 +69,7 @@ def request_id(sensitivity: str) -> int:
 # --- the renderers: (core, viewer, place, request id) -> what the platform would show -------------
 
 def _slack():
-    from handlers.slack import blocks, contract_blocks, schedule_blocks
+    from handlers.slack import blocks, contract_blocks, form_blocks, schedule_blocks
 
     def dumps(value) -> str:
         value = value.to_dict() if hasattr(value, "to_dict") else value
@@ -83,12 +83,12 @@ def _slack():
         "slack.request_card": lambda c, v, p, r: dumps(blocks.request_card(view(c, v, p, r))),
         "slack.card_text": lambda c, v, p, r: blocks.card_text(view(c, v, p, r)),
         "slack.request_details": lambda c, v, p, r: dumps(blocks.request_details(c.requests.show(v, r, p))),
-        "slack.details_modal": lambda c, v, p, r: dumps(blocks.details_modal(c.requests.show(v, r, p))),
+        "slack.details_modal": lambda c, v, p, r: dumps(form_blocks.details_modal(c.requests.show(v, r, p))),
         "slack.request_list": lambda c, v, p, r: dumps(blocks.request_list(c.requests.list(v, "all", place=p), "All")),
         "slack.home_view": lambda c, v, p, r: dumps(blocks.home_view([("All", c.requests.list(v, "all", place=p))],
                                                                      "")),
-        "slack.note_modal": lambda c, v, p, r: dumps(blocks.note_modal(view(c, v, p, r))),
-        "slack.reject_modal": lambda c, v, p, r: dumps(blocks.reject_modal(view(c, v, p, r), "{}")),
+        "slack.note_modal": lambda c, v, p, r: dumps(form_blocks.note_modal(view(c, v, p, r))),
+        "slack.reject_modal": lambda c, v, p, r: dumps(form_blocks.reject_modal(view(c, v, p, r), "{}")),
         "slack.approval_request": lambda c, v, p, r: dumps(blocks.approval_request(view(c, v, p, r), "restricted")),
         "slack.contract_details": lambda c, v, p, r: dumps(contract_blocks.contract_details(c.contracts.show(v, 1, p))),
         "slack.contract_details_modal": lambda c, v, p, r: dumps(
@@ -230,6 +230,7 @@ def test_log_lines_carry_no_marker_at_info_whoever_asks_wherever(core, caplog):
 # --- the registry: a renderer that is not in the table fails ----------------------------------------
 
 RENDERER_MODULES = ("handlers.slack.blocks", "handlers.slack.contract_blocks", "handlers.slack.schedule_blocks",
+                    "handlers.slack.form_blocks",
                     "handlers.teams.cards", "handlers.shell.render", "handlers.shell.schedule_text")
 SHOWN_TYPES = {"Request", "RequestDetails", "Page", "Digest", "ContractDetails", "Reminder", "Waiting"}
 # Functions that draw a part of a renderer in the table (and are checked through it).
@@ -245,7 +246,7 @@ PARTS = {
     "handlers.shell.render": {"card_actions": "shell.card", "contract_actions": "shell.contract_details"},
 }
 SHORT = {"handlers.slack.blocks": "slack", "handlers.slack.contract_blocks": "slack",
-         "handlers.slack.schedule_blocks": "slack", "handlers.teams.cards": "teams", "handlers.shell.render": "shell",
+         "handlers.slack.schedule_blocks": "slack", "handlers.slack.form_blocks": "slack", "handlers.teams.cards": "teams", "handlers.shell.render": "shell",
          "handlers.shell.schedule_text": "shell"}
 
 

@@ -15,7 +15,7 @@ from bot.core import Core
 from bot.permissions import Action
 from bot.requests import Status
 from bot.parsing import parse_number
-from handlers.slack import blocks, forms
+from handlers.slack import blocks, form_blocks, forms
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import REASON_BLOCK, ApprovalActions, Views
 
@@ -47,7 +47,7 @@ def register(app: App, core: Core) -> None:
             request = core.requests.for_action(body["user"]["id"], number, Action.REJECT)
             where = {"request": request.id, "channel": (body.get("channel") or {}).get("id"),
                      "ts": (body.get("message") or {}).get("ts")}
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.reject_modal(request, json.dumps(where)))
+            client.views_open(trigger_id=body["trigger_id"], view=form_blocks.reject_modal(request, json.dumps(where)))
 
         work.form(ask)
 

@@ -18,7 +18,6 @@ from bot.format import days_left as format_days_left
 from bot.money import DEFAULT_LOCALE, format_amount
 from bot.forms import CONTRACT_FORM, RENEWAL_FORM
 from handlers.slack.blocks import (
-    form_inputs,
     MESSAGE_BLOCKS,
     escape,
     escape_message,
@@ -29,6 +28,7 @@ from handlers.slack.blocks import (
     section_lines,
     status_text,
 )
+from handlers.slack.form_blocks import form_inputs
 from handlers.slack.ids import ContractActions, Views
 
 

@@ -23,7 +23,7 @@ from slack_bolt import Ack
 from slack_sdk.models.views import View
 
 from bot.errors import BadInput, DomainError
-from handlers.slack import blocks
+from handlers.slack import form_blocks
 from handlers.slack.errors import Task, form_metadata
 
 M = TypeVar("M")
@@ -44,7 +44,7 @@ def submitted(ack: Ack, view: dict, work: Task, then: Callable[[dict, M], Job], 
     acked. ``field``: the block that shows a ``BadInput`` naming no field of its own (with none,
     such an error closes the form and is told like any refusal). ``notice``: what the form
     turns into when the core refuses it with another ``DomainError``."""
-    values = blocks.form_values(view)
+    values = form_blocks.form_values(view)
     try:
         if validate is not None:
             validate(values)

@@ -36,7 +36,8 @@ from bot.health import (
     sides_note,
     waiting_line,
 )
-from handlers.slack.blocks import SECTION_TEXT, clip, escape, fallback, mrkdwn, plain, text_input
+from handlers.slack.blocks import SECTION_TEXT, clip, escape, fallback, mrkdwn, plain
+from handlers.slack.form_blocks import text_input
 from handlers.slack.ids import VALUE, HealthIds
 
 COMMENT_TEXT = 400  # each comment shown in the results, at most

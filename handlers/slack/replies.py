@@ -10,7 +10,7 @@ from bot import dispatch
 from bot.config import Settings
 from bot.format import viewing
 from bot.stats import summary
-from handlers.slack import blocks, contract_blocks, health_blocks, schedule_blocks
+from handlers.slack import blocks, contract_blocks, form_blocks, health_blocks, schedule_blocks
 from handlers.slack.imports import import_modal
 from handlers.slack.notifier import SlackNotifier
 
@@ -90,10 +90,10 @@ def form_view(reply: dispatch.OpenForm, settings: Settings, locale: str):
     if reply.form == "sourcing":
         return schedule_blocks.sourcing_modal(reply.values)
     if reply.form == "note":
-        return blocks.note_form(reply.subject_id, reply.context)
+        return form_blocks.note_form(reply.subject_id, reply.context)
     if reply.form == "contract":
         return contract_blocks.contract_modal(reply.values, reply.subject_id, settings.base_currency, locale=locale)
-    return blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=reply.values,
+    return form_blocks.request_modal(base_currency=settings.base_currency, locale=locale, values=reply.values,
                                 request_id=reply.subject_id)
 
 

@@ -16,7 +16,7 @@ from bot.core import Core
 from bot.format import viewing
 from bot.requests import parse_note, parse_request
 from bot.parsing import parse_number
-from handlers.slack import blocks, forms, replies, shortcuts
+from handlers.slack import blocks, form_blocks, forms, replies, shortcuts
 from handlers.slack.ids import PLATFORM, Actions, Views
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.people import command_text
@@ -43,7 +43,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     def need(ack: Ack, command: dict, client: WebClient, work: Task) -> None:
         ack()
         user = command["user_id"]
-        modal = blocks.request_modal(command.get("text", "").strip(), settings.base_currency,
+        modal = form_blocks.request_modal(command.get("text", "").strip(), settings.base_currency,
                                   locale=locales.cached(user) or settings.locale)
         work.form(lambda: client.views_open(trigger_id=command["trigger_id"], view=modal))
         work.later(lambda: locales(user))  # known by the time the form comes back
@@ -202,7 +202,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
             reply = dispatch.run(core, user, command)
             assert isinstance(reply, dispatch.Shown)
             with viewing(locales(user)):  # amounts as this person writes them
-                view = blocks.details_modal(reply.details, core.contracts.linked(reply.details.request))
+                view = form_blocks.details_modal(reply.details, core.contracts.linked(reply.details.request))
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
         work.form(show)

@@ -35,13 +35,13 @@ from handlers.slack.blocks import (
     escape,
     escape_message,
     fallback,
-    form_inputs,
     mention,
     more,
     mrkdwn,
     plain,
     status_text,
 )
+from handlers.slack.form_blocks import form_inputs
 from handlers.slack.contract_blocks import owners, terms
 from handlers.slack.health_blocks import digest_section
 from handlers.slack.ids import Actions, BriefingActions, ContractActions, ReminderActions, Views

@@ -23,7 +23,7 @@ from bot.core import Core
 from bot.intake import draft_from_message
 from bot.requests import Request
 from bot.visibility import NOBODY, Place
-from handlers.slack import blocks
+from handlers.slack import blocks, form_blocks
 from handlers.slack.errors import Task, guarded
 from handlers.slack.ids import PLATFORM, Shortcuts
 from handlers.slack.notifier import SlackNotifier
@@ -100,7 +100,7 @@ def register(app: App, core: Core, locales: SlackLocales) -> None:
             text = message.get("text", "")
             draft = draft_from_message(plain(text), permalink(client, channel, ts), files,
                                        title_text=plain(text, for_title=True))
-            modal = blocks.request_modal(draft.title, settings.base_currency, locale=locales.cached(user) or settings.locale,
+            modal = form_blocks.request_modal(draft.title, settings.base_currency, locale=locales.cached(user) or settings.locale,
                                       details=draft.details, metadata=source.dump())
             client.views_open(trigger_id=body["trigger_id"], view=modal)
 
@@ -112,7 +112,7 @@ def register(app: App, core: Core, locales: SlackLocales) -> None:
     def new_need(ack: Ack, body: dict, client: WebClient, work: Task) -> None:
         ack()
         user = body["user"]["id"]
-        modal = blocks.request_modal("", settings.base_currency, locale=locales.cached(user) or settings.locale)
+        modal = form_blocks.request_modal("", settings.base_currency, locale=locales.cached(user) or settings.locale)
         work.form(lambda: client.views_open(trigger_id=body["trigger_id"], view=modal))
         work.later(lambda: locales(user))
 

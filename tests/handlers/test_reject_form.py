@@ -7,7 +7,7 @@ from bot.approvals import parse_reason
 from bot.errors import BadInput
 from bot.forms import REJECT_FORM
 from bot.requests import NOTE_MAX
-from handlers.slack.blocks import reject_modal
+from handlers.slack.form_blocks import reject_modal
 from handlers.teams.cards import approval_card
 from handlers.teams.ids import Inputs
 from tests.conftest import IT, need

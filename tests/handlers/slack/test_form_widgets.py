@@ -4,7 +4,7 @@ labels, whether they are required, their limits and choices."""
 import pytest
 
 from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, RENEWAL_FORM, FieldKind
-from handlers.slack.blocks import note_form, request_modal
+from handlers.slack.form_blocks import note_form, request_modal
 from handlers.slack.contract_blocks import contract_modal, renewal_modal
 
 RENEWAL = ({"end_date": "2028-01-15", "annual_cost": "900", "currency": "USD"}, 1, "Fulfilling #1 renews Zoom.")
