@@ -378,8 +378,5 @@ class ScheduleStatus:
 def schedule_status(store: Store, now: datetime, lease_name: str = "schedule") -> ScheduleStatus:
     db = store.db
     holder = repo.lease_holder(db, lease_name, now)
-    row = db.execute(
-        "select threshold, delivered_at from ledger where kind = 'digest' and delivered_at is not null "
-        "order by delivered_at desc limit 1"
-    ).fetchone()
-    return ScheduleStatus(holder, row[0] if row else None, datetime.fromisoformat(row[1]) if row else None)
+    slot, at = repo.last_delivered(db, "digest") or (None, None)
+    return ScheduleStatus(holder, slot, at)

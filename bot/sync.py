@@ -32,6 +32,7 @@ from bot.text import clean_text
 from bot.parsing import parse_date
 from bot.visibility import Place
 from storage import Store
+from storage import approvals as approvals_repo
 from storage import schedule as ledger
 from storage import sync as repo
 from storage.requests import add_event
@@ -337,9 +338,7 @@ class SyncService:
                         "None missed, none coming.")
 
     def _pending_approvals(self, opened) -> list:
-        rows = {row["request_id"]: datetime.fromisoformat(row["opened_at"]) for row in self.store.db.query(
-            "select request_id, max(opened_at) as opened_at from approval_rounds where state = 'open' "
-            "group by request_id")}
+        rows = approvals_repo.open_since(self.store.db)
         return [(request, rows[request.id]) for request in opened if request.id in rows]
 
     def _lowest(self) -> Section:

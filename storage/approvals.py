@@ -45,3 +45,10 @@ def add_decision(db: Database, round_id: int, approver: str, approved: bool, rea
     db["approval_decisions"].insert(
         {"round_id": round_id, "approver": approver, "approved": int(approved), "reason": reason, "at": iso(at)}
     )
+
+
+def open_since(db: Database) -> dict[int, datetime]:
+    """The requests with an approval round open, each with when its latest round opened."""
+    rows = select(db, "select request_id, max(opened_at) as opened_at from approval_rounds where state = 'open' "
+                      "group by request_id")
+    return {row["request_id"]: datetime.fromisoformat(row["opened_at"]) for row in rows}

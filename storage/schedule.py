@@ -145,6 +145,13 @@ def count_delivered(db: Database, kind: str, subject: str, episode: str) -> int:
                       "and delivered_at is not null", [kind, subject, episode]).fetchone()[0]
 
 
+def last_delivered(db: Database, kind: str) -> tuple[str, datetime] | None:
+    """The slot (``threshold``) and time of the latest ``kind`` delivered, if any was."""
+    row = db.execute("select threshold, delivered_at from ledger where kind = ? and delivered_at is not null "
+                     "order by delivered_at desc limit 1", [kind]).fetchone()
+    return (row[0], datetime.fromisoformat(row[1])) if row else None
+
+
 def take_lease(db: Database, name: str, holder: str, now: datetime, until: datetime) -> bool:
     """Takes or renews the lease ``name`` for ``holder`` until ``until``, unless someone
     else holds it and it has not lapsed. Run it inside ``Store.write()``."""
