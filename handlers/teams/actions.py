@@ -189,7 +189,9 @@ def register(bot) -> None:
 
     @on(Verbs.OPEN)
     def open_request(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        details = core.requests.show(actor, number(data, "request"))
+        reply = dispatch.run(core, actor, Command("show", number(data, "request")))  # as typed `show N`
+        assert isinstance(reply, dispatch.Shown)
+        details = reply.details
         linked = None if details.request.redacted else core.contracts.linked(details.request)
         # By DM: what one person may see of a confidential request never lands in the channel.
         with viewing(LOCALE.get()):  # amounts as the person's Teams client writes them
@@ -200,7 +202,9 @@ def register(bot) -> None:
 
     @on(Verbs.CONTRACT_OPEN)
     def open_contract(actor: str, data: dict) -> AdaptiveCardInvokeResponse:
-        details = core.contracts.show(actor, number(data, "contract"))
+        reply = dispatch.run(core, actor, Command("contract", number(data, "contract"), arg="show"))
+        assert isinstance(reply, dispatch.ContractShown)
+        details = reply.details
         contract = details.contract
         with viewing(LOCALE.get()):
             shown = card_activity(cards.contract_details(details, notifier.name), f"{contract.name} ({contract.number})")
