@@ -50,6 +50,22 @@ def escape(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escape_within(text: str | None, limit: int) -> str:
+    """``escape``d ``text`` in at most ``limit`` characters: cut before a character whose escape
+    would not fit (escaping can make text five times longer), ending in "…"."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept, used = [], 1  # room for the "…"
+    for character in text or "":
+        piece = escape(character)
+        if used + len(piece) > limit:
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + "…"
+
+
 def escape_message(text: str) -> str:
     """One of the core's messages as mrkdwn: the people it names (``markup.mention``) as live
     mentions, everything else (the user text it quotes too) escaped."""

@@ -21,6 +21,7 @@ from handlers.slack.blocks import (
     MESSAGE_BLOCKS,
     escape,
     escape_message,
+    escape_within,
     mention,
     more,
     mrkdwn,
@@ -97,7 +98,8 @@ def contract_actions(contract: Contract, allowed: Allowed | None) -> list[Button
         buttons.append(ButtonElement(
             text=plain("Mark cancelled"), action_id=ContractActions.CANCEL, value=value, style="danger",
             confirm=ConfirmObject(title="Mark cancelled?",
-                                  text=f"Notice is given: {escape(contract.name[:200])} runs out "
+                                  # A confirm's text holds 300 characters, counted after escaping.
+                                  text=f"Notice is given: {escape_within(contract.name, 200)} runs out "
                                        f"on {day(contract.end_date)} and is not renewed.",
                                   confirm="Mark cancelled", deny="Keep it"),
         ))

@@ -302,3 +302,26 @@ def test_the_sourcing_change_form_with_110_systems_fits_a_modal_and_says_how_man
     stances = bot.core.sourcing.stances()
     assert stances["system:System 000"].stance is Stance.OPEN
     assert stances["system:System 109"].stance is Stance.MANAGED
+
+
+# --- text that escaping makes longer than Block Kit takes ----------------------------------------
+
+@pytest.mark.parametrize("vendor, product", [("&" * 100, "<" * 100), ("Okta & Co " * 10, "SSO <" * 20),
+                                             ("Ok" * 50, "S" * 100)])
+def test_a_contract_named_in_control_characters_still_shows_its_mark_cancelled_button(slack, fake, bot, vendor,
+                                                                                       product):
+    """Before: the *Mark cancelled* confirmation quoted the name escaped (``&`` is ``&amp;``),
+    past the 300 characters a confirm's text holds, so ``contract show 1`` was refused by Slack
+    (the fake records it in ``invalid``, which the fixture asserts is empty)."""
+    from tests.contract_samples import contract_form
+
+    bot.core.contracts.add(BUYER, contract_form(vendor=vendor, product=product))
+    start = len(fake.calls)
+    slack.command("/procure", "contract show 1", BUYER)
+    [answer] = [call for call in fake.calls[start:] if call.method == "response_url"]
+    [confirm] = [element["confirm"] for block in answer.args["blocks"] if block["type"] == "actions"
+                 for element in block["elements"] if element["action_id"] == "contract_cancel"]
+    assert len(confirm["text"]["text"]) <= 300
+    assert confirm["text"]["text"].startswith("Notice is given: ")
+    assert "<" not in confirm["text"]["text"].removeprefix("Notice is given: "), "the name stays escaped"
+    assert fake.invalid == []
