@@ -38,7 +38,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def contract_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         user = body["user"]["id"]
-        locale = locales(user)
+        locale = locales.known(user)  # never asked of Slack before the ack
         forms.submitted(ack, view, work, lambda form, editing: lambda: save(user, editing, form, locale),
                         validate=lambda form: parse_contract(form, settings.base_currency, locale=locale),
                         metadata=lambda metadata: parse_number(metadata) if metadata else None)
@@ -56,7 +56,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def renewal_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         user = body["user"]["id"]
-        locale = locales(user)
+        locale = locales.known(user)
 
         def then(form: dict, number: int):
             contract = core.renewals.contract_of(core.requests.get(number))

@@ -136,6 +136,12 @@ class SlackLocales:
             found = self._known.get(user)
         return found[0] if found and self.clock() < found[1] else None
 
+    def known(self, user: str) -> str:
+        """The person's locale if Tandem has looked it up, else ``default``; never asks Slack, so
+        it is what a form is read with before its ack. Opening a form looks the person up (on
+        the work lane), so by the time they submit it their locale is known."""
+        return self.cached(user) or self.default
+
     def __call__(self, user: str) -> str:
         found = self.cached(user)
         if found:

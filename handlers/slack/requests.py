@@ -52,7 +52,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def need_submitted(ack: Ack, body: dict, view: dict, work: Task) -> None:
         user = body["user"]["id"]
-        locale = locales(user)  # the person's own way of writing amounts (cached)
+        locale = locales.known(user)  # the person's own way of writing amounts, never asked before the ack
         forms.submitted(ack, view, work, lambda form, source: lambda: create(user, form, locale, source),
                         validate=lambda form: parse_need(form, locale), metadata=shortcuts.Source.load)
 
@@ -108,7 +108,7 @@ def register(app: App, core: Core, notifier: SlackNotifier, locales: SlackLocale
     @guarded
     def need_edited(ack: Ack, body: dict, view: dict, work: Task) -> None:
         user = body["user"]["id"]
-        locale = locales(user)
+        locale = locales.known(user)
         forms.submitted(ack, view, work, lambda form, number: lambda: edit(user, number, form, locale),
                         validate=lambda form: parse_need(form, locale), metadata=parse_number)
 

@@ -69,9 +69,8 @@ def test_a_refused_field_is_shown_in_the_form_and_no_work_is_scheduled(slack, fa
     after = snapshot(bot.core)
     assert {table: rows for table, rows in after.items() if table != "replays"} == \
         {table: rows for table, rows in before.items() if table != "replays"}, "nothing is saved"
-    # (users.info: how the person writes amounts, looked up to read the form's amounts)
-    assert [call.method for call in fake.calls[calls:] if call.method != "users.info"] == [], \
-        "nobody is told anything but the form"
+    assert [call.method for call in fake.calls[calls:]] == [], \
+        "nobody is told anything but the form, and Slack is not asked anything before the ack"
 
 
 def test_the_same_forms_with_their_fields_fixed_do_schedule_their_work(slack, fake, bot, monkeypatch):
@@ -84,3 +83,20 @@ def test_the_same_forms_with_their_fields_fixed_do_schedule_their_work(slack, fa
     assert slack.submit(IT, Views.NOTE, {"note": text("Quote received")}, metadata) == (200, "")
     assert len(scheduled) == 1
     assert [note.text for note in bot.core.requests.show(IT, 1).notes] == ["Quote received"]
+
+
+@pytest.mark.parametrize("name", ["need", "contract"])
+def test_a_form_is_read_before_its_ack_without_asking_slack_anything(slack, fake, bot, name):
+    """A person Tandem has not looked up yet (its process restarted since the form opened): the
+    form is read in TANDEM_LOCALE at once; users.info, held here, is never waited on."""
+    callback_id, user, values, setup, field = FORMS[name]
+    metadata = setup(bot)
+    bot.executor.idle()
+    bot.locales._known.clear()
+    held = fake.hold("users.info")
+    try:
+        status, body = slack.submit(user, callback_id, values(), metadata)
+        assert status == 200 and json.loads(body)["response_action"] == "errors"
+        assert fake.calls_to("users.info:held") == []
+    finally:
+        held.set()

@@ -28,8 +28,17 @@ def slack_settings(tmp_path, fake):
     })
 
 
+def open_need_form(slack, fake, user):
+    """``/need`` as the person does before filling the form in: opening it looks their locale up
+    (after the ack, on the work lane), so the form is read their way when it comes back."""
+    assert slack.command("/need", "", user)[0] == 200
+    fake.wait_until("users.info", lambda args: args["user"] == user)
+    fake.wait_for("views.open")
+
+
 def test_a_german_users_25_000_euros_waits_for_approval(slack, fake, bot):
     fake.locales[GERMAN] = "de-DE"
+    open_need_form(slack, fake, GERMAN)
     post_need(slack, fake, user=GERMAN, estimated_cost="25.000,00", currency="EUR")
     request = bot.core.requests.get(1)
     assert (request.estimated_cost, request.currency) == (Decimal("25000.00"), "EUR")
@@ -47,6 +56,8 @@ def test_a_german_users_25_000_euros_waits_for_approval(slack, fake, bot):
 
 def test_the_locale_is_looked_up_once_per_person(slack, fake, bot):
     fake.locales[GERMAN] = "de-DE"
+    open_need_form(slack, fake, GERMAN)
+    open_need_form(slack, fake, GERMAN)
     post_need(slack, fake, user=GERMAN, title="first", estimated_cost="1.200,50 €", currency="")
     post_need(slack, fake, user=GERMAN, title="second", estimated_cost="99", currency="")
     assert len(fake.calls_to("users.info")) == 1
@@ -92,6 +103,8 @@ def test_a_contract_added_by_a_german_user(slack, fake, bot):
         ContractFields.ANNUAL_COST: text("12.000,50"), ContractFields.CURRENCY: text("EUR"),
         ContractFields.SEATS: number("1000"),
     }
+    assert slack.command("/procure", "contract add", BUYER)[0] == 200  # opening the form looks the buyer up
+    fake.wait_for("views.open")
     status, body = slack.submit(BUYER, Views.CONTRACT, values)
     assert (status, body.strip()) == (200, "")
     bot.executor.shutdown(wait=True)
