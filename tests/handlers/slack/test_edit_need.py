@@ -9,6 +9,7 @@ from handlers.slack.ids import Actions, Views
 from tests.conftest import ADMIN, BUYER, IT, IT2
 from tests.handlers.slack.conftest import CHANNEL, need_values
 from tests.handlers.slack.test_lifecycle import post_need
+from tests.handlers.slack.test_locale import open_need_form
 
 GERMAN = "U0GERMAN01"
 
@@ -105,6 +106,7 @@ def test_an_edit_answers_a_request_awaiting_it_and_returns_it_where_it_was(slack
 
 def test_the_form_is_filled_in_and_read_back_in_the_persons_locale(slack, fake, bot):
     fake.locales[GERMAN] = "de-DE"
+    open_need_form(slack, fake, GERMAN)
     post_need(slack, fake, user=GERMAN, estimated_cost="25.000,50", currency="EUR")
     fake.reset()
     slack.command("/procure", "edit 1", GERMAN)

@@ -6,6 +6,7 @@ import json
 from handlers.slack.ids import Actions
 from tests.conftest import BUYER, IT
 from tests.handlers.slack.test_lifecycle import post_need
+from tests.handlers.slack.test_locale import open_need_form
 
 GERMAN = "U0GERMAN01"
 
@@ -16,6 +17,7 @@ def shown(call, key="blocks") -> str:
 
 def test_a_german_viewer_sees_eur_25_000_and_a_us_viewer_eur_25_000_the_card_the_shared_way(slack, fake, bot):
     fake.locales[GERMAN] = "de-DE"
+    open_need_form(slack, fake, GERMAN)
     card = post_need(slack, fake, user=GERMAN, estimated_cost="25.000,50", currency="EUR")
     assert "EUR 25,000.50" in shown(card), "the shared channel: TANDEM_LOCALE (en_US)"
 
