@@ -125,7 +125,7 @@ def reminders(core, viewer, place, rid) -> list[Reminder]:
 
 
 def _teams():
-    from handlers.teams import cards
+    from handlers.teams import cards, contract_cards, schedule_cards
 
     def view(core, v, place, rid):
         return core.visibility.request(v, core.requests.get(rid), place)
@@ -137,9 +137,9 @@ def _teams():
         "teams.request_details": lambda c, v, p, r: dumps(cards.request_details(c.requests.show(v, r, p))),
         "teams.request_list": lambda c, v, p, r: dumps(cards.request_list(c.requests.list(v, "all", place=p), "All")),
         "teams.approval_card": lambda c, v, p, r: dumps(cards.approval_card(view(c, v, p, r), "restricted")),
-        "teams.contract_details": lambda c, v, p, r: dumps(cards.contract_details(c.contracts.show(v, 1, p))),
-        "teams.digest_card": lambda c, v, p, r: dumps(cards.digest_card(digest(c, v, p))),
-        "teams.reminders_card": lambda c, v, p, r: dumps(cards.reminders_card(reminders(c, v, p, r))),
+        "teams.contract_details": lambda c, v, p, r: dumps(contract_cards.contract_details(c.contracts.show(v, 1, p))),
+        "teams.digest_card": lambda c, v, p, r: dumps(schedule_cards.digest_card(digest(c, v, p))),
+        "teams.reminders_card": lambda c, v, p, r: dumps(schedule_cards.reminders_card(reminders(c, v, p, r))),
     }
 
 
@@ -231,7 +231,8 @@ def test_log_lines_carry_no_marker_at_info_whoever_asks_wherever(core, caplog):
 
 RENDERER_MODULES = ("handlers.slack.blocks", "handlers.slack.contract_blocks", "handlers.slack.schedule_blocks",
                     "handlers.slack.form_blocks",
-                    "handlers.teams.cards", "handlers.shell.render", "handlers.shell.schedule_text")
+                    "handlers.teams.cards", "handlers.teams.contract_cards", "handlers.teams.schedule_cards",
+                    "handlers.shell.render", "handlers.shell.schedule_text")
 SHOWN_TYPES = {"Request", "RequestDetails", "Page", "Digest", "ContractDetails", "Reminder", "Waiting"}
 # Functions that draw a part of a renderer in the table (and are checked through it).
 PARTS = {
@@ -240,13 +241,14 @@ PARTS = {
     "handlers.slack.schedule_blocks": {"headline": "slack.digest_blocks", "week_line": "slack.digest_blocks",
                                        "open_button": "slack.reminder_blocks", "reminder_line": "slack.reminder_blocks"},
     "handlers.teams.cards": {"headline": "teams.request_card", "request_actions": "teams.request_card",
-                             "request_inputs": "teams.request_card", "request_row": "teams.request_list",
-                             "open_action": "teams.reminders_card", "reminders_summary": "teams.reminders_card",
-                             "waiting_head": "teams.digest_card"},
+                             "request_inputs": "teams.request_card", "request_row": "teams.request_list"},
+    "handlers.teams.schedule_cards": {"open_action": "teams.reminders_card", "reminders_summary": "teams.reminders_card",
+                                      "waiting_head": "teams.digest_card"},
     "handlers.shell.render": {"card_actions": "shell.card", "contract_actions": "shell.contract_details"},
 }
 SHORT = {"handlers.slack.blocks": "slack", "handlers.slack.contract_blocks": "slack",
-         "handlers.slack.schedule_blocks": "slack", "handlers.slack.form_blocks": "slack", "handlers.teams.cards": "teams", "handlers.shell.render": "shell",
+         "handlers.slack.schedule_blocks": "slack", "handlers.slack.form_blocks": "slack", "handlers.teams.cards": "teams",
+         "handlers.teams.contract_cards": "teams", "handlers.teams.schedule_cards": "teams", "handlers.shell.render": "shell",
          "handlers.shell.schedule_text": "shell"}
 
 

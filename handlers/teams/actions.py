@@ -29,7 +29,7 @@ from bot.money import DEFAULT_LOCALE, safe_locale
 from bot.people import looks_like_chat_user, typed_user
 from bot.requests import parse_note, parse_request
 from bot.parsing import parse_number
-from handlers.teams import cards, replays
+from handlers.teams import cards, contract_cards, replays, schedule_cards
 from handlers.teams.ids import REQUEST_FIELDS, Inputs, Verbs
 from handlers.teams.notifier import PLATFORM, card_activity
 from handlers.teams.replies import (
@@ -166,7 +166,7 @@ def register(bot) -> None:
                 core.renewals.parse(contract, form, LOCALE.get())
             except BadInput as error:
                 shown = core.renewals.form(actor, request_id, cards.NUMBERS)
-                return card_response(cards.renewal_form(form, request_id, dispatch.renewal_context(shown),
+                return card_response(contract_cards.renewal_form(form, request_id, dispatch.renewal_context(shown),
                                                         error.errors or {"end_date": error.message},
                                                         settings.base_currency))
         contract = core.renewals.fulfil(actor, request_id, form, LOCALE.get())
@@ -207,7 +207,7 @@ def register(bot) -> None:
         details = reply.details
         contract = details.contract
         with viewing(LOCALE.get()):
-            shown = card_activity(cards.contract_details(details, notifier.name), f"{contract.name} ({contract.number})")
+            shown = card_activity(contract_cards.contract_details(details, notifier.name), f"{contract.name} ({contract.number})")
         notifier.send_activity_to(actor, shown)
         return message_response(f"The details of {contract.name} are in your chat with Tandem.")
 
@@ -224,7 +224,7 @@ def register(bot) -> None:
                 if name in data or name not in OPTIONAL_COLUMNS}
 
         def again(errors: dict[str, str]) -> AdaptiveCardInvokeResponse:
-            return card_response(cards.contract_form(form, contract_id, settings.base_currency, errors))
+            return card_response(contract_cards.contract_form(form, contract_id, settings.base_currency, errors))
 
         typed, errors = owners_to_save(core, form)
         try:
@@ -256,7 +256,7 @@ def register(bot) -> None:
         """A briefing's button (the sourcing map check's Confirm and Change), for whoever clicked."""
         reply = dispatch.run(core, actor, dispatch.button(str(data.get("command") or "")))
         if isinstance(reply, dispatch.OpenForm):  # Change: the form takes the check's place in the chat
-            return card_response(cards.sourcing_form(reply.values))
+            return card_response(schedule_cards.sourcing_form(reply.values))
         return message_response(cards.message_text(reply.text, notifier.name))
 
     @on(Verbs.SOURCING)
@@ -265,7 +265,7 @@ def register(bot) -> None:
         try:
             core.sourcing.parse_form(form)
         except BadInput as error:
-            return card_response(cards.sourcing_form(form, error.errors))
+            return card_response(schedule_cards.sourcing_form(form, error.errors))
         return message_response(core.sourcing.apply(actor, form).text())
 
     def contract_button(verb: Verbs, action: str) -> None:

@@ -1,4 +1,6 @@
-"""Adaptive Cards for Teams, from small builder functions: every card Tandem sends is made here.
+"""Adaptive Cards for Teams, from small builder functions: the building blocks every card is
+made of, help, the need form and the request cards. The contract calendar's cards are in
+``contract_cards``; the digest's, reminders' and briefings' in ``schedule_cards``.
 
 Cards are plain dictionaries in the Adaptive Cards 1.5 schema (the version Teams renders).
 User text is escaped so a title cannot format, link or mention; lists say "…and N more"
@@ -13,17 +15,11 @@ import re
 from collections.abc import Callable, Iterable
 
 from bot import commands, markup
-from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, REJECT_FORM, RENEWAL_FORM, Field, FieldKind
-from bot.forms import sourcing_form as sourcing_form_fields, systems_left_out
-from bot.contracts import Contract, ContractDetails, \
-    Deadline, seats_text
-from bot.digest import Digest, Waiting, duration
-from bot.format import day, describe_event, filed_line, money, summary, when
-from bot.notifier import Briefing, LinkedContract
+from bot.forms import NEED_FORM, NOTE_FORM, REJECT_FORM, Field, FieldKind
+from bot.format import day, describe_event, filed_line, summary, when
+from bot.notifier import LinkedContract
 from bot.options import together_facts
 from bot.permissions import Action, Allowed
-from bot.reminders import Kind, Reminder, describe
-from bot.reminders import days_left as needed_in
 from bot.requests import ApprovalSummary, Note, Request, RequestDetails
 from bot.request_service import Page
 from handlers.teams.ids import Inputs, Verbs
@@ -151,11 +147,32 @@ def said_card(message: str, names: Names = plain_names) -> dict:
     return card([text(message_markdown(message, names))])
 
 
-# --- the need form ---------------------------------------------------------------------------------
-
+# --- forms ---------------------------------------------------------------------------------------
 
 # The locale whose numbers an ``Input.Number`` takes (``7500.5``): forms filled in for editing use it.
 NUMBERS = "en_US"
+
+OWNER_HINT = "an e-mail address, or a Teams or Slack user ID"
+
+
+def whole(value) -> int | None:
+    """A number field's value for an ``Input.Number`` (which takes numbers only)."""
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def amount(value) -> int | float | None:
+    """A form value as the number an ``Input.Number`` shows, or ``None``."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return int(number) if number.is_integer() else number
 
 
 def form_input(field: Field, value, error: str | None, base_currency: str, numbers: bool = False) -> dict:
@@ -218,18 +235,6 @@ def request_form(values: dict[str, str] | None = None, base_currency: str = "USD
     if request_id is not None:
         return card(body, [execute("Save", Verbs.NEED_EDIT, request=request_id)])
     return card(body, [execute("Post the need", Verbs.NEED)])
-
-
-def renewal_form(values: dict[str, str], request_id: int, context: str, errors: dict[str, str] | None = None,
-                 base_currency: str = "USD") -> dict:
-    """Fulfilling a renewal request: the contract's new end date and annual cost, filled in with
-    the core's defaults (read back in ``NUMBERS``); ``errors`` (field → message) shows what to fix."""
-    errors = errors or {}
-    body = [heading(f"Fulfil #{request_id}"), text(escape(context))]
-    if errors:
-        body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    body += form_inputs(RENEWAL_FORM, values, errors, base_currency, numbers=True)
-    return card(body, [execute("Fulfil and renew", Verbs.RENEWAL, request=request_id)])
 
 
 # --- requests -----------------------------------------------------------------------------------------
@@ -401,281 +406,3 @@ def request_details(item: RequestDetails, linked: LinkedContract | None = None, 
     if request.actions is not None and Action.EDIT in request.actions:  # the core decides who may edit
         return card(body, [execute("Edit", Verbs.EDIT, request=request.id)])
     return card(body)
-
-
-# --- contracts ------------------------------------------------------------------------------------------
-
-
-def days_left(count: int) -> str:
-    if count == 0:
-        return "today"
-    return f"{days(count)} left" if count > 0 else f"passed {days(-count)} ago"
-
-
-def contract_terms(contract, costs_visible: bool) -> str:
-    parts = [f"auto-renews ({contract.term_months} mo)" if contract.auto_renew else "does not auto-renew"]
-    if costs_visible and contract.annual_cost is not None:
-        parts.append(f"{money(contract.annual_cost, contract.currency)}/yr")
-    if contract.seats:
-        parts.append(seats_text(contract) or f"{contract.seats} seats")
-    return " · ".join(parts)
-
-
-def deadline_row(deadline: Deadline, costs_visible: bool) -> dict:
-    contract = deadline.contract
-    return {"type": "ColumnSet", "columns": [
-        {"type": "Column", "width": "stretch", "items": [
-            text(f"**Missed:** **{escape(contract.name)}** ({contract.number}) — {escape(deadline.what(costs_visible))}"
-                 if deadline.missed else
-                 f"**{escape(contract.name)}** ({contract.number}) — notice by {day(deadline.notice_deadline)}, "
-                 f"**{days_left(deadline.days_left)}**"),
-            text(contract_terms(contract, costs_visible), isSubtle=True, spacing="None")]},
-        {"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
-         "items": [{"type": "ActionSet", "actions": [execute("Open", Verbs.CONTRACT_OPEN, contract=contract.id)]}]},
-    ]}
-
-
-def contract_list(deadlines: list[Deadline], days_ahead: int, costs_visible: bool, total: int | None = None) -> dict:
-    total = max(total or 0, len(deadlines))
-    body = [heading(f"Notice deadlines in the next {days_ahead} days ({total})")]
-    if not deadlines:
-        body.append(text("No notice deadlines coming up."))
-    body += [deadline_row(deadline, costs_visible) for deadline in deadlines[:LIST_ROWS]]
-    body += more(min(len(deadlines), LIST_ROWS), total)
-    return card(body)
-
-
-def contract_details(item: ContractDetails, names: Names = plain_names) -> dict:
-    contract = item.contract
-    pairs = [
-        ("Status", contract.status.value),
-        ("Notice deadline", f"{day(contract.notice_deadline)} ({days_left(contract.days_left(item.today))})"),
-        ("Term", f"{day(contract.start_date)} to {day(contract.end_date)}, notice {days(contract.notice_days)}"),
-        ("Renewal", contract_terms(contract, item.costs_visible)),
-        ("IT owner", escape(names(contract.it_owner)) if contract.it_owner else "—"),
-        ("Procurement owner", escape(names(contract.procurement_owner)) if contract.procurement_owner else "—"),
-    ]
-    if contract.notes:
-        pairs.append(("Notes", escape(contract.notes)))
-    body = [heading(f"{escape(contract.name)} ({contract.number})"), facts(pairs)]
-    if item.requests:
-        body.append(text("**Requests**"))
-        body += [request_row(request, names) for request in item.requests[:LIST_ROWS]]
-    if item.events:
-        body.append(text("**History**"))
-        body += [text(f"{when(e.at)} {escape(names(e.actor))} {message_markdown(describe_event(e), names)}")
-                 for e in item.events[-LIST_ROWS:]]
-    return card(body, contract_actions(contract, item.actions))
-
-
-def contract_actions(contract: Contract, allowed: Allowed | None = None) -> list[dict]:
-    """Edit, and the renewal decisions, as the core allows them (``ContractDetails.actions``)."""
-    allowed = allowed or Allowed()
-    number = contract.id
-    actions = []
-    if Action.MANAGE_CONTRACT in allowed:
-        actions.append(execute("Edit", Verbs.CONTRACT_EDIT, contract=number))
-    if Action.START_RENEWAL in allowed:
-        actions.append({**execute("Start renewal", Verbs.CONTRACT_RENEW, contract=number), "style": "positive"})
-    if Action.MARK_RENEWED in allowed:
-        actions.append(execute("Mark renewed", Verbs.CONTRACT_RENEWED, contract=number))
-    if Action.MARK_CANCELLED in allowed:
-        # Adaptive Cards have no confirm dialog: the button opens a small card that asks first.
-        confirm = card([text(f"Notice is given: {escape(contract.name)} runs out on {day(contract.end_date)} "
-                             f"and is not renewed.")],
-                       [{**execute("Mark cancelled", Verbs.CONTRACT_CANCEL, contract=number),
-                         "style": "destructive"}])
-        del confirm["$schema"], confirm["version"]
-        actions.append({"type": "Action.ShowCard", "title": "Mark cancelled", "card": confirm})
-    return actions
-
-
-# --- the contract form ----------------------------------------------------------------------------
-
-OWNER_HINT = "an e-mail address, or a Teams or Slack user ID"
-
-
-def whole(value) -> int | None:
-    """A number field's value for an ``Input.Number`` (which takes numbers only)."""
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
-
-
-def amount(value) -> int | float | None:
-    """A form value as the number an ``Input.Number`` shows, or ``None``."""
-    try:
-        number = float(str(value).strip())
-    except ValueError:
-        return None
-    if number != number or number in (float("inf"), float("-inf")):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def contract_form(values: dict[str, str] | None = None, contract_id: int | None = None,
-                  base_currency: str = "USD", errors: dict[str, str] | None = None) -> dict:
-    """The contract form: empty to add one, filled in (and carrying the contract's ID) to edit;
-    ``errors`` (field → message) shows what to fix."""
-    errors = errors or {}
-    editing = contract_id is not None
-    body = [heading(f"Edit contract {contract_id}" if editing else "New contract")]
-    if errors:  # the messages may quote what was typed
-        body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    body += form_inputs(CONTRACT_FORM, values, errors, base_currency)
-    data = {"contract": contract_id} if editing else {}
-    return card(body, [execute("Save" if editing else "Add contract", Verbs.CONTRACT_SAVE, **data)])
-
-
-# --- the digest and reminders --------------------------------------------------------------------------
-
-
-def digest_card(digest: Digest, names: Names = plain_names, preview: bool = False) -> dict:
-    title = "Digest preview (only you see this)" if preview else "Tandem digest"
-    body = [heading(f"{title} · {digest.today:%a %d %b %Y}")]
-    if digest.is_empty:
-        body.append(text("All quiet: no notice deadlines coming up, nothing waiting on anyone, "
-                         "and no requests opened or fulfilled this week."))
-        return card(body)
-    if digest.missed:
-        body += listing("Missed notice deadlines — the contract still runs", [
-            f"**{escape(d.contract.name)}**: {escape(d.what(digest.costs_visible))}" for d in digest.missed])
-    upcoming = [d for d in digest.deadlines if not d.missed]
-    if upcoming:
-        body += listing(f"Notice deadlines in the next {digest.horizon_days} days", [
-            f"{day(d.notice_deadline)} · **{days_left(d.days_left)}** · {escape(d.contract.name)} · "
-            f"{contract_terms(d.contract, digest.costs_visible)}" for d in upcoming])
-    if digest.unclaimed:
-        body += listing("Waiting to be claimed", [
-            f"{waiting_head(w)} — waiting {days(w.days)} · requested by {escape(names(w.request.requester))}"
-            for w in digest.unclaimed])
-    if digest.stale:
-        body += listing(f"Claimed, quiet for {digest.stale_days}+ days", [
-            f"{waiting_head(w)} — {escape(names(w.request.owner))} · no activity for {days(w.days)}"
-            for w in digest.stale])
-    if digest.needed_soon:
-        body += listing("Needed within 3 days or overdue", [
-            f"{waiting_head(w)} — needed {needed_in(w.days)} · "
-            f"{escape(names(w.request.owner)) if w.request.owner else 'unclaimed'} · {w.request.status.label}"
-            for w in digest.needed_soon])
-    week = digest.week
-    numbers = [f"opened {week.opened}", f"fulfilled {week.fulfilled}"]
-    if week.median_to_claim is not None:
-        numbers.append(f"median time to claim {duration(week.median_to_claim)}")
-    if week.median_to_fulfil is not None:
-        numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
-    body.append(text("**The week in numbers:** " + " · ".join(numbers)))
-    return card(body)
-
-
-def waiting_head(item: Waiting) -> str:
-    request = item.request
-    return f"**{request.number}** {'🔒 ' if request.redacted else ''}{escape(request.title)}"
-
-
-def listing(title: str, rows: list[str]) -> list[dict]:
-    items = [text(f"**{title}** ({len(rows)})")] + [text(row, spacing="Small") for row in rows[:LIST_ROWS]]
-    return items + more(min(len(rows), LIST_ROWS), len(rows))
-
-
-def reminders_card(reminders: list[Reminder], names: Names = plain_names) -> dict:
-    """One DM with all of a person's reminders, each with Open, Snooze 3 days and Done."""
-    count = len(reminders)
-    body = [heading(f"{count} thing{'s' if count != 1 else ''} need{'s' if count == 1 else ''} you")]
-    for reminder in reminders[:LIST_ROWS]:
-        line = message_markdown(describe(reminder), names)
-        actions = [open_action(reminder)]
-        if reminder.id is not None:
-            actions += [execute("Snooze 3 days", Verbs.SNOOZE, reminder=reminder.id),
-                        execute("Done", Verbs.DONE, reminder=reminder.id)]
-        body.append({"type": "Container", "separator": True, "id": reminder_item(reminder.id), "items": [
-            text(f"**{reminder.kind.label}:** {line}"), {"type": "ActionSet", "actions": actions}]})
-    body += more(min(count, LIST_ROWS), count)
-    return card(body)
-
-
-def reminder_item(entry_id: int | None) -> str:
-    return f"reminder-{entry_id}"
-
-
-def reminder_marked(content: dict, entry_id: int, state: str) -> dict | None:
-    """The reminders card with one reminder's Snooze and Done replaced by its new state, or
-    None when the card does not show that reminder."""
-    marked = json.loads(json.dumps(content))
-    for item in marked.get("body", []):
-        if item.get("id") != reminder_item(entry_id):
-            continue
-        kept = []
-        for element in item["items"]:
-            if element.get("type") == "ActionSet":
-                element["actions"] = [action for action in element["actions"]
-                                      if action.get("verb") not in (Verbs.SNOOZE, Verbs.DONE)]
-                if not element["actions"]:
-                    continue
-            if element.get("id") == "state":
-                continue
-            kept.append(element)
-        item["items"] = [*kept, {**text(state, isSubtle=True), "id": "state"}]
-        return marked
-    return None
-
-
-def reminders_summary(reminders: list[Reminder]) -> str:
-    count = len(reminders)
-    return f"Tandem: {count} reminder{'s' if count != 1 else ''} for you"
-
-
-def open_action(reminder: Reminder) -> dict:
-    if reminder.kind is Kind.NOTICE:
-        return execute("Open", Verbs.CONTRACT_OPEN, contract=reminder.subject_id)
-    return execute("Open", Verbs.OPEN, request=reminder.subject_id)
-
-
-# --- briefings (the sync meeting's agenda, action item reminders, the scorecard) ---------------
-
-
-def briefing_card(briefing: Briefing, names: Names = plain_names) -> dict:
-    """One heading, then each part's title and lines; user text shown as typed."""
-    body = [heading(escape(briefing.title))]
-    for part in briefing.sections:
-        body.append(text(f"**{escape(part.title)}**", spacing="Medium"))
-        shown = [f"- {briefing_line(line, names)}" for line in part.lines[:LIST_ROWS]]
-        more = part.more + max(0, len(part.lines) - LIST_ROWS)
-        if more:
-            shown.append(f"…and {more} more")
-        body.append(text("\n".join(shown) if shown else escape(part.empty), isSubtle=not shown))
-    if briefing.footer:  # Tandem's own hint: commands as they are typed in Teams
-        footer = briefing.footer.replace("/procure ", "").replace("`", "")
-        body.append(text(briefing_line(footer, names), isSubtle=True))
-    buttons = [{**execute(button.label, Verbs.BRIEFING, command=button.command),
-                **({"style": "positive"} if button.primary else {})} for button in briefing.buttons]
-    return card(body, buttons or None)
-
-
-def sourcing_form(values: dict[str, str] | None, errors: dict[str, str] | None = None) -> dict:
-    """The sourcing map check's *Change* form (``bot.forms.sourcing_form``), filled in with the
-    stances as they are; ``errors`` (field → message) shows what to fix."""
-    errors = errors or {}
-    body = [heading("Sourcing map"), text("IT's stance per category and system: keep in-house, open to a supplier, or "
-                                          "supplier-managed. Saving confirms every stance you leave as it is.")]
-    if more := systems_left_out(values or {}):
-        body.append(text(escape(teams_words(more)), isSubtle=True))
-    if errors:
-        body.append(text("Please fix: " + escape(" ".join(errors.values())), color="Attention"))
-    body += form_inputs(sourcing_form_fields(values or {}), values, errors, "")
-    return card(body, [execute("Save", Verbs.SOURCING)])
-
-
-def add_briefing(content: dict, briefing: Briefing, names: Names = plain_names) -> dict:
-    """``content`` (a card, the digest's) with ``briefing`` (the month's scorecard) below it."""
-    body = briefing_card(briefing, names)["body"]
-    body[0] = {**body[0], "separator": True, "spacing": "Large"}
-    content["body"] += body
-    return content
-
-
-def briefing_line(line: str, names: Names = plain_names) -> str:
-    """A core line naming people (``markup.mention``): names in, everything else escaped."""
-    return markup.render(line, lambda person: escape(names(person)), escape)

@@ -16,7 +16,7 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 from bot.format import viewing
 from bot.money import safe_locale
 from bot.home import Home, home_for
-from handlers.teams import cards
+from handlers.teams import cards, contract_cards
 from handlers.teams.ids import Verbs
 from handlers.teams.notifier import card_activity
 from handlers.teams.people import teams_user_id
@@ -29,7 +29,7 @@ def contract_row(contract, today) -> dict:
     if contract.missed(today):
         line = f"🚨 Missed: notice deadline was {cards.day(contract.notice_deadline)}"
     else:
-        left = f" ({cards.days_left(contract.days_left(today))})" if contract.status.awaits_decision else ""
+        left = f" ({contract_cards.days_left(contract.days_left(today))})" if contract.status.awaits_decision else ""
         line = f"{contract.status.label} · notice by {cards.day(contract.notice_deadline)}{left}"
     return {"type": "ColumnSet", "columns": [
         {"type": "Column", "width": "stretch",

@@ -38,7 +38,7 @@ from bot.notifier import Briefing, CardGone, CardRef, LinkedContract, NotifyErro
 from bot.people_service import People
 from bot.reminders import Reminder
 from bot.requests import Mirror, Request
-from handlers.teams import cards, files
+from handlers.teams import cards, files, schedule_cards
 from storage import teams as repo
 from storage import Store
 
@@ -186,11 +186,11 @@ class TeamsNotifier:
 
     def post_digest(self, digest: Digest) -> None:
         channel = self._channel()
-        content = cards.digest_card(digest, self.name)
+        content = schedule_cards.digest_card(digest, self.name)
         if digest.chart:
             files.add_image(content, self.image_url(digest.chart), files.FLOW_CHART_ALT)
         if digest.scorecard is not None:
-            cards.add_briefing(content, digest.scorecard, self.name)
+            schedule_cards.add_briefing(content, digest.scorecard, self.name)
             if digest.scorecard.chart:
                 files.add_image(content, self.image_url(digest.scorecard.chart), digest.scorecard.title)
         activity = card_activity(content, digest.summary())
@@ -198,24 +198,24 @@ class TeamsNotifier:
 
     def post_briefing(self, briefing: Briefing) -> None:
         channel = self._channel()
-        content = cards.briefing_card(briefing, self.name)
+        content = schedule_cards.briefing_card(briefing, self.name)
         if briefing.chart:
             files.add_image(content, self.image_url(briefing.chart), briefing.title)
         activity = card_activity(content, briefing.title)
         self._call(self._channel_reference(), lambda api: api.send_to_conversation(channel, activity))
 
     def send_briefing(self, user: str, briefing: Briefing) -> None:
-        self.send_activity_to(user, card_activity(cards.briefing_card(briefing, self.name), briefing.title))
+        self.send_activity_to(user, card_activity(schedule_cards.briefing_card(briefing, self.name), briefing.title))
         if briefing.chart:
             self.send_file(user, "tandem-scorecard.png", briefing.chart, briefing.title)
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
-        self.send_activity_to(user, card_activity(cards.digest_card(digest, self.name, preview=True),
+        self.send_activity_to(user, card_activity(schedule_cards.digest_card(digest, self.name, preview=True),
                                                 "Digest preview"))
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
-        content = cards.reminders_card(reminders, self.name)
-        chat, message = self.send_activity_to(user, card_activity(content, cards.reminders_summary(reminders)))
+        content = schedule_cards.reminders_card(reminders, self.name)
+        chat, message = self.send_activity_to(user, card_activity(content, schedule_cards.reminders_summary(reminders)))
         if message:  # kept, so Snooze and Done can rewrite the card in place
             with self.store.write() as db:
                 repo.save_reminder_card(db, message, chat, content, self.clock.now())

@@ -16,7 +16,7 @@ from microsoft_agents.hosting.core import TurnContext, TurnState
 
 from bot.errors import NotFound
 from bot.reminders import Marked, until_text
-from handlers.teams import cards, replays
+from handlers.teams import replays, schedule_cards
 from storage import teams as repo
 from handlers.teams.ids import Verbs
 from handlers.teams.replies import card_response, message_response, refusal
@@ -40,7 +40,7 @@ def register(bot) -> None:
         state = DONE_TEXT if marked.done else snoozed_text(marked.snoozed_until, tz)
         with core.store.write() as db:  # read and rewritten at once: two reminders of one card keep both states
             content = repo.reminder_card(db, card_id) if card_id else None
-            rewritten = cards.reminder_marked(content, entry_id, state) if content else None
+            rewritten = schedule_cards.reminder_marked(content, entry_id, state) if content else None
             if rewritten is None:
                 return message_response(state)
             repo.update_reminder_card(db, card_id, rewritten, core.clock.now())

@@ -14,7 +14,7 @@ from bot.core import Core
 from bot.errors import DomainError
 from bot.people import looks_like_chat_user, typed_user
 from bot.stats import summary
-from handlers.teams import cards
+from handlers.teams import cards, contract_cards, schedule_cards
 from handlers.teams.notifier import TeamsNotifier, card_activity
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,12 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         case dispatch.Said() | dispatch.Changed() | dispatch.ContractChanged():
             return card_activity(cards.said_card(reply.text, name), cards.message_text(reply.text, name))
         case dispatch.Told():
-            return card_activity(cards.card([cards.text(cards.briefing_line(reply.text, name))]),
+            return card_activity(cards.card([cards.text(schedule_cards.briefing_line(reply.text, name))]),
                                  cards.message_text(reply.text, name))
         case dispatch.BriefingShown():
             if reply.briefing.chart:
                 notifier.send_file(user, "tandem-scorecard.png", reply.briefing.chart, reply.briefing.title)
-            return card_activity(cards.briefing_card(reply.briefing, name), reply.briefing.title)
+            return card_activity(schedule_cards.briefing_card(reply.briefing, name), reply.briefing.title)
         case dispatch.Shown():
             linked = core.contracts.linked(reply.details.request) if not reply.details.request.redacted else None
             return card_activity(cards.request_details(reply.details, linked, name),
@@ -47,11 +47,11 @@ def render(core: Core, notifier: TeamsNotifier, user: str, reply: dispatch.Reply
         case dispatch.Listed():
             return card_activity(cards.request_list(reply.page, reply.title, name), reply.title)
         case dispatch.ContractsListed():
-            return card_activity(cards.contract_list(reply.deadlines, reply.days, reply.costs_visible, reply.total),
+            return card_activity(contract_cards.contract_list(reply.deadlines, reply.days, reply.costs_visible, reply.total),
                                  f"Notice deadlines in the next {reply.days} days")
         case dispatch.ContractShown():
             contract = reply.details.contract
-            return card_activity(cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
+            return card_activity(contract_cards.contract_details(reply.details, name), f"{contract.name} ({contract.number})")
         case dispatch.OpenForm():
             return form_activity(core, reply)
         case dispatch.SendFile():
@@ -75,11 +75,11 @@ def form_activity(core: Core, reply: dispatch.OpenForm) -> Activity:
     if reply.form == "contract_import":  # Teams has no file input on a card: the file is sent in the chat
         return card_activity(cards.said_card(SEND_THE_FILE), SEND_THE_FILE)
     if reply.form == "renewal":
-        return card_activity(cards.renewal_form(reply.values or {}, reply.subject_id, reply.context,
+        return card_activity(contract_cards.renewal_form(reply.values or {}, reply.subject_id, reply.context,
                                                                base_currency=core.settings.base_currency),
                              f"Fulfil #{reply.subject_id}")
     if reply.form == "sourcing":
-        return card_activity(cards.sourcing_form(reply.values), "Sourcing map")
+        return card_activity(schedule_cards.sourcing_form(reply.values), "Sourcing map")
     if reply.form == "need":
         title = "New IT need" if reply.subject_id is None else f"Edit #{reply.subject_id}"
         return card_activity(cards.request_form(reply.values, core.settings.base_currency,
@@ -90,7 +90,7 @@ def form_activity(core: Core, reply: dispatch.OpenForm) -> Activity:
 
 
 def contract_form_activity(core: Core, values: dict[str, str] | None, contract_id: int | None) -> Activity:
-    form = cards.contract_form(owners_as_typed(core, values), contract_id, core.settings.base_currency)
+    form = contract_cards.contract_form(owners_as_typed(core, values), contract_id, core.settings.base_currency)
     return card_activity(form, f"Edit contract {contract_id}" if contract_id is not None else "New contract")
 
 

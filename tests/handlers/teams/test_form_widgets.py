@@ -6,7 +6,8 @@ import pytest
 
 from bot.forms import CONTRACT_FORM, NEED_FORM, NOTE_FORM, RENEWAL_FORM, FieldKind, field
 from bot.visibility import Place
-from handlers.teams.cards import contract_form, renewal_form, request_card, request_form
+from handlers.teams.cards import request_card, request_form
+from handlers.teams.contract_cards import contract_form, renewal_form
 from tests.conftest import IT, need
 
 RENEWAL = ({"end_date": "2028-01-15", "annual_cost": "900", "currency": "USD"}, 1, "Fulfilling #1 renews Zoom.")
