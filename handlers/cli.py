@@ -253,7 +253,7 @@ def _schedule_core(settings: Settings, clock=None, platforms: Sequence | None = 
     if platforms is None and configured(settings):
         platforms = load_platforms(settings, configured(settings))
     if not platforms:  # the shell's platform prints what would be posted and sent
-        from handlers.shell.console import ShellNotifier, channel_label
+        from handlers.shell.notifier import ShellNotifier, channel_label
         from handlers.shell.platform import ShellPlatform
 
         core = build(settings, [ShellPlatform(settings, ShellNotifier(channel_label(settings.channel), print, {}))],

@@ -15,7 +15,8 @@ from bot.permissions import Roles
 from bot.schedule import Schedule
 from handlers.shell import render
 from handlers.platforms import build
-from handlers.shell.console import PERSONAS, ShellNotifier, channel_label
+from handlers.shell.ids import PERSONAS
+from handlers.shell.notifier import ShellNotifier, channel_label
 from handlers.shell.platform import ShellPlatform
 
 

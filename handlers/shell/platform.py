@@ -16,7 +16,9 @@ from typing import TextIO
 from bot.config import Settings
 from bot.core import Core
 from bot.doctor import Probe
-from handlers.shell.console import PERSONAS, PLATFORM, Shell, ShellNotifier, channel_label
+from handlers.shell.console import Shell
+from handlers.shell.ids import PERSONAS, PLATFORM
+from handlers.shell.notifier import ShellNotifier, channel_label
 
 
 class ShellPlatform:

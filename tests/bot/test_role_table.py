@@ -20,7 +20,7 @@ from bot.errors import NotAllowed
 from bot.notifier import NullNotifier
 from bot.permissions import Action, authorize
 from bot.visibility import Visibility
-from handlers.shell.console import PERSONAS
+from handlers.shell.ids import PERSONAS
 from tests.conftest import ADMIN, BUYER, IT, need
 from tests.contract_samples import GOOD_ROWS, contract_form, csv_file
 from tests.scenario import IT_OWNER, PEOPLE, PROC_OWNER, Scenario, roles, snapshot

@@ -6,7 +6,7 @@ import threading
 
 from bot.config import Settings
 from handlers.platforms import Platform, build
-from handlers.shell.console import ShellNotifier
+from handlers.shell.notifier import ShellNotifier
 from handlers.shell.platform import ShellPlatform
 from handlers.slack.platform import SlackPlatform
 from handlers.teams.platform import TeamsPlatform

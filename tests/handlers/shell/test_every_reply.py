@@ -8,7 +8,9 @@ from bot import dispatch
 from bot.config import Settings
 from bot.core import build_core
 from bot.permissions import Roles
-from handlers.shell.console import PERSONAS, PLATFORM, Shell, ShellNotifier
+from handlers.shell.console import Shell
+from handlers.shell.ids import PERSONAS, PLATFORM
+from handlers.shell.notifier import ShellNotifier
 from tests.replies import COMMANDS, reply_types, seed
 
 WRONG = "Something went wrong"

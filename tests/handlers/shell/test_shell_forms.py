@@ -4,7 +4,7 @@ starting with the field's label."""
 import pytest
 
 from bot.forms import CONTRACT_FORM, NEED_FORM, RENEWAL_FORM
-from handlers.shell.console import CONTRACT_QUESTIONS, RENEWAL_QUESTIONS, REQUEST_QUESTIONS
+from handlers.shell.forms import CONTRACT_QUESTIONS, RENEWAL_QUESTIONS, REQUEST_QUESTIONS
 
 FORMS = {"need": (NEED_FORM, REQUEST_QUESTIONS), "contract": (CONTRACT_FORM, CONTRACT_QUESTIONS),
          "renewal": (RENEWAL_FORM, RENEWAL_QUESTIONS)}

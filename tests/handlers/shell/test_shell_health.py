@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from bot.config import Settings
 from handlers.shell.app import start_shell
-from handlers.shell.console import PERSONAS
+from handlers.shell.ids import PERSONAS
 from tests.anonymity import assert_anonymous
 
 DEC = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)  # the first Monday, 10:00: the default cron
