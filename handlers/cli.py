@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from bot.config import ConfigError, Settings
+from handlers.registry import PLATFORMS, TEAMS_EXTRA, configured, load_platforms
 from bot.errors import StartupFailed
 
 log = logging.getLogger("tandem")
@@ -117,11 +118,15 @@ def _command(command: str, args, settings: Settings) -> int:
         if warning := approvers_warning(settings):
             log.warning(warning)
         if configured(settings):
+            from handlers.platforms import run_platforms
+
             return run_platforms(settings, configured(settings))
         print("No SLACK_BOT_TOKEN set: starting the local shell (see README to connect Slack, or Teams with "
               "TEAMS_APP_ID).")
         return run_shell(settings)
     if command == "teams":
+        from handlers.platforms import run_platforms
+
         return run_platforms(settings, ["teams"])
     if command == "teams-package":
         return teams_package(settings, args.file)
@@ -380,62 +385,6 @@ def print_stats(settings: Settings, weeks: int, png: str | None) -> int:
             file.write(flow_chart(stats))
         print(f"Wrote the chart to {png}.")
     return 0
-
-
-TEAMS_EXTRA = "tandem: Teams needs the teams extra: pip install 'tandem[teams]' (or -e '.[teams]' in a clone)"
-
-
-# The chat platforms, each a plug-in under handlers/ (``handlers.platforms.Platform``), in
-# the order a person's DMs try them. Each is imported only when configured, so a platform's
-# folder can be deleted and the rest still installs and runs.
-PLATFORMS = {
-    "slack": ("handlers.slack.platform", "SlackPlatform"),
-    "teams": ("handlers.teams.platform", "TeamsPlatform"),
-}
-
-
-def configured(settings: Settings) -> list[str]:
-    enabled = {"slack": settings.slack_enabled, "teams": settings.teams_enabled}
-    return [name for name in PLATFORMS if enabled[name]]
-
-
-def load_platforms(settings: Settings, names: Sequence[str]) -> list:
-    """The named platforms' plug-ins; ImportError when one's code or SDK is not installed."""
-    import importlib
-
-    platforms = []
-    for name in names:
-        module, cls = PLATFORMS[name]
-        platforms.append(getattr(importlib.import_module(module), cls)(settings))
-    return platforms
-
-
-def _not_installed(names: Sequence[str], missing: str) -> str:
-    """Why a configured platform could not be loaded: Teams' SDK is an extra; a platform's
-    folder may have been deleted (each is a plug-in)."""
-    gone = next((name for name in names if missing.startswith(f"handlers.{name}")), None)
-    if gone is None and "teams" in names or gone == "teams":
-        return TEAMS_EXTRA
-    return f"tandem: {gone or 'a chat platform'} is configured but not installed"
-
-
-def run_platforms(settings: Settings, names: Sequence[str]) -> int:
-    """``tandem run``: one core, the schedule once, every configured platform serving."""
-    from handlers.platforms import hold_stop_signals, run, take_stop_signals
-
-    hold_stop_signals()  # the platforms' clients start threads; none of them may take SIGTERM
-    try:
-        platforms = load_platforms(settings, names)
-    except ImportError as error:
-        take_stop_signals()
-        extra = _not_installed(names, error.name or "")
-        print(f"{extra} ({error.name} is missing)", file=sys.stderr)
-        return 2
-    try:
-        return run(settings, platforms)
-    except ConfigError as error:  # anonymous Teams beside the settings of a real deployment
-        print(f"tandem: configuration error: {error}", file=sys.stderr)
-        return 2
 
 
 def teams_package(settings: Settings, path: str) -> int:

@@ -16,12 +16,14 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Sequence
 from typing import Protocol
 
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
+from handlers import registry
 from bot.core import Core, build_core
 from bot.doctor import Probe
 from bot.fanout import FanOutNotifier
@@ -173,3 +175,23 @@ def _serve(platform: Platform, stopping: threading.Event, failures: list[Excepti
         failures.append(error)
     finally:
         stopping.set()  # one platform gone stops Tandem: a supervisor restarts it whole
+
+
+# --- running them ------------------------------------------------------------------------
+
+
+def run_platforms(settings: Settings, names: Sequence[str]) -> int:
+    """``tandem run``: one core, the schedule once, every configured platform serving."""
+    hold_stop_signals()  # the platforms' clients start threads; none of them may take SIGTERM
+    try:
+        platforms = registry.load_platforms(settings, names)
+    except ImportError as error:
+        take_stop_signals()
+        extra = registry.not_installed(names, error.name or "")
+        print(f"{extra} ({error.name} is missing)", file=sys.stderr)
+        return 2
+    try:
+        return run(settings, platforms)
+    except ConfigError as error:  # anonymous Teams beside the settings of a real deployment
+        print(f"tandem: configuration error: {error}", file=sys.stderr)
+        return 2

@@ -40,9 +40,9 @@ def test_the_shell_is_a_platform_the_setup_builds_a_core_for(tmp_path, clock):
 
 def test_a_configured_platform_that_is_not_installed_is_named_in_one_line():
     """A platform's folder may be deleted (each is a plug-in); Teams' SDK is an extra."""
-    from handlers.cli import TEAMS_EXTRA, _not_installed
+    from handlers.registry import TEAMS_EXTRA, not_installed
 
-    assert _not_installed(["slack"], "handlers.slack") == "tandem: slack is configured but not installed"
-    assert _not_installed(["slack", "teams"], "handlers.slack.platform").startswith("tandem: slack is")
-    assert _not_installed(["slack", "teams"], "microsoft_agents") == TEAMS_EXTRA
-    assert _not_installed(["teams"], "handlers.teams") == TEAMS_EXTRA
+    assert not_installed(["slack"], "handlers.slack") == "tandem: slack is configured but not installed"
+    assert not_installed(["slack", "teams"], "handlers.slack.platform").startswith("tandem: slack is")
+    assert not_installed(["slack", "teams"], "microsoft_agents") == TEAMS_EXTRA
+    assert not_installed(["teams"], "handlers.teams") == TEAMS_EXTRA
