@@ -45,7 +45,7 @@ USAGE = {
     "uncheck": "uncheck N <check number>",
     "doctor": "doctor",
     "scorecard": "scorecard",
-    "sourcing": "sourcing | sourcing set <category> in-house|open|managed | sourcing set system <name> in-house|open|managed | sourcing confirm | sourcing change",
+    "sourcing": "sourcing | sourcing set <category> in-house|open|managed | sourcing set system <name> in-house|open|managed | sourcing clear <category> | sourcing clear system <name> | sourcing confirm | sourcing change",
 }
 
 HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and procurement.
@@ -75,7 +75,7 @@ HELP = """*Tandem* — IT needs and the contract calendar, shared by IT and proc
 `/procure choose N A <why>` — sign off an option; the requester and the owner decide together
 `/procure rules` — IT's risk rules: the checks each data class needs before ordering
 `/procure check N 1` · `uncheck N 1` — tick a risk check on a request (IT)
-`/procure sourcing` — the sourcing map: IT's stance per category (keep in-house, open to a supplier, supplier-managed) and the opportunities · `sourcing set software open` · `sourcing set system Salesforce managed` · `sourcing confirm` · `sourcing change` (a form; IT owners and admins)
+`/procure sourcing` — the sourcing map: IT's stance per category (keep in-house, open to a supplier, supplier-managed) and the opportunities · `sourcing set software open` · `sourcing set system Salesforce managed` · `sourcing clear system Salesforce` · `sourcing confirm` · `sourcing change` (a form; IT owners and admins)
 `/procure scorecard` — the six health-check statements measured from the work, beside how people rated them, with the largest gap called out (and a chart in your DMs)
 `/procure doctor` — check the set-up: tokens, scopes, channel, user groups, database, schedule (admins)
 `/procure agenda` — the next sync meeting's agenda as it stands (it is posted TANDEM_SYNC_LEAD before the meeting)
@@ -280,9 +280,13 @@ def _sourcing(name, rest, text) -> Command:
         return Command(name, arg="set", extra=f"{system} {sourcing.parse_stance(rest[-1])}")
     if action == "set" and len(rest) == 3:
         return Command(name, arg="set", extra=f"{sourcing.parse_category(rest[1])} {sourcing.parse_stance(rest[2])}")
+    if action == "clear" and len(rest) >= 3 and rest[1].lower() == "system":
+        return Command(name, arg="clear", extra=sourcing.parse_system(" ".join(rest[2:])))
+    if action == "clear" and len(rest) == 2:
+        return Command(name, arg="clear", extra=sourcing.parse_category(rest[1]))
     raise BadInput("Use `sourcing` for the map, `sourcing set <category> in-house|open|managed`, "
-                   "`sourcing set system <name> in-house|open|managed`, `sourcing confirm`, or `sourcing change` "
-                   "(the form).")
+                   "`sourcing set system <name> in-house|open|managed`, `sourcing clear <category>`, "
+                   "`sourcing clear system <name>`, `sourcing confirm`, or `sourcing change` (the form).")
 
 
 def _contract_number(text: str) -> int:

@@ -300,6 +300,16 @@ def _sourcing(core: Core, actor: str, command: Command, place: Place) -> Reply:
             subject = core.sourcing.system_key(subject.removeprefix(forms.SYSTEM_PREFIX))
         entry = core.sourcing.set(actor, subject, Stance(stance))
         return Said(f"IT's stance on {entry.name}{' (system)' if entry.system else ''} is now: {entry.stance.label}.")
+    if command.arg == "clear":
+        subject = command.extra
+        system = subject.startswith(forms.SYSTEM_PREFIX)
+        if system:  # the system as already named, whatever the case
+            subject = core.sourcing.system_key(subject.removeprefix(forms.SYSTEM_PREFIX))
+        name = subject.removeprefix(forms.SYSTEM_PREFIX) + (" (system)" if system else "")
+        if core.sourcing.clear(actor, subject) is None:
+            return Said(f"IT has no stance on {name}; nothing was cleared.")
+        return Said(f"IT's stance on {name} is cleared; the map shows it as not set."
+                    if not system else f"IT's stance on {name} is cleared; the map no longer lists it.")
     if command.arg == "confirm":
         done = core.sourcing.confirm(actor, command.extra or None)
         if not done.changed:

@@ -249,6 +249,7 @@ class SourcingService:
                     tuple(opportunities), empty="No category open to a supplier has requests yet."),
         ), footer="IT owners and admins: `/procure sourcing set <category> in-house|open|managed` or "
                   "`/procure sourcing set system <name> in-house|open|managed`; "
+                  "`/procure sourcing clear <category>` or `/procure sourcing clear system <name>` removes one; "
                   "`/procure sourcing confirm` confirms every stance as it is.")
 
     def _contracts_text(self, contracts: list, costs: bool) -> str:
@@ -270,6 +271,19 @@ class SourcingService:
                       {"category": category, "stance": before.stance.value} if before else {},
                       {"category": category, "stance": stance.value})
             return repo.stances(db)[category]
+
+    def clear(self, actor: str, category: str) -> StanceEntry | None:
+        """Removes IT's stance on ``category`` (a category, or a system's key) under the same
+        rule as setting it; the stance removed, or None when there was none (nothing written)."""
+        self._require(actor)
+        now = self.clock.now()
+        with self.store.write() as db:
+            before = repo.stances(db).get(category)
+            if before is None or not repo.clear_stance(db, category):
+                return None
+            add_event(db, "sourcing", 0, now, actor, "stance cleared",
+                      {"category": category, "stance": before.stance.value}, {"category": category})
+            return before
 
     def confirm(self, actor: str, label: str | None = None) -> Confirmed:
         """Confirms every stance as it stands. With the quarter's ``label`` (the quarterly

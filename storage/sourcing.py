@@ -23,6 +23,11 @@ def set_stance(db: Database, category: str, stance, by: str, at: datetime) -> No
                                    "confirmed_at": iso(at)}, pk="category")
 
 
+def clear_stance(db: Database, category: str) -> bool:
+    """Removes the stance on ``category`` (a category or a system's key); False when there was none."""
+    return db.execute("delete from sourcing_stances where category = ?", [category]).rowcount > 0
+
+
 def confirm_all(db: Database, at: datetime) -> int:
     return db.execute("update sourcing_stances set confirmed_at = ?", [iso(at)]).rowcount
 

@@ -71,7 +71,7 @@ def test_every_command_the_parser_knows_has_a_handler(core):
                 "edit 1", "approve 1", "reject 1 too dear", "contracts", "contract add", "calendar", "digest", "stats",
                 "health", "option 1 Zoom | 10", "options 1", "rate 1 A fit 3", "choose 1 A why", "rules",
                 "check 1 1", "uncheck 1 1", "doctor", "agenda", "decide Renew Zoom", f"action {mention(ADMIN)} Ask",
-                "actions", "sourcing", "sourcing set software open", "sourcing confirm", "contract seats 1 5", "scorecard",
+                "actions", "sourcing", "sourcing set software open", "sourcing clear software", "sourcing confirm", "contract seats 1 5", "scorecard",
                 "status 1 ordered 900 USD"] + [f"contract {action} 1" for action in CONTRACT_ACTIONS]
     assert {text.split()[0] for text in examples} == set(USAGE)
     for text in examples:

@@ -155,6 +155,28 @@ def test_the_sourcing_map_in_the_shell(tmp_path, clock):
     assert "No category open to a supplier has requests yet." in out
 
 
+def test_clearing_a_stance_on_the_sourcing_map_in_the_shell(tmp_path, clock):
+    out = drive(
+        shell_settings(tmp_path), clock,
+        "/as admin",
+        "/procure sourcing set software open",
+        "/procure sourcing set system Salesforce managed",
+        "/as buyer",
+        "/procure sourcing clear software",
+        "/as admin",
+        "/procure sourcing clear system salesforce",
+        "/procure sourcing clear software",
+        "/procure sourcing clear software",
+        "/procure sourcing",
+        "/quit",
+    )
+    assert "IT's sourcing stances are set by the IT owners of contracts and admins." in out
+    assert "IT's stance on Salesforce (system) is cleared; the map no longer lists it." in out
+    assert "IT's stance on software is cleared; the map shows it as not set." in out
+    assert "IT has no stance on software; nothing was cleared." in out
+    assert "software — not set" in out and "No system has a stance of its own" in out
+
+
 def test_fulfilling_a_renewal_asks_the_new_end_date_and_cost_and_a_dot_changes_nothing(tmp_path, clock):
     cheap = list(CONTRACT)
     cheap[9] = "900"  # below the approval threshold

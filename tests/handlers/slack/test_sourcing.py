@@ -176,3 +176,37 @@ def test_stances_per_system_in_the_map_the_check_and_its_form(slack, fake, bot, 
     fake.wait_until("chat.postMessage", lambda a: "Salesforce: keep in-house" in a.get("text", ""))
     stances = bot.core.sourcing.stances()
     assert stances["system:Salesforce"].stance.value == "in-house" and "system:Unknown" not in stances
+
+
+def test_a_stance_is_cleared_by_who_may_set_it_audited_and_clearing_nothing_says_so(slack, fake, bot):
+    db = bot.core.store.db
+    cleared = lambda: [(row["actor"], json.loads(row["before"]), json.loads(row["after"])) for row in db.query(  # noqa: E731
+        "select * from events where action = 'stance cleared' order by id")]
+    add_contract(bot)  # IT owns a contract in force
+    answer(slack, fake, IT, "sourcing set software open")
+    answer(slack, fake, IT, "sourcing set system Salesforce managed")
+
+    # Someone who may not set a stance may not clear one either; nothing is removed.
+    assert "set by the IT owners of contracts and admins" in answer(slack, fake, BUYER, "sourcing clear software")
+    assert "set by the IT owners of contracts and admins" in answer(slack, fake, BUYER, "sourcing clear system Salesforce")
+    assert set(bot.core.sourcing.stances()) == {"software", "system:Salesforce"} and cleared() == []
+
+    # The system is found whatever the case it is typed in.
+    assert ("IT's stance on Salesforce (system) is cleared; the map no longer lists it."
+            in answer(slack, fake, IT, "sourcing clear system SALESFORCE"))
+    shown = answer(slack, fake, BUYER, "sourcing")
+    assert "Salesforce" not in shown and "No system has a stance of its own" in shown
+    assert ("IT's stance on software is cleared; the map shows it as not set."
+            in answer(slack, fake, ADMIN, "sourcing clear software"))
+    assert "software — not set" in answer(slack, fake, BUYER, "sourcing")
+    assert cleared() == [(IT, {"category": "system:Salesforce", "stance": "managed"}, {"category": "system:Salesforce"}),
+                         (ADMIN, {"category": "software", "stance": "open"}, {"category": "software"})]
+
+    # Clearing what has no stance says so and writes nothing.
+    assert "IT has no stance on software; nothing was cleared." in answer(slack, fake, IT, "sourcing clear software")
+    assert ("IT has no stance on Zoom (system); nothing was cleared."
+            in answer(slack, fake, IT, "sourcing clear system Zoom"))
+    assert "'gadgets' is not a category" in answer(slack, fake, IT, "sourcing clear gadgets")
+    assert "`sourcing clear &lt;category&gt;`, `sourcing clear system &lt;name&gt;`" in answer(
+        slack, fake, IT, "sourcing clear")  # the usage names both
+    assert len(cleared()) == 2 and bot.core.sourcing.stances() == {}

@@ -91,6 +91,23 @@ def test_the_sourcing_map_and_the_scorecard_in_teams(teams, connector, bot):
     assert "No check-up results to compare yet (from 3 answers up)." in text
 
 
+def test_a_stance_on_the_sourcing_map_is_cleared_in_teams_by_who_may_set_it(teams, connector, bot):
+    teams.say(IT, "hello")  # this file's settings name no admin: the IT owner is who may set stances
+    core = bot.core
+    core.contracts.add(BUYER.aad, contract_form(it_owner=IT.email, procurement_owner=BUYER.email))
+    assert said(teams, connector, IT, "sourcing set system Payroll SaaS open").endswith("is now: open to a supplier.")
+    core.sourcing.set(IT.aad, "software", Stance.OPEN)
+    refused = said(teams, connector, BUYER, "sourcing clear system payroll saas")
+    assert "set by the IT owners of contracts and admins" in refused and len(core.sourcing.stances()) == 2
+    assert said(teams, connector, IT, "sourcing clear system payroll saas") == \
+        "IT's stance on Payroll SaaS (system) is cleared; the map no longer lists it."
+    assert said(teams, connector, IT, "sourcing clear software") == \
+        "IT's stance on software is cleared; the map shows it as not set."
+    assert said(teams, connector, IT, "sourcing clear software") == "IT has no stance on software; nothing was cleared."
+    assert core.sourcing.stances() == {}
+    assert core.store.db.execute("select count(*) from events where action = 'stance cleared'").fetchone()[0] == 2
+
+
 def test_the_quarterly_sourcing_check_confirm_and_change_buttons_in_teams(teams, connector, bot):
     teams.install_in_team()
     teams.say(IT, "hello")
