@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core import Core
+from bot.cron import cron_trigger
 from bot.health import HealthCheckResult
 from bot.schedule_service import SweepResult
 from storage import schedule as repo
@@ -55,10 +56,6 @@ def crashed_here(holder: str) -> bool:
     except OSError:
         return False
     return False
-
-
-def cron_trigger(cron: str, tz: ZoneInfo) -> CronTrigger:
-    return CronTrigger.from_crontab(cron, timezone=tz)
 
 
 def last_slot(trigger: CronTrigger, tz: ZoneInfo, now: datetime) -> datetime | None:

@@ -26,6 +26,7 @@ from bot import reminders as domain
 from bot.clock import Clock, iso
 from bot.config import Settings
 from bot.contract_service import ContractService
+from bot.cron import next_fire
 from bot.digest import Digest
 from bot.errors import NotAllowed, NotFound
 from bot.health import HealthResults
@@ -156,10 +157,21 @@ class ScheduleService:
         return dataclasses.replace(item, health=self.health(now))
 
     def preview_digest(self, user: str) -> Digest:
-        """Sends ``user`` the digest as it stands, by DM; nothing is recorded."""
+        """Sends ``user`` the next digest as it stands, by DM; nothing is recorded."""
         authorize(self.roles, user, Action.VIEW)
-        item = self.digest(viewer=user)
+        now = self.clock.now()
+        item = self.preview(now, next_fire(self.settings.digest_cron, self.tz, now) or now, viewer=user)
         self.notifier.send_digest_preview(user, item)
+        return item
+
+    def preview(self, now: datetime, posted_at: datetime, viewer: str | None = None) -> Digest:
+        """The digest as of ``now`` (the channel's, or as ``viewer`` may see it) with the month's
+        scorecard when a digest posted at ``posted_at`` would be its month's first to carry it.
+        Nothing is recorded: the scorecard's entry in the ledger is not taken. No charts."""
+        item = self.digest(now, viewer=viewer)
+        month = posted_at.astimezone(self.tz).strftime("%Y-%m")
+        if repo.sendable(repo.find(self.store.db, Key(SCORECARD, "channel", "", month)), now):
+            item = dataclasses.replace(item, scorecard=dataclasses.replace(self.scorecard(now), chart=None))
         return item
 
     def send_digest(self, slot: str, now: datetime | None = None) -> bool | None:

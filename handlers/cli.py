@@ -287,7 +287,8 @@ def digest_command(settings: Settings, preview: bool, clock=None, platforms: Seq
     core, platforms = _schedule_core(settings, clock, platforms, send=not preview)
     try:
         if preview:
-            print(schedule_text.digest(core.schedule.digest(), {}, title="Digest preview"))
+            now = core.clock.now()  # what `tandem digest` would post now, the month's scorecard included
+            print(schedule_text.digest(core.schedule.preview(now, now), {}, title="Digest preview"))
             print(PREVIEW_NOTE)
             return 0
         posted = core.schedule.post_digest_now()

@@ -263,7 +263,8 @@ class Shell:
     def schedule(self, word: str, rest: str) -> None:
         service = self.core.schedule
         if word == "/digest":
-            text = schedule_text.digest(service.digest(), self.names, title="The digest the channel would get now")
+            text = schedule_text.digest(service.preview(now := self.core.clock.now(), now), self.names,
+                                        title="The digest the channel would get now")
             self.ephemeral(text + "\nNothing was sent; it is posted on TANDEM_DIGEST_CRON.")
             return
         if word == "/remind":

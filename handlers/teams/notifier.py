@@ -210,8 +210,10 @@ class TeamsNotifier:
             self.send_file(user, "tandem-scorecard.png", briefing.chart, briefing.title)
 
     def send_digest_preview(self, user: str, digest: Digest) -> None:
-        self.send_activity_to(user, card_activity(schedule_cards.digest_card(digest, self.name, preview=True),
-                                                "Digest preview"))
+        content = schedule_cards.digest_card(digest, self.name, preview=True)
+        if digest.scorecard is not None:  # the next digest is the month's first
+            schedule_cards.add_briefing(content, digest.scorecard, self.name)
+        self.send_activity_to(user, card_activity(content, "Digest preview"))
 
     def send_reminders(self, user: str, reminders: list[Reminder]) -> None:
         content = schedule_cards.reminders_card(reminders, self.name)

@@ -39,6 +39,7 @@ def test_previews_print_and_record_nothing(env, clock, capsys):
     out = capsys.readouterr().out
     assert out.startswith("┌ Digest preview · Mon 16 Nov 2026\n│ Notice deadlines in the next 90 days (1):")
     assert "Zoom & Co Business" in out and out.endswith("(preview: nothing was sent and nothing was recorded)\n")
+    assert "│ ┌ Scorecard: working together, measured" in out  # `tandem digest` now would be November's first
     assert remind_command(settings, preview=True, clock=clock) == 0
     out = capsys.readouterr().out
     assert f"To @{IT}: 1 thing needs you:\n  • Notice deadline: Zoom & Co Business (contract 1)" in out

@@ -38,6 +38,16 @@ def test_digest_shows_the_channel_digest_and_procure_digest_sends_a_preview(tmp_
     assert "The digest preview is in your DMs." in out
 
 
+def test_the_digest_previews_show_the_scorecard_until_the_months_first_digest_has_carried_it(tmp_path, clock):
+    before = drive(tmp_path, clock, "/digest", "/procure digest", "/quit")
+    assert before.count("│ ┌ Scorecard: working together, measured") == 2  # the channel's digest now, and the DM
+    assert "tandem-scorecard.png" not in before  # a preview saves no chart
+    after = drive(tmp_path, clock, "/digest", "/procure digest", "/quit", schedule=True)
+    assert after.count("Scorecard: working together, measured") == 1  # only in the digest the schedule posted
+    assert after.index("Tandem posted the digest:") < after.index("The digest the channel would get now")
+    assert "[DM to @it] Tandem:\n┌ Digest preview (only you see this)" in after
+
+
 def test_with_the_schedule_a_due_digest_arrives_before_the_prompt(tmp_path, clock):
     out = drive(tmp_path, clock, "/quit", schedule=True)  # the test clock is Monday 09:00: digest time
     assert out.index("[#it-procurement] Tandem posted the digest:") < out.index("Tandem local shell.")

@@ -85,3 +85,35 @@ def test_a_refused_digest_leaves_the_scorecard_for_the_next_digest_of_the_month(
     [digest] = digests(fake)
     assert "Scorecard: working together, measured" in json.dumps(digest.args["blocks"])
     assert [entry.delivered for entry in ledger.entries(core.store.db, "scorecard")] == [True]
+
+
+def preview(slack, fake, user: str = BUYER) -> str:
+    """``/procure digest``: the preview DM's blocks as text."""
+    fake.reset()
+    assert slack.command("/procure", "digest", user)[0] == 200
+    assert fake.wait_for("response_url")[0].args["text"] == "The digest preview is in your DMs."
+    sent = fake.wait_until("chat.postMessage", lambda args: args["channel"] == "D" + user.lstrip("U"))
+    return json.dumps(sent.args["blocks"], ensure_ascii=False)
+
+
+def test_the_digest_preview_shows_the_scorecard_when_the_next_digest_is_the_months_first(slack, bot, fake, clock):
+    core = bot.core
+    # Mon 16 Nov, 09:00, before November's first digest: the preview shows the scorecard it will carry,
+    # and takes nothing: the month's entry is still there for the digest, which carries it.
+    shown = preview(slack, fake)
+    assert "Digest preview · Mon 16 Nov 2026" in shown and "Scorecard: working together, measured" in shown
+    assert "Procurement is part of IT's planning meetings" in shown
+    assert ledger.entries(core.store.db) == [], "a preview records nothing"
+    assert fake.calls_to("files.completeUploadExternal") == []  # the preview is the message, no charts
+    Schedule(core, holder="one").tick()
+    assert "Scorecard: working together, measured" in json.dumps(digests(fake)[-1].args["blocks"])
+
+    # November has had its scorecard: the next digest (Mon 23 Nov) has none, nor has its preview.
+    clock.set(monday(11, 16).replace(hour=15))
+    shown = preview(slack, fake)
+    assert "Digest preview" in shown and "Scorecard" not in shown
+
+    # Mon 30 Nov: the next digest is Mon 7 Dec, December's first, so the preview shows December's scorecard.
+    clock.set(monday(11, 30).replace(hour=10))
+    assert "Scorecard: working together, measured" in preview(slack, fake)
+    assert [entry.threshold for entry in ledger.entries(core.store.db, "scorecard")] == ["2026-11"]

@@ -132,6 +132,25 @@ def test_digest_preview_and_calendar_come_by_dm(teams, connector, bot):
     assert attachment["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
 
 
+def test_the_digest_preview_carries_the_scorecard_only_while_the_next_digest_is_the_months_first(teams, connector,
+                                                                                             bot, clock):
+    meet(teams)
+    teams.install_in_team()
+    connector.reset()
+    teams.say(IT, "digest")  # Mon 16 Nov, before November's first digest
+    [preview] = connector.of("send", IT.chat)
+    assert "Digest preview (only you see this)" in preview.text
+    assert "Scorecard: working together, measured" in json.dumps(preview.cards, ensure_ascii=False)
+    assert ledger.entries(bot.core.store.db) == [], "a preview records nothing"
+    Schedule(bot.core).tick()  # November's first digest, with the scorecard
+    clock.advance(hours=2)
+    connector.reset()
+    teams.say(IT, "digest")
+    [preview] = connector.of("send", IT.chat)
+    assert "Digest preview (only you see this)" in preview.text
+    assert "Scorecard" not in json.dumps(preview.cards, ensure_ascii=False)
+
+
 def test_snooze_or_done_clicked_twice_is_applied_once_and_the_second_click_told_so(teams, connector, bot, clock):
     meet(teams)
     bot.core.contracts.add(BUYER.aad, deadline_in(20, it_owner=IT.email, procurement_owner=BUYER.email))
