@@ -12,8 +12,8 @@ Over the last ``DAYS`` days:
 5. *It is clear what IT handles itself and what suppliers handle* — the share of spend in
    categories with a stance, and in categories open to suppliers (the sourcing map).
 6. *Requests move from ask to fulfilled quickly* — the check-up itself: health checks that went
-   out in the period against one a month, and participation in the latest (the continuous
-   check-up is how the team hears it).
+   out in the period against those ``TANDEM_HEALTH_CRON`` scheduled in it, and participation in
+   the latest (the continuous check-up is how the team hears it).
 
 Each data score is a percentage; a feeling (1–5) is set on the same scale as (score − 1) / 4.
 Also summed: the money in unused seats of contracts whose notice deadline is in the next 90
@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from bot.approvals import to_base
 from bot.contracts import ContractStatus, unused_seat_cost
+from bot.cron import fire_times
 from bot.format import money
 from bot.health import MIN_ANSWERS, STATEMENTS
 from bot.notifier import Briefing, Section
@@ -46,7 +47,6 @@ from storage import targets as targets_repo
 DAYS = 90
 SEEN_AHEAD_DAYS = 30
 RENEWAL_DAYS = 90
-CHECK_UPS = DAYS // 30  # the health check goes out monthly: the flow the period should have
 
 
 @dataclass(frozen=True)
@@ -208,19 +208,30 @@ class ScorecardService:
         return lines, percent(int(placed), int(total)) if total else (percent(len(stances), len(Category)))
 
     def _check_ups(self, results, start: datetime, now: datetime):
-        """The check-up itself: its flow (health checks that went out in the period against one a
-        month) and participation in the latest; the score is the two shares' average."""
+        """The check-up itself: its flow (health checks that went out in the period against those
+        ``TANDEM_HEALTH_CRON`` scheduled in it) and participation in the latest; the score is the
+        two shares' average."""
         if results is None:
             return ("No health check has gone out yet.",), None
         db = self.store.db
+        expected = self.scheduled_check_ups(start, now)
         held = health_repo.rounds_opened_between(db, start, now)
         asked = schedule_repo.count_delivered(db, "health", "survey", results.survey.month)
         answered = health_repo.count_participants(db, results.survey.id)
-        lines = (f"{held} of {CHECK_UPS} monthly health checks went out in the last {DAYS} days",
-                 f"{answered} of {asked} people asked answered the {results.survey.label} health check")
-        shares = [percent(min(held, CHECK_UPS), CHECK_UPS)] + \
+        flow = (f"{held} of {expected} scheduled health check{'s' if expected != 1 else ''} went out in the last "
+                f"{DAYS} days" if expected else f"No health check was scheduled in the last {DAYS} days "
+                f"({held} went out)")
+        lines = (flow, f"{answered} of {asked} people asked answered the {results.survey.label} health check")
+        shares = ([percent(min(held, expected), expected)] if expected else []) + \
             ([percent(answered, asked)] if asked else [])
-        return lines, round(sum(shares) / len(shares))
+        return lines, round(sum(shares) / len(shares)) if shares else None
+
+    def scheduled_check_ups(self, start: datetime, now: datetime) -> int:
+        """The health checks ``TANDEM_HEALTH_CRON`` scheduled in ``[start, now)``: the months its
+        fire times fall in, since a month has one check-up (a later fire time in the same month
+        only sends it to whoever has not had it)."""
+        return len({fire.astimezone(self.tz).strftime("%Y-%m")
+                    for fire in fire_times(self.settings.health_cron, self.tz, start, now)})
 
     # --- the rest ---------------------------------------------------------------------------------------
 

@@ -100,7 +100,7 @@ def test_a_scripted_quarter_and_its_scorecard(slack, fake, bot, clock):
         ("calendar", 50, 50, 0),  # 1 of 2 contracts with both owners; 1 of 2 deadlines seen ahead, 1 missed
         ("risk", 100, 75, 25),  # 1 of 1 ordered need with checks had them all done
         ("split", 100, 58, 42),  # all spend in categories with a stance; 66% open to suppliers
-        ("speed", 66, 75, -9),  # 1 of 3 monthly check-ups went out (33%); 3 of 3 asked answered it (100%)
+        ("speed", 66, 75, -9),  # 1 of 3 scheduled check-ups went out (33%); 3 of 3 asked answered it (100%)
     ]
     assert card.largest_gap.key == "success"
     assert card.unused_seats == Decimal("8800.00") and card.unused_contracts == 1
@@ -114,7 +114,7 @@ def test_a_scripted_quarter_and_its_scorecard(slack, fake, bot, clock):
                  "1 of 1 needs ordered with risk checks had every check done",
                  "2 of 6 categories have IT's stance", "66% of spend is in categories open to suppliers",
                  "3 of 3 people asked answered the December 2026 health check",
-                 "1 of 3 monthly health checks went out in the last 90 days",
+                 "1 of 3 scheduled health checks went out in the last 90 days",
                  "From the work: 75% · how it feels: 2.0 of 5 (25%)",
                  "USD 8,800 a year in unused seats of 1 contract whose notice deadline is in the next 90 days",
                  "Each side knows how the other measures success. — from the work 75%, felt 25%: the work is better "
