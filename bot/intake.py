@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.errors import BadInput
 from bot.requests import DETAILS_MAX, TITLE_MAX
+from bot.text import clean_chars
 
 NO_TEXT_TITLE = "Need from a message"
 _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s+")
@@ -45,6 +46,10 @@ def draft_from_message(text: str, link: str | None, files: list[str] = (), title
     are the whole text with the message's link (and the names of its files) after it, within
     the details limit, the link always kept. ``title_text`` is the text to take the title
     from when the platform reads it differently for a title (without emphasis marks)."""
+    # What the form is prefilled with is cleaned as what is typed into it will be: no NUL, control,
+    # bidirectional or zero-width characters reach the modal (Slack may refuse them).
+    text, files = clean_chars(text), [clean_chars(name) for name in files]
+    title_text = None if title_text is None else clean_chars(title_text)
     lines = [line for line in (text if title_text is None else title_text).splitlines() if line.strip()]
     first = _SPACES.sub(" ", _BULLET.sub("", lines[0])).strip() if lines else ""
     title = shorten(first, TITLE_MAX) if first else (shorten(f"Files: {', '.join(files)}", TITLE_MAX) if files

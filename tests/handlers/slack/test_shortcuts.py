@@ -136,3 +136,19 @@ def test_a_forged_form_metadata_is_refused_and_nothing_is_saved(slack, fake, bot
     bot.executor.shutdown(wait=True)
     assert bot.core.requests.list(IT, "all").total == 0
     assert not fake.calls_to("chat.postMessage")
+
+
+def test_control_and_invisible_characters_of_a_message_never_reach_the_form(slack, fake, bot):
+    """A message can carry NUL, other control characters, bidirectional controls and zero-width
+    characters; the form is prefilled with them removed, as what is typed into it will be."""
+    text = "New\x00 lap\u200btop\u202e for\x07 Ivy\nWhy:\x1b it broke\u2066"
+    status, _ = message_action(slack, {"ts": "1700000000.000900", "text": text,
+                                       "files": [{"name": "quote\x00.pdf"}]})
+    assert status == 200
+    view = opened_form(fake)
+    assert initial(view, "title") == "New laptop for Ivy"
+    details = initial(view, "details")
+    assert details.startswith("New laptop for Ivy\nWhy: it broke") and "quote.pdf" in details
+    shown = json.dumps(view["blocks"])
+    for char in ("\\u0000", "\\u0007", "\\u001b", "\\u200b", "\\u202e", "\\u2066"):
+        assert char not in shown
