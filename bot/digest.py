@@ -49,6 +49,16 @@ class WeekNumbers:
     def is_empty(self) -> bool:
         return not self.opened and not self.fulfilled and self.median_to_claim is None
 
+    def figures(self) -> list[tuple[str, str]]:
+        """The week in numbers as (what, how many) pairs, in the order every platform shows them;
+        a median is left out when nothing was claimed or fulfilled."""
+        figures = [("opened", str(self.opened)), ("fulfilled", str(self.fulfilled))]
+        if self.median_to_claim is not None:
+            figures.append(("median time to claim", duration(self.median_to_claim)))
+        if self.median_to_fulfil is not None:
+            figures.append(("median time to fulfil", duration(self.median_to_fulfil)))
+        return figures
+
 
 @dataclass(frozen=True)
 class Digest:

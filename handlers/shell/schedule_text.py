@@ -4,7 +4,7 @@ shell (and the command line's previews) print them."""
 from __future__ import annotations
 
 from bot import health
-from bot.digest import Digest, Waiting, duration
+from bot.digest import Digest, Waiting
 from bot.format import day
 from bot.notifier import Briefing
 from bot.reminders import Reminder, describe
@@ -41,13 +41,7 @@ def digest(item: Digest, names: dict[str, str], title: str = "Tandem digest") ->
                 f"{person(w.request.owner, names) if w.request.owner else 'unclaimed'} · {w.request.status.label}"
                 for w in item.needed_soon]
         lines += _listing("Needed within 3 days or overdue", rows)
-    week = item.week
-    numbers = [f"opened {week.opened}", f"fulfilled {week.fulfilled}"]
-    if week.median_to_claim is not None:
-        numbers.append(f"median time to claim {duration(week.median_to_claim)}")
-    if week.median_to_fulfil is not None:
-        numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
-    lines.append("│ The week in numbers: " + " · ".join(numbers))
+    lines.append("│ The week in numbers: " + " · ".join(f"{what} {number}" for what, number in item.week.figures()))
     return "\n".join(lines + _health(item, names) + ["└"])
 
 

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from bot.contracts import missed_text
 from bot.forms import sourcing_form, systems_left_out
 from bot.money import DEFAULT_LOCALE
-from bot.digest import Digest, Waiting, duration
+from bot.digest import Digest, Waiting
 from bot.format import day, money, sentence
 from bot.reminders import MISSED, Kind, Reminder, days_left, until_text
 from bot.requests import Status
@@ -119,13 +119,8 @@ def headline(item: Waiting) -> str:
 
 
 def week_line(digest: Digest) -> str:
-    week = digest.week
-    parts = [f"Opened *{week.opened}*", f"fulfilled *{week.fulfilled}*"]
-    if week.median_to_claim is not None:
-        parts.append(f"median time to claim *{duration(week.median_to_claim)}*")
-    if week.median_to_fulfil is not None:
-        parts.append(f"median time to fulfil *{duration(week.median_to_fulfil)}*")
-    return " · ".join(parts)
+    line = " · ".join(f"{what} *{number}*" for what, number in digest.week.figures())
+    return line[:1].upper() + line[1:]
 
 
 def listing(title: str, lines: list[str], rows: int = LIST_ROWS) -> SectionBlock:

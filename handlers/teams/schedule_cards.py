@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from bot import markup
-from bot.digest import Digest, Waiting, duration
+from bot.digest import Digest, Waiting
 from bot.format import day
 from bot.forms import sourcing_form as sourcing_form_fields, systems_left_out
 from bot.notifier import Briefing
@@ -63,13 +63,8 @@ def digest_card(digest: Digest, names: Names = plain_names, preview: bool = Fals
             f"{waiting_head(w)} — needed {needed_in(w.days)} · "
             f"{escape(names(w.request.owner)) if w.request.owner else 'unclaimed'} · {w.request.status.label}"
             for w in digest.needed_soon])
-    week = digest.week
-    numbers = [f"opened {week.opened}", f"fulfilled {week.fulfilled}"]
-    if week.median_to_claim is not None:
-        numbers.append(f"median time to claim {duration(week.median_to_claim)}")
-    if week.median_to_fulfil is not None:
-        numbers.append(f"median time to fulfil {duration(week.median_to_fulfil)}")
-    body.append(text("**The week in numbers:** " + " · ".join(numbers)))
+    numbers = " · ".join(f"{what} {number}" for what, number in digest.week.figures())
+    body.append(text("**The week in numbers:** " + numbers))
     return card(body)
 
 
